@@ -1,0 +1,203 @@
+package io.asynctrace;
+
+import io.asynctrace.internal.Wire;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A logical operation (an order, an HTTP request) that may run on many threads: the
+ * spans and logs recorded while it is current, on any thread, belong to it.
+ *
+ * <p>Create one with {@link Trace#newTask(String)}; it becomes the child of the task
+ * current on the creating thread. Make it current where work on its behalf runs,
+ * and end it once:
+ * <pre>{@code
+ * try (Task order = Trace.newTask("order");
+ *      Scope scope = order.makeCurrent()) {
+ *     Trace.withSpan("brew", () -> brew(cup));
+ * } // closing the task ends it; its latency is creation to end
+ * }</pre>
+ *
+ * <p>A task exists even while tracing is off: one created before {@link Trace#start}
+ * and ended during a recording appears in that trace with its true creation time.
+ * Task types should be few (a handful per service, like Go's task types); put
+ * per-instance values in {@link #attr attributes} or logs. Methods never throw into
+ * the caller; {@code null} strings are recorded as {@code "null"}.
+ */
+public final class Task implements AutoCloseable {
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(Task.class, "ended", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long id;
+    final long parentId;
+    final String type;
+    final long createdNanos;
+    /** Epoch of the recording that has this task's begin event; racy by design (a duplicate begin is harmless). */
+    int recordedEpoch;
+    @SuppressWarnings("unused") // accessed through ENDED
+    private volatile int ended;
+
+    Task(long id, long parentId, String type, long createdNanos) {
+        this.id = id;
+        this.parentId = parentId;
+        this.type = type;
+        this.createdNanos = createdNanos;
+    }
+
+    /** @return this task's id, unique in this JVM */
+    public long id() {
+        return id;
+    }
+
+    /** @return the id of the task this one was created under, or 0 */
+    public long parentId() {
+        return parentId;
+    }
+
+    /** @return the task type given at creation */
+    public String type() {
+        return type;
+    }
+
+    /** @return whether {@link #end} has been called */
+    public boolean isEnded() {
+        return ended != 0;
+    }
+
+    /**
+     * Makes this the current task of the calling thread until the returned scope is
+     * closed. Spans begun inside the scope start a fresh nesting under this task.
+     *
+     * @return the scope to close, on this thread
+     */
+    public Scope makeCurrent() {
+        ThreadState st = ThreadState.current();
+        TaskScope scope = new TaskScope(st, st.task, st.span, this);
+        st.task = this;
+        st.span = 0;
+        return scope;
+    }
+
+    /** Ends this task with outcome {@code "ok"}. Only the first end counts. */
+    public void end() {
+        end("ok");
+    }
+
+    /**
+     * Ends this task with an outcome: {@code "ok"}, an exception class name,
+     * {@code "cancelled"}, an HTTP status. Outcomes, like types, should be few. Only
+     * the first end counts: later calls do nothing.
+     *
+     * @param outcome how the task ended
+     */
+    public void end(String outcome) {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        Recorder r = Recorder.active;
+        if (r != null) {
+            r.taskEnd(ThreadState.current(), System.nanoTime(), this, String.valueOf(outcome));
+        }
+    }
+
+    /** Same as {@link #end()}, for try-with-resources. */
+    @Override
+    public void close() {
+        end();
+    }
+
+    /**
+     * Records a key/value attribute of this task (a customer tier, a route). Keep
+     * keys few; values are cut at {@value Wire#MAX_NAME_CHARS} chars.
+     *
+     * @param key the attribute name
+     * @param value its value
+     * @return this task
+     */
+    public Task attr(String key, String value) {
+        Recorder r = Recorder.active;
+        if (r != null) {
+            r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, String.valueOf(key),
+                    String.valueOf(value));
+        }
+        return this;
+    }
+
+    /**
+     * Begins a span of this task that is not tied to the calling thread: it does not
+     * become the thread's current span and may end on any thread. This is what
+     * reactive adapters use for an interval from subscription to terminal signal.
+     *
+     * @param name the span name; keep names few
+     * @return the span, or a shared no-op span while tracing is off
+     */
+    public Span startSpan(String name) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return Span.NOOP;
+        }
+        ThreadState st = ThreadState.current();
+        long sid = st.newId();
+        r.spanBegin(st, System.nanoTime(), sid, 0, this, String.valueOf(name));
+        return new Span(r, sid, 0, null);
+    }
+
+    /**
+     * Records a log message on this task from the calling thread, whatever task is
+     * current there.
+     *
+     * @param category the category; keep categories few
+     * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars
+     */
+    public void log(String category, String message) {
+        Recorder r = Recorder.active;
+        if (r != null) {
+            r.log(ThreadState.current(), System.nanoTime(), this, String.valueOf(category), String.valueOf(message));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + type + " #" + id + "]";
+    }
+
+    private static final class TaskScope implements Scope {
+        private final ThreadState st;
+        private final Task previous;
+        private final long previousSpan;
+        private final Task task;
+        private boolean closed;
+
+        TaskScope(ThreadState st, Task previous, long previousSpan, Task task) {
+            this.st = st;
+            this.previous = previous;
+            this.previousSpan = previousSpan;
+            this.task = task;
+        }
+
+        @Override
+        public void close() {
+            ThreadState here = ThreadState.current();
+            boolean misnested = closed || here != st || st.task != task;
+            if (!closed && here == st) {
+                st.task = previous;
+                st.span = previousSpan;
+            }
+            closed = true;
+            if (misnested) {
+                Recorder r = Recorder.active;
+                if (r != null) {
+                    r.misuse(here, System.nanoTime(), Wire.MISUSE_SCOPE_MISNESTED, task.id,
+                            "scope of " + task + " closed twice, on another thread, or out of order");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.asynctrace;
+
+import io.micrometer.context.ThreadLocalAccessor;
+
+/**
+ * Registers asynctrace's current task with Micrometer Context Propagation, so that
+ * {@code ContextSnapshot}, {@code ContextExecutorService} and Reactor's automatic
+ * context propagation carry it across threads. Found through {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/io.micrometer.context.ThreadLocalAccessor}); nothing to
+ * call. Key: {@value #KEY}.
+ */
+public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> {
+    /** The key under which the current task is propagated. */
+    public static final String KEY = "io.asynctrace.task";
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public TaskThreadLocalAccessor() {
+    }
+
+    @Override
+    public Object key() {
+        return KEY;
+    }
+
+    @Override
+    public Task getValue() {
+        return ThreadState.current().task;
+    }
+
+    @Override
+    public void setValue(Task value) {
+        ThreadState st = ThreadState.current();
+        st.task = value;
+        st.span = 0;
+    }
+
+    @Override
+    public void setValue() {
+        ThreadState st = ThreadState.current();
+        st.task = null;
+        st.span = 0;
+    }
+
+    @Override
+    public void restore(Task previousValue) {
+        setValue(previousValue);
+    }
+
+    @Override
+    public void restore() {
+        setValue();
+    }
+}

@@ -1,0 +1,113 @@
+package io.asynctrace;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything asynctrace keeps per thread, behind one thread-local: the current task
+ * and span, a block of ids, the string-reference cache and the buffer lease of the
+ * recording the thread last wrote to. Confined to its thread, except {@link #buffer},
+ * which the writer thread reads to flush and reclaim leased buffers.
+ */
+final class ThreadState {
+    private static final ThreadLocal<ThreadState> LOCAL = ThreadLocal.withInitial(ThreadState::new);
+    private static final AtomicLong IDS = new AtomicLong(1);
+    private static final int ID_BLOCK = 1024;
+    private static final int CACHE = 64;
+    private static final MethodHandle IS_VIRTUAL = findIsVirtual();
+
+    final Thread thread;
+    final long threadId;
+    final boolean virtual;
+
+    /** The current task, or null. */
+    Task task;
+    /** Id of the innermost open span begun on this thread under the current task, or 0. */
+    long span;
+
+    private long nextId;
+    private long idLimit;
+
+    /** The recording this state's lease and caches belong to. */
+    Recorder recorder;
+    /** Leased buffer (exclusive mode); read by the writer thread. */
+    volatile Buffer buffer;
+    /** Whether this thread writes through the shared stripes. */
+    boolean shared;
+    /** The stripe this thread holds locked during one event (shared mode). */
+    Stripe locked;
+    /** String reference of this thread's name in {@link #recorder}'s table (0: inline). */
+    int nameRef;
+    String name;
+
+    private final String[] keys = new String[CACHE];
+    private final int[] refs = new int[CACHE];
+
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+    private ThreadState() {
+        thread = Thread.currentThread();
+        threadId = thread.getId();
+        virtual = isVirtual(thread);
+    }
+
+    static ThreadState current() {
+        return LOCAL.get();
+    }
+
+    /** Returns a JVM-wide unique id for a task, span or job; never 0. */
+    long newId() {
+        long id = nextId;
+        if (id == idLimit) {
+            id = IDS.getAndAdd(ID_BLOCK);
+            idLimit = id + ID_BLOCK;
+        }
+        nextId = id + 1;
+        return id;
+    }
+
+    /** Binds this thread to another recording: forgets the old lease and string references. */
+    void bind(Recorder r) {
+        recorder = r;
+        buffer = null;
+        locked = null;
+        Arrays.fill(keys, null);
+        name = thread.getName();
+        nameRef = r.intern(name);
+        shared = virtual || !r.lease(this);
+    }
+
+    /** Returns the string table reference of {@code s} in the bound recording (0: write inline). */
+    int ref(String s) {
+        int i = s.hashCode() & (CACHE - 1);
+        String k = keys[i];
+        if (k == s) {
+            return refs[i];
+        }
+        int ref = recorder.intern(s);
+        keys[i] = s;
+        refs[i] = ref;
+        return ref;
+    }
+
+    private static MethodHandle findIsVirtual() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // before Java 21 there are no virtual threads
+        }
+    }
+
+    private static boolean isVirtual(Thread t) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(t);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.asynctrace;
+
+import io.asynctrace.internal.Wire;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The annotation API: tasks, spans and logs, and the switch that records them.
+ *
+ * <p>The model is Go's {@code runtime/trace}. A {@link Task} is one logical operation
+ * that may run on many threads; a span is a named interval of work under the
+ * current task (Go calls them regions); a log is a timestamped message. The current
+ * task lives in a thread-local that Micrometer Context Propagation knows about
+ * ({@link TaskThreadLocalAccessor}), so Reactor and {@code ContextSnapshot} carry it
+ * across threads.
+ *
+ * <pre>{@code
+ * Trace.start(Files.newOutputStream(Path.of("app.trace")));
+ * try (Task order = Trace.newTask("order"); Scope s = order.makeCurrent()) {
+ *     Trace.log("orderID", id);
+ *     Cup cup = Trace.withSpan("brew", () -> brew(id));
+ * }
+ * Trace.stop();
+ * }</pre>
+ *
+ * <p><b>Cost.</b> While tracing is off, {@link #log}, {@link #withSpan} and
+ * {@link #startSpan} read one volatile field and return (a shared no-op span);
+ * while on, an event is a clock read and a few bytes appended to a buffer the
+ * thread owns, without locks or allocation. Events never block the application:
+ * when the writer falls behind they are dropped and the drop is counted in the
+ * trace. Nothing here throws into the application, except in strict mode
+ * ({@link TraceOptions#withStrict}); {@code null} names are recorded as
+ * {@code "null"}.
+ */
+public final class Trace {
+    private static final Object LOCK = new Object();
+    private static RecordingStats lastStats = RecordingStats.NONE;
+
+    private Trace() {
+    }
+
+    /**
+     * Starts recording into {@code out} with the default options.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @throws IllegalStateException if tracing is already on
+     */
+    public static void start(OutputStream out) {
+        start(out, TraceOptions.defaults());
+    }
+
+    /**
+     * Starts recording into {@code out}. A writer thread owns {@code out} until
+     * {@link #stop()} returns; an {@code IOException} from it ends the recording
+     * (see {@link RecordingStats#failure()}), it is not thrown at any caller.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @param options buffer sizing and strictness
+     * @throws IllegalStateException if tracing is already on
+     * @throws NullPointerException if an argument is null
+     */
+    public static void start(OutputStream out, TraceOptions options) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(options, "options");
+        synchronized (LOCK) {
+            if (Recorder.active != null) {
+                throw new IllegalStateException("tracing is already on: call Trace.stop() first");
+            }
+            Recorder r = new Recorder(out, options);
+            r.startWriter();
+            Recorder.active = r;
+        }
+    }
+
+    /**
+     * Stops recording: returns once every buffered event is written and the output
+     * flushed. Events emitted by other threads while {@code stop} runs may or may
+     * not be in the trace. Idempotent.
+     *
+     * @return what the recording wrote; if tracing was already off, the figures of the last recording
+     */
+    public static RecordingStats stop() {
+        synchronized (LOCK) {
+            Recorder r = Recorder.active;
+            if (r == null) {
+                return lastStats;
+            }
+            Recorder.active = null;
+            lastStats = r.finish();
+            return lastStats;
+        }
+    }
+
+    /** Called by a recorder whose output failed. */
+    static void detach(Recorder r) {
+        synchronized (LOCK) {
+            if (Recorder.active == r) {
+                Recorder.active = null;
+            }
+        }
+        // stop() joins the writer; when nobody calls it, the figures are still kept.
+        Thread finisher = new Thread(() -> {
+            synchronized (LOCK) {
+                // Make the failed recording's figures visible to the next stop().
+                if (Recorder.active == null) {
+                    lastStats = r.writer.stats();
+                }
+            }
+        });
+        finisher.setDaemon(true);
+        finisher.start();
+    }
+
+    /** @return whether a recording is in progress */
+    public static boolean isEnabled() {
+        return Recorder.active != null;
+    }
+
+    /**
+     * Creates a task, the child of the calling thread's current task if there is one.
+     * A task is created (and can be ended) even while tracing is off.
+     *
+     * @param type the task type, such as {@code "order"}; keep types few
+     * @return the new task, not yet current
+     */
+    public static Task newTask(String type) {
+        ThreadState st = ThreadState.current();
+        Task parent = st.task;
+        long ts = System.nanoTime();
+        Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
+        Recorder r = Recorder.active;
+        if (r != null) {
+            r.taskBegin(st, ts, t, false);
+        }
+        return t;
+    }
+
+    /** @return the calling thread's current task, or null */
+    public static Task currentTask() {
+        return ThreadState.current().task;
+    }
+
+    /**
+     * Runs {@code body} as a span of the current task on this thread.
+     *
+     * @param name the span name; keep names few
+     * @param body the work; its exceptions propagate after the span ends
+     */
+    public static void withSpan(String name, Runnable body) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            body.run();
+            return;
+        }
+        ThreadState st = ThreadState.current();
+        long parent = st.span;
+        long id = beginSync(r, st, name, parent);
+        try {
+            body.run();
+        } finally {
+            endSync(r, st, id, parent);
+        }
+    }
+
+    /**
+     * Computes a value as a span of the current task on this thread.
+     *
+     * @param name the span name; keep names few
+     * @param body the work; its exceptions propagate after the span ends
+     * @param <T> the result type
+     * @return what {@code body} returned
+     */
+    public static <T> T withSpan(String name, Supplier<T> body) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return body.get();
+        }
+        ThreadState st = ThreadState.current();
+        long parent = st.span;
+        long id = beginSync(r, st, name, parent);
+        try {
+            return body.get();
+        } finally {
+            endSync(r, st, id, parent);
+        }
+    }
+
+    private static long beginSync(Recorder r, ThreadState st, String name, long parent) {
+        long id = st.newId();
+        r.spanBegin(st, System.nanoTime(), id, parent, st.task, String.valueOf(name));
+        st.span = id;
+        return id;
+    }
+
+    private static void endSync(Recorder r, ThreadState st, long id, long parent) {
+        long ts = System.nanoTime();
+        st.span = parent;
+        if (Recorder.active == r) {
+            r.spanEnd(st, ts, id);
+        }
+    }
+
+    /**
+     * Begins a span of the current task that becomes the thread's current span until
+     * it ends; it may end on another thread. Prefer {@link #withSpan} where the work
+     * is one block of code.
+     *
+     * @param name the span name; keep names few
+     * @return the span to end, or a shared no-op span while tracing is off
+     */
+    public static Span startSpan(String name) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return Span.NOOP;
+        }
+        ThreadState st = ThreadState.current();
+        long parent = st.span;
+        long id = st.newId();
+        r.spanBegin(st, System.nanoTime(), id, parent, st.task, String.valueOf(name));
+        st.span = id;
+        return new Span(r, id, parent, st);
+    }
+
+    /**
+     * Records a message on the current task (if any) and thread.
+     *
+     * @param category the category, such as {@code "orderID"}; keep categories few
+     * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars (the cut is recorded)
+     */
+    public static void log(String category, String message) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return;
+        }
+        ThreadState st = ThreadState.current();
+        r.log(st, System.nanoTime(), st.task, String.valueOf(category), String.valueOf(message));
+    }
+
+    /**
+     * For executor adapters: records that a job was queued on behalf of the current
+     * task, so the tool can tell time waiting for a thread from time running.
+     * Pass the returned id to {@link #jobStarted} and {@link #jobFinished} on the
+     * thread that runs the job.
+     *
+     * @return the job id, or 0 while tracing is off
+     */
+    public static long jobQueued() {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return 0;
+        }
+        ThreadState st = ThreadState.current();
+        long job = st.newId();
+        r.jobQueued(st, System.nanoTime(), job, st.task);
+        return job;
+    }
+
+    /**
+     * For executor adapters: the job {@code job} started running on this thread.
+     *
+     * @param job an id from {@link #jobQueued()}; 0 does nothing
+     */
+    public static void jobStarted(long job) {
+        Recorder r = Recorder.active;
+        if (r != null && job != 0) {
+            r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_START, job);
+        }
+    }
+
+    /**
+     * For executor adapters: the job {@code job} finished (normally or not) on this thread.
+     *
+     * @param job an id from {@link #jobQueued()}; 0 does nothing
+     */
+    public static void jobFinished(long job) {
+        Recorder r = Recorder.active;
+        if (r != null && job != 0) {
+            r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_END, job);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.asynctrace;
+
+/**
+ * How a recording buffers its events. Immutable; build one with {@link #defaults()}
+ * and the {@code with*} methods.
+ *
+ * <p>Memory used by a recording is at most {@code bufferSize * maxBuffers} bytes of
+ * event buffers (plus one segment being assembled by the writer thread), whatever
+ * the number of threads: platform threads lease a buffer each while
+ * {@code maxThreadBuffers} allows, and every other thread (virtual threads
+ * always) shares a small set of striped buffers. When no buffer is free because
+ * the writer has fallen behind, events are dropped and counted in the trace.
+ *
+ * <pre>{@code
+ * Trace.start(out, TraceOptions.defaults().withBufferSize(256 * 1024).withMaxBuffers(64));
+ * }</pre>
+ */
+public final class TraceOptions {
+    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false);
+
+    private final int bufferSize;
+    private final int maxBuffers;
+    private final int maxThreadBuffers;
+    private final long flushIntervalMillis;
+    private final boolean strict;
+
+    private TraceOptions(int bufferSize, int maxBuffers, int maxThreadBuffers, long flushIntervalMillis, boolean strict) {
+        this.bufferSize = bufferSize;
+        this.maxBuffers = maxBuffers;
+        this.maxThreadBuffers = maxThreadBuffers;
+        this.flushIntervalMillis = flushIntervalMillis;
+        this.strict = strict;
+    }
+
+    /**
+     * Returns the defaults: 64 KiB buffers, at most 256 of them (16 MiB), at most 128
+     * leased to single threads, a segment written at least every second, not strict.
+     *
+     * @return the default options
+     */
+    public static TraceOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Returns a copy with another buffer size.
+     *
+     * @param bytes size of one event buffer, from 16 KiB to 16 MiB
+     * @return the new options
+     * @throws IllegalArgumentException if {@code bytes} is out of range
+     */
+    public TraceOptions withBufferSize(int bytes) {
+        if (bytes < 16 * 1024 || bytes > 16 << 20) {
+            throw new IllegalArgumentException("bufferSize must be between 16 KiB and 16 MiB, was " + bytes);
+        }
+        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict);
+    }
+
+    /**
+     * Returns a copy with another bound on the number of buffers.
+     *
+     * @param count the most buffers the recording allocates, at least 4
+     * @return the new options
+     * @throws IllegalArgumentException if {@code count} is below 4
+     */
+    public TraceOptions withMaxBuffers(int count) {
+        if (count < 4) {
+            throw new IllegalArgumentException("maxBuffers must be at least 4, was " + count);
+        }
+        return new TraceOptions(bufferSize, count, Math.min(maxThreadBuffers, count / 2), flushIntervalMillis, strict);
+    }
+
+    /**
+     * Returns a copy with another bound on the buffers leased to single threads.
+     *
+     * @param count how many threads may own a buffer at once; 0 makes every thread share the striped buffers
+     * @return the new options
+     * @throws IllegalArgumentException if {@code count} is negative or more than half of {@code maxBuffers}
+     */
+    public TraceOptions withMaxThreadBuffers(int count) {
+        if (count < 0 || count > maxBuffers / 2) {
+            throw new IllegalArgumentException("maxThreadBuffers must be between 0 and maxBuffers/2 = "
+                    + maxBuffers / 2 + ", was " + count);
+        }
+        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict);
+    }
+
+    /**
+     * Returns a copy with another flush interval: the writer thread writes a segment
+     * at least this often while full buffers are waiting.
+     *
+     * @param millis interval in milliseconds, from 10 to 60 000
+     * @return the new options
+     * @throws IllegalArgumentException if {@code millis} is out of range
+     */
+    public TraceOptions withFlushIntervalMillis(long millis) {
+        if (millis < 10 || millis > 60_000) {
+            throw new IllegalArgumentException("flushIntervalMillis must be between 10 and 60000, was " + millis);
+        }
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict);
+    }
+
+    /**
+     * Returns a copy in which misuse (a span ended twice or out of order, a scope
+     * closed out of order) throws {@link IllegalStateException} at the caller
+     * instead of only being recorded. Meant for tests.
+     *
+     * @param strict whether misuse throws
+     * @return the new options
+     */
+    public TraceOptions withStrict(boolean strict) {
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict);
+    }
+
+    /** @return size of one event buffer in bytes */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** @return the most buffers a recording allocates */
+    public int maxBuffers() {
+        return maxBuffers;
+    }
+
+    /** @return the most buffers leased to single threads at once */
+    public int maxThreadBuffers() {
+        return maxThreadBuffers;
+    }
+
+    /** @return the writer's flush interval in milliseconds */
+    public long flushIntervalMillis() {
+        return flushIntervalMillis;
+    }
+
+    /** @return whether misuse throws */
+    public boolean strict() {
+        return strict;
+    }
+
+    @Override
+    public String toString() {
+        return "TraceOptions[bufferSize=" + bufferSize + ", maxBuffers=" + maxBuffers + ", maxThreadBuffers="
+                + maxThreadBuffers + ", flushIntervalMillis=" + flushIntervalMillis + ", strict=" + strict + "]";
+    }
+}

@@ -1,0 +1,59 @@
+package io.asynctrace.internal;
+
+/**
+ * Constants of trace format version 1, shared by the recorder and the reader.
+ * Not API: the layout is specified in {@code docs/FORMAT.md}, and this class
+ * may change with the format version.
+ */
+public final class Wire {
+    private Wire() {
+    }
+
+    /** The eight magic bytes that open every trace file. */
+    public static final byte[] MAGIC = {(byte) 0x89, 'A', 'T', 'R', 'C', '\r', '\n', 0x1A};
+    /** The format version this build writes and reads. */
+    public static final int VERSION = 1;
+    /** Bytes in the file header: magic, u16 version, u16 flags, i64 wall nanos, i64 monotonic nanos. */
+    public static final int HEADER_SIZE = 28;
+    /** The tag byte that opens every segment. */
+    public static final byte SEGMENT_TAG = 'S';
+    /** Bytes before a segment body: tag, u32 length, u32 CRC32C. */
+    public static final int SEGMENT_PREFIX = 9;
+    /** The largest segment body a reader accepts; larger length fields are corrupt input. */
+    public static final int MAX_SEGMENT = 64 << 20;
+    /** Segment flag: the last segment of a trace that was stopped cleanly. */
+    public static final int FLAG_FINAL = 1;
+    /** Segment flag: the recording ended because the output failed. */
+    public static final int FLAG_FAILED = 2;
+
+    // Event type bytes. Each event except BATCH starts with a varint time delta.
+    public static final byte BATCH = 0x01;
+    public static final byte TASK_BEGIN = 0x02;
+    public static final byte TASK_BEGIN_EARLIER = 0x03;
+    public static final byte TASK_END = 0x04;
+    public static final byte SPAN_BEGIN = 0x05;
+    public static final byte SPAN_END = 0x06;
+    public static final byte LOG = 0x07;
+    public static final byte LOG_CUT = 0x08;
+    public static final byte TASK_ATTR = 0x09;
+    public static final byte SPAN_ATTR = 0x0A;
+    public static final byte MISUSE = 0x0B;
+    public static final byte JOB_QUEUED = 0x0C;
+    public static final byte JOB_START = 0x0D;
+    public static final byte JOB_END = 0x0E;
+
+    /** Largest string table a recording keeps; further strings are written inline (reference 0). */
+    public static final int MAX_STRINGS = 1 << 16;
+    /** Log messages longer than this many chars are cut (and the cut recorded). */
+    public static final int MAX_MESSAGE_CHARS = 4096;
+    /** Names, keys and attribute values longer than this many chars are cut. */
+    public static final int MAX_NAME_CHARS = 1024;
+
+    // Misuse kinds carried by MISUSE events.
+    /** A span's end() was called more than once. */
+    public static final int MISUSE_SPAN_ENDED_TWICE = 1;
+    /** A span was ended on its own thread while a span begun after it there was still open. */
+    public static final int MISUSE_SPAN_MISNESTED = 2;
+    /** A task scope was closed on another thread, twice, or while a later scope was still open. */
+    public static final int MISUSE_SCOPE_MISNESTED = 3;
+}
