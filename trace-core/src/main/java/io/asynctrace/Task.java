@@ -182,15 +182,19 @@ public final class Task implements AutoCloseable {
             this.task = task;
         }
 
+        /** Restores on the opening thread; closing elsewhere or twice is misuse and changes nothing. */
         @Override
         public void close() {
             ThreadState here = ThreadState.current();
-            boolean misnested = closed || here != st || st.task != task;
-            if (!closed && here == st) {
+            boolean misnested;
+            if (here != st || closed) {
+                misnested = true;
+            } else {
+                closed = true;
+                misnested = st.task != task;
                 st.task = previous;
                 st.span = previousSpan;
             }
-            closed = true;
             if (misnested) {
                 Recorder r = Recorder.active;
                 if (r != null) {
