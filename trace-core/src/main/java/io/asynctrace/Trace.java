@@ -35,6 +35,8 @@ import java.util.function.Supplier;
  */
 public final class Trace {
     private static final Object LOCK = new Object();
+    /** The recording last started and not yet stopped, even if its output failed; guarded by LOCK. */
+    private static Recorder started;
     private static RecordingStats lastStats = RecordingStats.NONE;
 
     private Trace() {
@@ -67,8 +69,12 @@ public final class Trace {
             if (Recorder.active != null) {
                 throw new IllegalStateException("tracing is already on: call Trace.stop() first");
             }
+            if (started != null) { // a recording whose output failed and that nobody stopped
+                lastStats = started.finish();
+            }
             Recorder r = new Recorder(out, options);
             r.startWriter();
+            started = r;
             Recorder.active = r;
         }
     }
@@ -82,34 +88,25 @@ public final class Trace {
      */
     public static RecordingStats stop() {
         synchronized (LOCK) {
-            Recorder r = Recorder.active;
+            Recorder r = started;
             if (r == null) {
                 return lastStats;
             }
+            started = null;
             Recorder.active = null;
             lastStats = r.finish();
             return lastStats;
         }
     }
 
-    /** Called by a recorder whose output failed. */
+    /** Called by the writer thread of a recording whose output failed: later events are not recorded. */
     static void detach(Recorder r) {
-        synchronized (LOCK) {
-            if (Recorder.active == r) {
-                Recorder.active = null;
-            }
+        // Not under LOCK: stop() holds it while joining this very writer thread. The check-then-set
+        // cannot clear a newer recording: none can start while active == r, and stop() cannot
+        // return before this thread ends.
+        if (Recorder.active == r) {
+            Recorder.active = null;
         }
-        // stop() joins the writer; when nobody calls it, the figures are still kept.
-        Thread finisher = new Thread(() -> {
-            synchronized (LOCK) {
-                // Make the failed recording's figures visible to the next stop().
-                if (Recorder.active == null) {
-                    lastStats = r.writer.stats();
-                }
-            }
-        });
-        finisher.setDaemon(true);
-        finisher.start();
     }
 
     /** @return whether a recording is in progress */

@@ -1,0 +1,178 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.reader.TraceModel;
+import io.asynctrace.reader.TraceReader;
+import io.asynctrace.reader.TraceHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RecorderStressTest {
+
+    @AfterEach
+    void stop() {
+        Trace.stop();
+    }
+
+    /** Emits a steady mix of events until told to stop; collects anything thrown at it. */
+    private static List<Thread> emitters(int n, AtomicBoolean running, ConcurrentLinkedQueue<Throwable> thrown,
+                                         AtomicLong emitted) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        try (Task task = Trace.newTask("work"); Scope s = task.makeCurrent()) {
+                            Trace.withSpan("step", () -> Trace.log("n", "message"));
+                            Span sp = Trace.startSpan("manual");
+                            sp.end();
+                        }
+                        emitted.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    thrown.add(e);
+                }
+            }, "emitter-" + i);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    @Test
+    void twoHundredStartStopCyclesRacingWithEmitters() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+        AtomicLong emitted = new AtomicLong();
+        List<Thread> threads = emitters(4, running, thrown, emitted);
+        long totalEvents = 0;
+        for (int cycle = 0; cycle < 200; cycle++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Trace.start(out, TraceOptions.defaults().withStrict(false));
+            Thread.onSpinWait();
+            RecordingStats stats = Trace.stop();
+            assertThat(stats.failure()).isEmpty();
+            TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+            assertThat(m.complete()).as("cycle %d complete", cycle).isTrue();
+            assertThat(m.truncated()).isFalse();
+            assertThat(m.misuses()).as("no misuse from racing start/stop").isEmpty();
+            totalEvents += m.events();
+        }
+        running.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(thrown).isEmpty();
+        assertThat(emitted.get()).isPositive();
+        assertThat(totalEvents).isPositive();
+    }
+
+    @Test
+    void writerThatThrowsMidTraceStopsTracingCleanly() throws Exception {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        OutputStream failing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (kept.size() + len > 300_000) {
+                    throw new IOException("disk full");
+                }
+                kept.write(b, off, len);
+            }
+        };
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+        Trace.start(failing, TraceOptions.defaults().withFlushIntervalMillis(10));
+        List<Thread> threads = emitters(2, running, thrown, new AtomicLong());
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Trace.isEnabled() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(Trace.isEnabled()).as("the failed output ended the recording").isFalse();
+        running.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(thrown).as("nothing thrown at application threads").isEmpty();
+        RecordingStats stats = Trace.stop();
+        assertThat(stats.failure()).get().extracting(Throwable::getMessage).isEqualTo("disk full");
+
+        TraceReader reader = new TraceReader(new ByteArrayInputStream(kept.toByteArray()));
+        AtomicLong logs = new AtomicLong();
+        reader.read(new TraceHandler() {
+            @Override
+            public void onLog(long time, long thread, long task, String category, String message) {
+                logs.incrementAndGet();
+            }
+        });
+        assertThat(reader.complete()).isFalse();
+        assertThat(reader.truncated()).isTrue();
+        assertThat(reader.segments()).isPositive();
+        assertThat(logs.get()).isPositive();
+        // A new recording works after the failure.
+        ByteArrayOutputStream next = new ByteArrayOutputStream();
+        Trace.start(next);
+        Trace.log("after", "failure");
+        Trace.stop();
+        assertThat(TraceModel.read(new ByteArrayInputStream(next.toByteArray())).logs()).hasSize(1);
+    }
+
+    @Test
+    void slowWriterDropsAndCountsWithBoundedMemory() throws Exception {
+        AtomicLong written = new AtomicLong();
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                kept.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                kept.write(b, off, len);
+                written.addAndGet(len);
+            }
+        };
+        TraceOptions options = TraceOptions.defaults().withBufferSize(16 * 1024).withMaxBuffers(8);
+        Trace.start(slow, options);
+        Recorder recorder = Recorder.active;
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+        AtomicLong emitted = new AtomicLong();
+        List<Thread> threads = emitters(3, running, thrown, emitted);
+        while (recorder.dropped.get() == 0) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50);
+        running.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(recorder.allocatedBuffers()).isLessThanOrEqualTo(options.maxBuffers());
+        RecordingStats stats = Trace.stop();
+        assertThat(thrown).isEmpty();
+        assertThat(stats.droppedEvents()).isPositive();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(kept.toByteArray()));
+        assertThat(m.complete()).isTrue();
+        assertThat(m.dropped()).as("the trace carries the drop count").isEqualTo(stats.droppedEvents());
+    }
+}
