@@ -1,0 +1,153 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asynctrace.internal.Wire;
+import io.asynctrace.reader.CorruptTraceException;
+import io.asynctrace.reader.LogInfo;
+import io.asynctrace.reader.Misuse;
+import io.asynctrace.reader.MisuseInfo;
+import io.asynctrace.reader.SpanInfo;
+import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceHandler;
+import io.asynctrace.reader.TraceModel;
+import io.asynctrace.reader.TraceReader;
+import io.asynctrace.reader.UnsupportedVersionException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The golden file of format v1, truncation at every offset, and hostile headers. */
+class FormatTest {
+    private static byte[] fresh;
+
+    @BeforeAll
+    static void record() throws Exception {
+        fresh = TraceFixtures.golden();
+    }
+
+    private static byte[] committedGolden() throws IOException {
+        try (InputStream in = FormatTest.class.getResourceAsStream("/golden/v1.trace")) {
+            assertThat(in).as("golden/v1.trace on the test classpath").isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    /** What the golden content must read back as, whichever recording produced it. */
+    private static void assertGoldenContent(byte[] trace) throws IOException {
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
+        assertThat(m.header().version()).isEqualTo(1);
+        assertThat(m.complete()).isTrue();
+        assertThat(m.truncated()).isFalse();
+        assertThat(m.dropped()).isZero();
+
+        List<TaskInfo> tasks = new ArrayList<>(m.tasks());
+        assertThat(tasks).extracting(TaskInfo::type).containsExactly("order", "order");
+        assertThat(tasks).allMatch(TaskInfo::complete);
+        assertThat(tasks.get(0).attributes()).containsExactly(Map.entry("tier", "gold"));
+        assertThat(tasks.get(0).outcome()).isEqualTo("ok");
+        assertThat(tasks.get(1).outcome()).isEqualTo("java.lang.IllegalStateException");
+
+        Map<String, SpanInfo> spans = m.spans().stream().collect(Collectors.toMap(SpanInfo::name, s -> s));
+        assertThat(spans).containsOnlyKeys("steamMilk", "heat", "extractCoffee", "mixMilkCoffee");
+        assertThat(spans.get("heat").parentId()).isEqualTo(spans.get("steamMilk").id());
+        assertThat(spans.get("steamMilk").taskId()).isEqualTo(tasks.get(0).id());
+        SpanInfo extract = spans.get("extractCoffee");
+        assertThat(extract.attributes()).containsExactly(Map.entry("beans", "arabica"));
+        assertThat(m.threads().get(extract.endThread())).isEqualTo("barista");
+        assertThat(extract.startThread()).isNotEqualTo(extract.endThread());
+        assertThat(spans.get("mixMilkCoffee").taskId()).isEqualTo(tasks.get(1).id());
+        assertThat(m.spans()).allMatch(s -> s.hasStart() && s.hasEnd() && s.duration() >= 0);
+
+        assertThat(m.logs()).extracting(LogInfo::category).containsExactly("orderID", "temp", "orderID", "note");
+        assertThat(m.logs().get(1).message()).isEqualTo("65C");
+        assertThat(m.logs().get(3).message()).endsWith("[cut from 5000 chars]");
+
+        assertThat(m.jobs()).singleElement().satisfies(j -> {
+            assertThat(j.taskId()).isEqualTo(tasks.get(0).id());
+            assertThat(m.threads().get(j.runThread())).isEqualTo("barista");
+            assertThat(j.waitNanos()).isNotNegative();
+        });
+        assertThat(m.misuses()).extracting(MisuseInfo::kind).containsExactly(Misuse.SPAN_ENDED_TWICE);
+
+        TraceReader reader = new TraceReader(new ByteArrayInputStream(trace));
+        reader.read(new TraceHandler() { });
+        assertThat(reader.segments()).as("the fixture spans several segments").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void committedGoldenFileOfVersion1StillReads() throws IOException {
+        assertGoldenContent(committedGolden());
+    }
+
+    @Test
+    void freshRecordingMatchesTheGoldenContent() throws IOException {
+        assertGoldenContent(fresh);
+    }
+
+    @Test
+    void truncationAtEveryOffsetKeepsEveryCompleteSegment() throws IOException {
+        byte[] trace = committedGolden();
+        List<int[]> segments = TraceFixtures.segments(trace);
+        long previousEvents = 0;
+        for (int cut = 0; cut < trace.length; cut++) {
+            TraceReader reader = new TraceReader(new ByteArrayInputStream(Arrays.copyOf(trace, cut)));
+            reader.read(new TraceHandler() { });
+            assertThat(reader.truncated()).as("cut at %d", cut).isTrue();
+            assertThat(reader.complete()).isFalse();
+            int whole = 0;
+            for (int[] seg : segments) {
+                if (seg[2] <= cut) {
+                    whole++;
+                }
+            }
+            assertThat(reader.segments()).as("complete segments before %d", cut).isEqualTo(whole);
+            assertThat(reader.events()).isGreaterThanOrEqualTo(previousEvents);
+            previousEvents = reader.events();
+            long expectedAt = whole == 0 ? Math.min(cut, cut < Wire.HEADER_SIZE ? cut : Wire.HEADER_SIZE)
+                    : segments.get(whole - 1)[2];
+            assertThat(reader.truncatedAt()).as("truncatedAt for cut %d", cut).isEqualTo(expectedAt);
+        }
+    }
+
+    @Test
+    void badMagicWrongVersionAndHostileLengths() throws IOException {
+        byte[] trace = committedGolden();
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream("hello world, not a trace".getBytes())))
+                .isInstanceOf(CorruptTraceException.class)
+                .hasMessage("not an asynctrace trace (bad magic) at byte offset 0");
+
+        byte[] v2 = trace.clone();
+        v2[9] = 2;
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v2)))
+                .isInstanceOf(UnsupportedVersionException.class)
+                .hasMessageContaining("version 2 is not supported");
+
+        byte[] huge = Arrays.copyOf(trace, Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + 10);
+        huge[Wire.HEADER_SIZE + 1] = 0x7F; // length 2 GiB
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(huge)))
+                .isInstanceOf(CorruptTraceException.class)
+                .hasMessageContaining("out of range")
+                .extracting(e -> ((CorruptTraceException) e).offset()).isEqualTo((long) Wire.HEADER_SIZE + 1);
+
+        byte[] claimsMuch = Arrays.copyOf(trace, Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + 10);
+        claimsMuch[Wire.HEADER_SIZE + 1] = 0x03; // 48 MiB claimed, 10 bytes present: truncated, no big allocation
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(claimsMuch));
+        assertThat(m.truncated()).isTrue();
+        assertThat(m.truncatedAt()).isEqualTo(Wire.HEADER_SIZE);
+
+        byte[] flipped = trace.clone();
+        flipped[Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + 3] ^= 0x40;
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(flipped)))
+                .isInstanceOf(CorruptTraceException.class)
+                .hasMessage("segment checksum mismatch at byte offset " + Wire.HEADER_SIZE);
+    }
+}
