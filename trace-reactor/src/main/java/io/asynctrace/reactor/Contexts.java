@@ -1,0 +1,41 @@
+package io.asynctrace.reactor;
+
+import io.asynctrace.Scope;
+import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
+import reactor.util.context.ContextView;
+
+/** Reading the task out of a Reactor {@link ContextView}, and creating child tasks. */
+final class Contexts {
+    private Contexts() {
+    }
+
+    /** Returns the task stored under {@link TaskThreadLocalAccessor#KEY} in {@code ctx}, or null. */
+    static Task task(ContextView ctx) {
+        if (ctx.isEmpty()) {
+            return null;
+        }
+        Object o = ctx.getOrDefault(TaskThreadLocalAccessor.KEY, null);
+        return o instanceof Task ? (Task) o : null;
+    }
+
+    /** Returns the task in {@code ctx}, else the calling thread's current task, or null. */
+    static Task taskOrCurrent(ContextView ctx) {
+        Task t = task(ctx);
+        return t != null ? t : io.asynctrace.Trace.currentTask();
+    }
+
+    /**
+     * Creates a task of {@code type} under {@code parent} (which may be null for the
+     * thread's current task). trace-core only creates children of the thread's current
+     * task, so a parent that is not current is made current for the duration of the call.
+     */
+    static Task newTask(String type, Task parent) {
+        if (parent == null || parent == io.asynctrace.Trace.currentTask()) {
+            return io.asynctrace.Trace.newTask(type);
+        }
+        try (Scope s = parent.makeCurrent()) {
+            return io.asynctrace.Trace.newTask(type);
+        }
+    }
+}

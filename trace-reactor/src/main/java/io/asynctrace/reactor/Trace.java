@@ -1,0 +1,236 @@
+package io.asynctrace.reactor;
+
+import io.asynctrace.RecordingStats;
+import io.asynctrace.Span;
+import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
+import io.asynctrace.TraceOptions;
+import java.io.OutputStream;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.reactivestreams.Publisher;
+import reactor.util.context.ContextView;
+
+/**
+ * asynctrace for Reactor: tasks that live in the subscriber {@code Context}, spans
+ * from subscribe to terminal signal, logs from inside operators, and the whole
+ * {@link io.asynctrace.Trace} API behind the same import.
+ *
+ * <pre>{@code
+ * import io.asynctrace.reactor.Trace;
+ *
+ * Flux<Cup> cups = Flux.fromIterable(orders)
+ *     .flatMap(order -> Mono.zip(
+ *             steamMilk(order).transform(Trace.span("steamMilk"))
+ *                 .subscribeOn(Schedulers.boundedElastic()),
+ *             extractCoffee(order).transform(Trace.span("extractCoffee"))
+ *                 .subscribeOn(Schedulers.parallel()))
+ *         .map(t -> { Trace.log("orderID", order.id()); return mix(t); })
+ *         .transform(Trace.span("mixMilkCoffee"))
+ *         .transform(Trace.task("order")));
+ * }</pre>
+ *
+ * <p><b>Tasks.</b> {@link #task(String)} creates one task per subscription, at
+ * subscribe time. Its parent is the task already in the downstream {@code Context},
+ * else the subscribing thread's current task. It is stored in the {@code Context}
+ * under {@link #CONTEXT_KEY} (the key of asynctrace's {@code ThreadLocalAccessor},
+ * so Micrometer Context Propagation and {@code contextCapture()} see the same
+ * value) and ends at the first of: complete or a {@code Mono}'s value ({@code "ok"}),
+ * error (the exception's class name), cancel ({@code "cancelled"}).
+ *
+ * <p><b>Logs.</b> Where {@link #log(String, String)} finds the task depends on Reactor's mode:
+ * <ul>
+ * <li>automatic context propagation on ({@link ReactorTracing#install()} or
+ *     {@code Hooks.enableAutomaticContextPropagation()}): inside every operator
+ *     lambda ({@code map}, {@code filter}, {@code flatMap}, {@code handle}) and source
+ *     lambda ({@code Mono.fromCallable}, {@code Flux.generate}), on any scheduler;</li>
+ * <li>Reactor's default (limited) mode: inside {@code handle} and {@code tap} only;
+ *     elsewhere the log goes to whatever task the thread has current, usually none;</li>
+ * <li>any mode: {@link #log(ContextView, String, String)} with the view from
+ *     {@code Mono.deferContextual} or {@code Flux.deferContextual}.</li>
+ * </ul>
+ *
+ * <p><b>Cost.</b> While tracing is off, {@code task} and {@code span} add one
+ * {@code tap} operator whose listener is a shared no-op: no task, no {@code Context}
+ * entry. Nothing here throws into the application, except {@code transform} on a
+ * publisher that is neither a {@code Mono} nor a {@code Flux} (a programming error).
+ */
+public final class Trace {
+    /** The {@code Context} key of the current task: {@value io.asynctrace.TaskThreadLocalAccessor#KEY}. */
+    public static final String CONTEXT_KEY = TaskThreadLocalAccessor.KEY;
+
+    private Trace() {
+    }
+
+    /**
+     * Returns a function for {@code Mono.transform} or {@code Flux.transform} that runs
+     * every subscription as a new task of type {@code type}.
+     *
+     * <pre>{@code
+     * Mono<Receipt> pay = charge(card).transform(Trace.task("payment"));
+     * }</pre>
+     *
+     * @param type the task type, such as {@code "order"}; keep types few
+     * @param <T> the element type
+     * @param <P> the publisher type, {@code Mono<T>} or {@code Flux<T>}; kept by the function
+     * @return the function; it throws {@link IllegalArgumentException} if applied to
+     *         another kind of publisher
+     */
+    public static <T, P extends Publisher<T>> Function<P, P> task(String type) {
+        return new Instrument<>(type, true);
+    }
+
+    /**
+     * Returns a function for {@code Mono.transform} or {@code Flux.transform} that
+     * records each subscription as a span named {@code name}, from subscribe to the
+     * first terminal signal (a {@code Mono}'s value, complete, error or cancel), under
+     * the task in the {@code Context} (else the subscribing thread's current task;
+     * with no task at all, nothing is recorded). The span records the thread it
+     * began on and the one it ended on; error and cancel are recorded as its
+     * attribute {@code outcome}.
+     *
+     * <pre>{@code
+     * Mono<Milk> milk = steamMilk(order).transform(Trace.span("steamMilk"));
+     * }</pre>
+     *
+     * @param name the span name; keep names few
+     * @param <T> the element type
+     * @param <P> the publisher type, {@code Mono<T>} or {@code Flux<T>}; kept by the function
+     * @return the function; it throws {@link IllegalArgumentException} if applied to
+     *         another kind of publisher
+     */
+    public static <T, P extends Publisher<T>> Function<P, P> span(String name) {
+        return new Instrument<>(name, false);
+    }
+
+    /**
+     * Records a message on the task stored in {@code context}, or on the thread's current
+     * task when there is none; for {@code deferContextual} and {@code transformDeferredContextual}.
+     *
+     * <pre>{@code
+     * Mono<String> m = Mono.deferContextual(ctx -> {
+     *     Trace.log(ctx, "cache", "miss");
+     *     return load(key);
+     * });
+     * }</pre>
+     *
+     * @param context the subscriber context
+     * @param category the category; keep categories few
+     * @param message free text
+     */
+    public static void log(ContextView context, String category, String message) {
+        if (!io.asynctrace.Trace.isEnabled()) {
+            return;
+        }
+        Task t = context == null ? null : Contexts.task(context);
+        if (t != null) {
+            t.log(category, message);
+        } else {
+            io.asynctrace.Trace.log(category, message);
+        }
+    }
+
+    /**
+     * @param context a subscriber context
+     * @return the task stored in it under {@link #CONTEXT_KEY}, or null
+     */
+    public static Task currentTask(ContextView context) {
+        return context == null ? null : Contexts.task(context);
+    }
+
+    // ---- the core API, delegated -------------------------------------------------------------
+
+    /**
+     * Same as {@link io.asynctrace.Trace#start(OutputStream)}.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @throws IllegalStateException if tracing is already on
+     */
+    public static void start(OutputStream out) {
+        io.asynctrace.Trace.start(out);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#start(OutputStream, TraceOptions)}.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @param options buffer sizing and strictness
+     * @throws IllegalStateException if tracing is already on
+     */
+    public static void start(OutputStream out, TraceOptions options) {
+        io.asynctrace.Trace.start(out, options);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#stop()}.
+     *
+     * @return what the recording wrote
+     */
+    public static RecordingStats stop() {
+        return io.asynctrace.Trace.stop();
+    }
+
+    /** @return whether a recording is in progress */
+    public static boolean isEnabled() {
+        return io.asynctrace.Trace.isEnabled();
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#newTask(String)}.
+     *
+     * @param type the task type; keep types few
+     * @return the new task, child of the thread's current task, not yet current
+     */
+    public static Task newTask(String type) {
+        return io.asynctrace.Trace.newTask(type);
+    }
+
+    /** @return the calling thread's current task, or null */
+    public static Task currentTask() {
+        return io.asynctrace.Trace.currentTask();
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#withSpan(String, Runnable)}.
+     *
+     * @param name the span name; keep names few
+     * @param body the work
+     */
+    public static void withSpan(String name, Runnable body) {
+        io.asynctrace.Trace.withSpan(name, body);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#withSpan(String, Supplier)}.
+     *
+     * @param name the span name; keep names few
+     * @param body the work
+     * @param <T> the result type
+     * @return what {@code body} returned
+     */
+    public static <T> T withSpan(String name, Supplier<T> body) {
+        return io.asynctrace.Trace.withSpan(name, body);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#startSpan(String)}: a span current on this thread.
+     *
+     * @param name the span name; keep names few
+     * @return the span to end
+     */
+    public static Span startSpan(String name) {
+        return io.asynctrace.Trace.startSpan(name);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#log(String, String)}: records a message on the
+     * thread's current task. See the class comment for when that is the task of the
+     * Reactor {@code Context}.
+     *
+     * @param category the category; keep categories few
+     * @param message free text
+     */
+    public static void log(String category, String message) {
+        io.asynctrace.Trace.log(category, message);
+    }
+}
