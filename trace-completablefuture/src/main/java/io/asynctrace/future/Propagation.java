@@ -1,0 +1,124 @@
+package io.asynctrace.future;
+
+import io.asynctrace.Scope;
+import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
+import io.asynctrace.Trace;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * What every wrapper in this package shares: how a context is captured, how it is
+ * installed around user code and taken down again, and how a job is queued on
+ * behalf of a task that is not the calling thread's.
+ *
+ * <p>Capture uses one Micrometer {@link ContextSnapshotFactory} built with
+ * {@code clearMissing(true)}: every registered thread-local (asynctrace's task, MDC,
+ * Micrometer observations) travels, and one that was unset at capture is cleared
+ * while the user code runs, so a pooled thread never leaks the value of a previous
+ * job.
+ */
+final class Propagation {
+    static final ContextSnapshotFactory FACTORY = ContextSnapshotFactory.builder().clearMissing(true).build();
+    private static final Object[] NO_CONTEXTS = new Object[0];
+    private static final TaskThreadLocalAccessor TASK = new TaskThreadLocalAccessor();
+
+    /** What {@link CompletableFuture} itself runs async stages on: the common pool, or a thread per task when it has a single thread. */
+    static final Executor JDK_ASYNC_POOL = new CompletableFuture<Void>().defaultExecutor();
+    private static final boolean COMMON_POOL_TOO_SMALL = ForkJoinPool.getCommonPoolParallelism() <= 1;
+
+    private Propagation() {
+    }
+
+    /** @return the calling thread's propagated thread-locals */
+    static ContextSnapshot capture() {
+        return FACTORY.captureAll(NO_CONTEXTS);
+    }
+
+    /**
+     * Installs {@code snapshot} on the calling thread. The returned scope restores
+     * the thread's previous values, its current task and its current span included
+     * (Micrometer's restore alone resets the span: the task accessor does not know it).
+     * Never throws.
+     *
+     * @param snapshot what to install
+     * @return the scope to close on this thread
+     */
+    static Installed install(ContextSnapshot snapshot) {
+        Task outer = Trace.currentTask();
+        // makeCurrent remembers the outer task *and* span; closing it after Micrometer's
+        // restore puts the span back.
+        Scope guard = outer == null ? null : outer.makeCurrent();
+        return new Installed(guard, snapshot.setThreadLocals());
+    }
+
+    /** A context installed on one thread; close it there. */
+    static final class Installed implements AutoCloseable {
+        private final Scope guard;
+        private final ContextSnapshot.Scope scope;
+
+        Installed(Scope guard, ContextSnapshot.Scope scope) {
+            this.guard = guard;
+            this.scope = scope;
+        }
+
+        @Override
+        public void close() {
+            try {
+                scope.close();
+            } finally {
+                if (guard != null) {
+                    guard.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Records that a job is queued on behalf of {@code task}, which need not be the
+     * calling thread's current task (a stage fired by the thread that completed its
+     * source). The calling thread's task and span are left as they were.
+     *
+     * @param task the task the job works for, or null
+     * @return the job id, 0 while tracing is off
+     */
+    static long queuedFor(Task task) {
+        if (!Trace.isEnabled()) {
+            return 0;
+        }
+        Task outer = Trace.currentTask();
+        if (outer == task) {
+            return Trace.jobQueued();
+        }
+        Scope guard = outer == null ? null : outer.makeCurrent();
+        try {
+            if (task == null) {
+                TASK.setValue();
+            } else {
+                TASK.setValue(task);
+            }
+            return Trace.jobQueued();
+        } finally {
+            TASK.restore(outer);
+            if (guard != null) {
+                guard.close();
+            }
+        }
+    }
+
+    /**
+     * The executor that really runs the jobs of an async stage: the delegate of one of
+     * our wrappers (the stage records the job itself), and, as {@code CompletableFuture}
+     * does, its own async pool in place of a common pool without parallelism.
+     */
+    static Executor target(Executor executor) {
+        Executor e = executor instanceof TracedExecutor ? ((TracedExecutor) executor).delegate() : executor;
+        if (COMMON_POOL_TOO_SMALL && e == ForkJoinPool.commonPool()) {
+            return JDK_ASYNC_POOL;
+        }
+        return e;
+    }
+}
