@@ -1,0 +1,110 @@
+package io.asynctrace.benchmarks.core;
+
+import io.asynctrace.RecordingStats;
+import io.asynctrace.Task;
+import io.asynctrace.Trace;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one event, against {@code System.nanoTime()} as the floor.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CoreBenchmark -prof gc}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class CoreBenchmark {
+    private static final Runnable NOTHING = () -> { };
+
+    /** A recording into a null stream, kept for the whole trial. */
+    @State(Scope.Benchmark)
+    public static class Recording {
+        @Setup(Level.Trial)
+        public void start() {
+            Trace.start(OutputStream.nullOutputStream());
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            RecordingStats stats = Trace.stop();
+            System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /** The benchmark thread works under a current task, as application code would. */
+    @State(Scope.Thread)
+    public static class InTask {
+        Task task;
+        io.asynctrace.Scope scope;
+
+        @Setup(Level.Trial)
+        public void enter() {
+            task = Trace.newTask("bench");
+            scope = task.makeCurrent();
+        }
+
+        @TearDown(Level.Trial)
+        public void exit() {
+            scope.close();
+            task.end();
+        }
+    }
+
+    @Benchmark
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Benchmark
+    public void logDisabled() {
+        Trace.log("orderID", "42");
+    }
+
+    @Benchmark
+    public void withSpanDisabled() {
+        Trace.withSpan("steamMilk", NOTHING);
+    }
+
+    @Benchmark
+    public void logEnabled(Recording r, InTask t) {
+        Trace.log("orderID", "42");
+    }
+
+    @Benchmark
+    public void withSpanEnabled(Recording r, InTask t) {
+        Trace.withSpan("steamMilk", NOTHING);
+    }
+
+    @Benchmark
+    public void startSpanEndEnabled(Recording r, InTask t) {
+        Trace.startSpan("steamMilk").end();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void logEnabledTwoThreads(Recording r, InTask t) {
+        Trace.log("orderID", "42");
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void withSpanEnabledTwoThreads(Recording r, InTask t) {
+        Trace.withSpan("steamMilk", NOTHING);
+    }
+}

@@ -1,0 +1,55 @@
+package io.asynctrace.benchmarks.core;
+
+import io.asynctrace.Scope;
+import io.asynctrace.Task;
+import io.asynctrace.Trace;
+import io.asynctrace.reader.TraceModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bytes per event for a realistic mix: orders on a 4-thread pool, each a task with
+ * three spans (two nested) and one log.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.asynctrace.benchmarks.core.EventSizeReport}
+ */
+public final class EventSizeReport {
+    private EventSizeReport() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int orders = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        report("tasks and spans only", orders, false);
+        report("tasks, spans and a log per task", orders, true);
+    }
+
+    private static void report(String label, int orders, boolean withLog) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        for (int i = 0; i < orders; i++) {
+            String id = Integer.toString(i);
+            pool.execute(() -> {
+                try (Task order = Trace.newTask("order"); Scope s = order.makeCurrent()) {
+                    Trace.withSpan("makeCappuccino", () -> {
+                        Trace.withSpan("steamMilk", () -> { });
+                        Trace.withSpan("extractCoffee", () -> { });
+                    });
+                    if (withLog) {
+                        Trace.log("orderID", id);
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+        Trace.stop();
+        byte[] trace = out.toByteArray();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
+        System.out.printf("%-34s %,d events, %,d bytes, %.2f bytes/event, dropped %d%n", label, m.events(),
+                trace.length, (double) trace.length / m.events(), m.dropped());
+    }
+}
