@@ -1,0 +1,126 @@
+package io.asynctrace.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.reader.LogInfo;
+import io.asynctrace.reader.TraceModel;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.observability.SignalListener;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
+
+/** Which Reactor mode lets {@code Trace.log} find the task of the Context: the table of docs/REACTOR.md. */
+class LogModesTest {
+
+    @AfterEach
+    void tearDown() {
+        Trace.stop();
+        ReactorTracing.uninstall();
+        Hooks.disableAutomaticContextPropagation();
+    }
+
+    /** Every kind of lambda, each logging its own category, inside one task. */
+    static Flux<Integer> pipeline() {
+        return Flux.range(0, 1)
+                .map(i -> { Trace.log("map", "x"); return i; })
+                .filter(i -> { Trace.log("filter", "x"); return true; })
+                .flatMap(i -> { Trace.log("flatMap", "x"); return Mono.just(i); })
+                .handle((i, sink) -> { Trace.log("handle", "x"); sink.next(i); })
+                .cast(Integer.class)
+                .concatWith(Mono.fromCallable(() -> { Trace.log("fromCallable", "x"); return 1; })
+                        .subscribeOn(Schedulers.boundedElastic()))
+                .concatWith(Flux.<Integer>generate(sink -> { Trace.log("generate", "x"); sink.next(2); sink.complete(); })
+                        .subscribeOn(Schedulers.parallel()))
+                .publishOn(Schedulers.single())
+                .map(i -> { Trace.log("afterPublishOn", "x"); return i; })
+                .concatWith(Mono.deferContextual(ctx -> { Trace.log(ctx, "deferContextual", "x"); return Mono.just(3); }))
+                .tap(() -> new LoggingListener())
+                .transform(Trace.task("t"));
+    }
+
+    /** Logs from doOnNext: the tap operator restores thread-locals around its listener in the limited mode too. */
+    static final class LoggingListener extends BaseListener<Integer> {
+        boolean logged;
+
+        @Override
+        public void doOnNext(Integer value) {
+            if (!logged) {
+                logged = true;
+                Trace.log("tap", "x");
+            }
+        }
+
+        @Override
+        public void doFinally(SignalType terminationType) {
+        }
+    }
+
+    static Map<String, Boolean> onTask(TraceModel m) {
+        long task = Recording.task(m, "t").id();
+        return m.logs().stream().collect(Collectors.toMap(LogInfo::category, l -> l.taskId() == task, (a, b) -> a && b));
+    }
+
+    @Test
+    void automaticPropagationFindsTheTaskInEveryLambdaOnEveryScheduler() {
+        ReactorTracing.install();
+        Recording rec = Recording.start();
+        assertThat(pipeline().collectList().block()).hasSize(4);
+        Map<String, Boolean> onTask = onTask(rec.stop());
+        assertThat(onTask).containsOnlyKeys("map", "filter", "flatMap", "handle", "fromCallable", "generate",
+                "afterPublishOn", "deferContextual", "tap");
+        assertThat(onTask.values()).as(onTask.toString()).allMatch(b -> b);
+    }
+
+    @Test
+    void automaticPropagationAloneIsEnoughForLogs() {
+        Hooks.enableAutomaticContextPropagation();
+        Recording rec = Recording.start();
+        assertThat(pipeline().collectList().block()).hasSize(4);
+        TraceModel m = rec.stop();
+        assertThat(onTask(m).values()).as(onTask(m).toString()).allMatch(b -> b);
+        assertThat(m.jobs()).as("jobs need ReactorTracing.install()").isEmpty();
+    }
+
+    @Test
+    void limitedModeFindsTheTaskInHandleTapAndDeferContextualOnly() {
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
+        Recording rec = Recording.start();
+        assertThat(pipeline().collectList().block()).hasSize(4);
+        Map<String, Boolean> onTask = onTask(rec.stop());
+        assertThat(onTask).containsEntry("handle", true).containsEntry("tap", true).containsEntry("deferContextual", true)
+                .containsEntry("map", false).containsEntry("filter", false).containsEntry("flatMap", false)
+                .containsEntry("fromCallable", false).containsEntry("generate", false)
+                .containsEntry("afterPublishOn", false);
+    }
+
+    @Test
+    void logWithAContextViewWithoutATaskFallsBackToTheThreadsTask() {
+        Recording rec = Recording.start();
+        Trace.log(Context.empty(), "empty", "x");
+        Trace.log(null, "null", "x");
+        var task = Trace.newTask("imperative");
+        try (var s = task.makeCurrent()) {
+            Trace.log(Context.of("other", 1), "current", "x");
+        }
+        task.end();
+        TraceModel m = rec.stop();
+        Map<String, Long> byCategory = m.logs().stream().collect(Collectors.toMap(LogInfo::category, LogInfo::taskId));
+        assertThat(byCategory).containsEntry("empty", 0L).containsEntry("null", 0L).containsEntry("current", task.id());
+        assertThat(Trace.currentTask(Context.of(Trace.CONTEXT_KEY, "not a task"))).isNull();
+    }
+
+    @Test
+    void logsAreFreeAndSilentWhileTracingIsOff() {
+        Trace.log(Context.of(Trace.CONTEXT_KEY, Trace.newTask("off")), "c", "m");
+        assertThat(Trace.isEnabled()).isFalse();
+        SignalListener<Integer> l = new LoggingListener();
+        assertThat(l).isNotNull();
+    }
+}

@@ -1,0 +1,113 @@
+package io.asynctrace.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.Scope;
+import io.asynctrace.Task;
+import io.asynctrace.reader.SpanInfo;
+import io.asynctrace.reader.TraceModel;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+class SpanOperatorTest {
+
+    @AfterEach
+    void tearDown() {
+        Trace.stop();
+    }
+
+    @Test
+    void aSpanRunsFromSubscribeToTerminalAndRecordsBothThreads() {
+        Scheduler a = Schedulers.newSingle("span-a");
+        Scheduler b = Schedulers.newSingle("span-b");
+        try {
+            Recording rec = Recording.start();
+            Flux<Integer> f = Flux.range(0, 10)
+                    .publishOn(b)
+                    .transform(Trace.span("hop"))
+                    .subscribeOn(a)
+                    .transform(Trace.task("t"));
+            StepVerifier.create(f).expectNextCount(10).verifyComplete();
+            TraceModel m = rec.stop();
+            SpanInfo s = Recording.span(m, "hop");
+            assertThat(s.taskId()).isEqualTo(Recording.task(m, "t").id());
+            assertThat(m.threads().get(s.startThread())).isEqualTo("span-a-1");
+            assertThat(m.threads().get(s.endThread())).isEqualTo("span-b-2");
+            assertThat(s.duration()).isNotNegative();
+            assertThat(s.parentId()).as("detached: not nested under a thread's span").isZero();
+            assertThat(s.attributes()).doesNotContainKey("outcome");
+        } finally {
+            a.dispose();
+            b.dispose();
+        }
+    }
+
+    @Test
+    void aSpanUsesTheThreadsCurrentTaskWhenTheContextHasNone() {
+        Recording rec = Recording.start();
+        Task t = Trace.newTask("imperative");
+        try (Scope s = t.makeCurrent()) {
+            Mono.just(1).transform(Trace.span("inside")).block();
+        }
+        t.end();
+        Mono.just(1).transform(Trace.span("no-task")).block();
+        TraceModel m = rec.stop();
+        assertThat(Recording.span(m, "inside").taskId()).isEqualTo(t.id());
+        assertThat(Recording.spans(m, "no-task")).as("no task, no span").isEmpty();
+    }
+
+    @Test
+    void errorAndCancelAreRecordedAsTheSpansOutcome() {
+        Recording rec = Recording.start();
+        StepVerifier.create(Mono.error(new IllegalArgumentException()).transform(Trace.span("failing"))
+                        .transform(Trace.task("t1")))
+                .verifyError(IllegalArgumentException.class);
+        StepVerifier.create(Flux.never().transform(Trace.span("hanging")).timeout(Duration.ofMillis(10))
+                        .transform(Trace.task("t2")))
+                .verifyError(java.util.concurrent.TimeoutException.class);
+        TraceModel m = rec.stop();
+        assertThat(Recording.span(m, "failing").attributes())
+                .containsEntry("outcome", "java.lang.IllegalArgumentException");
+        assertThat(Recording.span(m, "hanging").attributes()).containsEntry("outcome", "cancelled");
+        assertThat(Recording.span(m, "hanging").hasEnd()).isTrue();
+    }
+
+    @Test
+    void aMonoSpanEndsAtItsValueAFluxSpanAtCompletion() {
+        Recording rec = Recording.start();
+        Mono.just(1).transform(Trace.span("mono"))
+                .doOnNext(v -> Trace.log("mark", "mono value"))
+                .transform(Trace.task("t1"))
+                .block();
+        Flux.just(1).transform(Trace.span("flux"))
+                .doOnNext(v -> Trace.log("mark", "flux value"))
+                .transform(Trace.task("t2"))
+                .blockLast();
+        TraceModel m = rec.stop();
+        long monoValue = m.logs().stream().filter(l -> l.message().equals("mono value")).findFirst().orElseThrow().time();
+        long fluxValue = m.logs().stream().filter(l -> l.message().equals("flux value")).findFirst().orElseThrow().time();
+        assertThat(Recording.span(m, "mono").end()).isLessThanOrEqualTo(monoValue);
+        assertThat(Recording.span(m, "flux").end()).isGreaterThanOrEqualTo(fluxValue);
+    }
+
+    @Test
+    void spansOfOneTaskInFlatMapAreAllAttributedToIt() {
+        Recording rec = Recording.start();
+        Flux.range(0, 50)
+                .flatMap(i -> Mono.just(i).delayElement(Duration.ofMillis(1)).transform(Trace.span("item")))
+                .transform(Trace.task("batch"))
+                .blockLast();
+        TraceModel m = rec.stop();
+        long batch = Recording.task(m, "batch").id();
+        assertThat(Recording.spans(m, "item")).hasSize(50).allSatisfy(s -> {
+            assertThat(s.taskId()).isEqualTo(batch);
+            assertThat(s.hasEnd()).isTrue();
+        });
+    }
+}
