@@ -57,7 +57,8 @@ class TracedExecutorsTest {
     @Test
     void jobRunsUnderSubmittersTaskAndRecordsQueuedStartedFinished() throws Exception {
         Recording rec = Recording.start();
-        ExecutorService traced = TracedExecutors.wrap(pool(1));
+        ExecutorService plain = pool(1);
+        ExecutorService traced = TracedExecutors.wrap(plain);
         Task order = Trace.newTask("order");
         AtomicReference<Task> seen = new AtomicReference<>();
         try (Scope s = order.makeCurrent()) {
@@ -67,6 +68,8 @@ class TracedExecutorsTest {
             }).get();
         }
         order.end();
+        plain.shutdown(); // the job records "finished" after its future completes
+        assertThat(plain.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         TraceModel m = rec.stop();
 
         assertThat(seen.get()).isSameAs(order);
