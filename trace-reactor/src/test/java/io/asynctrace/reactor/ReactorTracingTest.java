@@ -1,0 +1,201 @@
+package io.asynctrace.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.Scope;
+import io.asynctrace.Task;
+import io.asynctrace.reader.JobInfo;
+import io.asynctrace.reader.TraceModel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+class ReactorTracingTest {
+
+    @AfterEach
+    void tearDown() {
+        Trace.stop();
+        ReactorTracing.uninstall();
+        Hooks.disableAutomaticContextPropagation();
+        Schedulers.resetOnScheduleHook("someone-else");
+    }
+
+    @Test
+    void installIsIdempotentAndUninstallRestoresTheDefaultMode() {
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
+        ReactorTracing.install();
+        ReactorTracing.install();
+        assertThat(ReactorTracing.isInstalled()).isTrue();
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+        ReactorTracing.uninstall();
+        ReactorTracing.uninstall();
+        assertThat(ReactorTracing.isInstalled()).isFalse();
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
+    }
+
+    @Test
+    void uninstallLeavesAutomaticPropagationOnWhenTheApplicationTurnedItOn() {
+        Hooks.enableAutomaticContextPropagation();
+        ReactorTracing.install();
+        ReactorTracing.uninstall();
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+    }
+
+    @Test
+    void uninstallRemovesOnlyItsOwnSchedulerHook() throws InterruptedException {
+        AtomicInteger foreign = new AtomicInteger();
+        Schedulers.onScheduleHook("someone-else", r -> () -> {
+            foreign.incrementAndGet();
+            r.run();
+        });
+        ReactorTracing.install();
+        ReactorTracing.uninstall();
+        Recording rec = Recording.start();
+        Task t = Trace.newTask("t");
+        CountDownLatch ran = new CountDownLatch(1);
+        try (Scope s = t.makeCurrent()) {
+            Schedulers.single().schedule(ran::countDown);
+        }
+        t.end();
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        TraceModel m = rec.stop();
+        assertThat(foreign.get()).isEqualTo(1);
+        assertThat(m.jobs()).as("no job recorded once uninstalled").isEmpty();
+    }
+
+    @Test
+    void workScheduledForATaskIsAJobAndRunsWithTheTaskCurrent() throws InterruptedException {
+        ReactorTracing.install();
+        Scheduler single = Schedulers.newSingle("jobs");
+        try {
+            Recording rec = Recording.start();
+            Task t = Trace.newTask("t");
+            AtomicReference<Task> seen = new AtomicReference<>();
+            AtomicReference<Task> after = new AtomicReference<>(t);
+            CountDownLatch ran = new CountDownLatch(2);
+            try (Scope s = t.makeCurrent()) {
+                single.schedule(() -> {
+                    seen.set(Trace.currentTask());
+                    ran.countDown();
+                });
+            }
+            single.schedule(() -> {
+                after.set(Trace.currentTask());
+                ran.countDown();
+            });
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+            t.end();
+            TraceModel m = rec.stop();
+            assertThat(seen.get()).isSameAs(t);
+            assertThat(after.get()).as("worker's task restored").isNull();
+            JobInfo job = m.jobs().stream().filter(j -> j.taskId() == t.id()).findFirst().orElseThrow();
+            assertThat(m.jobs()).hasSize(1);
+            assertThat(job.hasQueued() && job.hasStarted() && job.hasFinished()).isTrue();
+            assertThat(job.queued()).isLessThanOrEqualTo(job.started());
+            assertThat(job.started()).isLessThanOrEqualTo(job.finished());
+            assertThat(m.threads().get(job.queuedThread())).isEqualTo(Thread.currentThread().getName());
+            assertThat(m.threads().get(job.runThread())).startsWith("jobs-");
+        } finally {
+            single.dispose();
+        }
+    }
+
+    @Test
+    void aPeriodicScheduleIsOneJobAndEveryRunHasTheTask() throws InterruptedException {
+        ReactorTracing.install();
+        Scheduler single = Schedulers.newSingle("periodic");
+        try {
+            Recording rec = Recording.start();
+            Task t = Trace.newTask("t");
+            List<Task> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch three = new CountDownLatch(3);
+            Disposable d;
+            try (Scope s = t.makeCurrent()) {
+                d = single.schedulePeriodically(() -> {
+                    seen.add(Trace.currentTask());
+                    three.countDown();
+                }, 0, 1, TimeUnit.MILLISECONDS);
+            }
+            assertThat(three.await(10, TimeUnit.SECONDS)).isTrue();
+            d.dispose();
+            t.end();
+            TraceModel m = rec.stop();
+            assertThat(seen).hasSizeGreaterThanOrEqualTo(3).allMatch(x -> x == t);
+            assertThat(m.jobs()).hasSize(1);
+        } finally {
+            single.dispose();
+        }
+    }
+
+    @Test
+    void theHookLeavesWorkAloneWhenThereIsNothingToRecord() {
+        Runnable work = () -> { };
+        assertThat(JobHook.INSTANCE.apply(work)).as("tracing off").isSameAs(work);
+        Task t = Trace.newTask("t");
+        try (Scope s = t.makeCurrent()) {
+            assertThat(JobHook.INSTANCE.apply(work)).as("tracing off, task current").isSameAs(work);
+        }
+        Recording rec = Recording.start();
+        assertThat(JobHook.INSTANCE.apply(work)).as("no task current").isSameAs(work);
+        rec.stop();
+    }
+
+    @Test
+    void failingWorkStillFinishesTheJobAndRestoresTheWorker() {
+        ReactorTracing.install();
+        Recording rec = Recording.start();
+        Task t = Trace.newTask("t");
+        Runnable job;
+        try (Scope s = t.makeCurrent()) {
+            job = JobHook.INSTANCE.apply(() -> {
+                throw new IllegalStateException("boom");
+            });
+        }
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+            assertThat(Trace.currentTask()).isNull();
+        });
+        worker.start();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        t.end();
+        TraceModel m = rec.stop();
+        assertThat(thrown.get()).isInstanceOf(IllegalStateException.class);
+        assertThat(m.jobs()).singleElement().satisfies(j -> assertThat(j.hasFinished()).isTrue());
+    }
+
+    @Test
+    void aSubscribeOnInsideATaskIsAJobOfIt() {
+        ReactorTracing.install();
+        Recording rec = Recording.start();
+        Task seen = Mono.fromCallable(Trace::currentTask)
+                .subscribeOn(Schedulers.boundedElastic())
+                .transform(Trace.task("t"))
+                .block();
+        TraceModel m = rec.stop();
+        long id = Recording.task(m, "t").id();
+        assertThat(seen.id()).isEqualTo(id);
+        assertThat(m.jobs()).anySatisfy(j -> {
+            assertThat(j.taskId()).isEqualTo(id);
+            assertThat(m.threads().get(j.runThread())).startsWith("boundedElastic");
+        });
+    }
+}
