@@ -1,0 +1,64 @@
+package io.asynctrace.tool;
+
+import io.asynctrace.RecordingStats;
+import io.asynctrace.examples.Cappuccino;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", description = "Record the cappuccino workload (Reactor and CompletableFuture variants), "
+        + "print its summary and how to look further.")
+final class DemoCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "cappuccino.trace",
+            description = "where the trace goes (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Option(names = "--orders", paramLabel = "N", defaultValue = "200",
+            description = "orders per variant (default: ${DEFAULT-VALUE})")
+    int orders;
+
+    @Override
+    public Integer call() {
+        if (orders < 1) {
+            throw new ToolException("--orders must be at least 1, was " + orders);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("making " + orders + " cappuccinos with Reactor and " + orders
+                + " with CompletableFuture, tracing into " + output + " ...");
+        out.flush();
+        RecordingStats stats;
+        try {
+            stats = Cappuccino.record(output, orders);
+        } catch (IOException e) {
+            throw new ToolException(output + ": cannot write the trace: " + e.getMessage(), 1);
+        } catch (IllegalStateException e) {
+            throw new ToolException("cannot record: " + e.getMessage(), 1);
+        }
+        out.println("wrote " + output + " (" + stats.bytesWritten() + " bytes)");
+        out.println();
+        SummaryHandler handler = new SummaryHandler();
+        Scan scan = Scan.read(output, handler, null);
+        handler.finish();
+        new SummaryReport(handler, scan).text(out, output.toString());
+        out.println();
+        out.println("Look further:");
+        out.println("  asynctrace tasks " + output + " --type makeCappuccino --slowest 3   # the slowest orders, event by event");
+        out.println("  asynctrace logs " + output + " --category orderID");
+        out.println("  asynctrace view " + output + "                                      # histograms and timelines in a browser");
+        out.println("  asynctrace export " + output + " --format perfetto -o cappuccino.json   # for ui.perfetto.dev");
+        out.flush();
+        return scan.finish(spec.commandLine().getErr());
+    }
+}

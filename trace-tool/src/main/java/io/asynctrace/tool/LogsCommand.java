@@ -1,0 +1,53 @@
+package io.asynctrace.tool;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "logs", description = "Log messages, in file order (time order per thread), filtered by category and text.")
+final class LogsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "the trace file")
+    Path file;
+
+    @Option(names = "--category", paramLabel = "C", description = "only messages of this category")
+    String category;
+
+    @Option(names = "--grep", paramLabel = "TEXT", description = "only messages whose text or category contains TEXT")
+    String grep;
+
+    @Option(names = "--json", description = "print the JSON array documented in docs/CLI.md")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        JsonWriter j = json ? new JsonWriter(out) : null;
+        if (j != null) {
+            j.beginArray();
+        }
+        LogsHandler handler = new LogsHandler(category, grep, j, out);
+        Scan scan;
+        try {
+            scan = Scan.read(file, handler, main.progress);
+        } finally {
+            if (j != null) {
+                j.endArray();
+                out.println();
+            }
+            out.flush();
+        }
+        return scan.finish(spec.commandLine().getErr());
+    }
+}

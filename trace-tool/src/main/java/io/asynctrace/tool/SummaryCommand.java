@@ -1,0 +1,45 @@
+package io.asynctrace.tool;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "summary", description = "Latency per task type (percentiles and a log-scale histogram), spans, "
+        + "log categories, threads, dropped events, misuse and truncation.")
+final class SummaryCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "the trace file")
+    Path file;
+
+    @Option(names = "--json", description = "print the JSON documented in docs/CLI.md")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        SummaryHandler handler = new SummaryHandler();
+        Scan scan = Scan.read(file, handler, main.progress);
+        handler.finish();
+        SummaryReport report = new SummaryReport(handler, scan);
+        if (json) {
+            JsonWriter j = new JsonWriter(out);
+            report.json(j, true);
+            out.println();
+        } else {
+            report.text(out, file.toString());
+        }
+        out.flush();
+        return scan.finish(spec.commandLine().getErr());
+    }
+}

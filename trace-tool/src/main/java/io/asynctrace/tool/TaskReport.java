@@ -1,0 +1,215 @@
+package io.asynctrace.tool;
+
+import io.asynctrace.tool.TaskDetails.Event;
+import io.asynctrace.tool.TaskDetails.JobRecord;
+import io.asynctrace.tool.TaskDetails.LogRecord;
+import io.asynctrace.tool.TaskDetails.SpanRecord;
+import io.asynctrace.tool.TaskDetails.TaskRecord;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One task instance as {@code tasks} shows it: duration, outcome, threads, event
+ * log, and the latency breakdown.
+ *
+ * <p>The breakdown splits the task's lifetime (begin to end, or to the end of the
+ * trace if it never ended) in three: <b>running</b> is the union of the intervals in
+ * which a job of the task ran on a thread (job started to finished) and of its spans
+ * that began and ended on one thread; <b>queued</b> is the time a job of the task
+ * waited for a thread (queued to started) while nothing of the task was running;
+ * <b>other</b> is the rest: waiting on I/O, a timer or a dependency.
+ */
+final class TaskReport {
+    final TaskRecord t;
+    final boolean complete;
+    final long end;
+    final long duration;
+    final long running;
+    final long queued;
+    private final TaskDetails details;
+
+    TaskReport(TaskRecord t, TaskDetails details) {
+        this.t = t;
+        this.details = details;
+        this.complete = t.hasEnd && t.start != Long.MIN_VALUE;
+        long start = t.start == Long.MIN_VALUE ? 0 : t.start;
+        this.end = t.hasEnd ? t.end : Math.max(start, details.lastTime());
+        this.duration = Math.max(0, end - start);
+        Intervals run = new Intervals();
+        Intervals wait = new Intervals();
+        for (JobRecord j : t.jobs) {
+            if (j.started >= 0) {
+                run.add(j.started, j.finished >= 0 ? j.finished : end);
+                if (j.queued >= 0) {
+                    wait.add(j.queued, j.started);
+                }
+            } else if (j.queued >= 0) {
+                wait.add(j.queued, end);
+            }
+        }
+        for (SpanRecord s : t.spans) {
+            if (s.end >= 0 && s.endThread == s.thread) {
+                run.add(s.start, s.end);
+            }
+        }
+        this.running = run.measure(start, end);
+        wait.addAll(run);
+        this.queued = wait.measure(start, end) - running;
+    }
+
+    long other() {
+        return Math.max(0, duration - running - queued);
+    }
+
+    List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        for (long id : t.threads) {
+            names.add(details.threadName(id));
+        }
+        return names;
+    }
+
+    /** Writes this task as one element of the {@code tasks --json} array. */
+    void json(JsonWriter j) {
+        j.beginObject();
+        j.field("id", t.id).field("type", t.type);
+        if (t.parent == 0) {
+            j.name("parent").nullValue();
+        } else {
+            j.field("parent", t.parent);
+        }
+        j.field("start_ns", t.start == Long.MIN_VALUE ? 0 : t.start);
+        j.field("duration_ns", duration).field("complete", complete).field("outcome", t.outcome);
+        j.name("threads").beginArray();
+        for (String name : threadNames()) {
+            j.value(name);
+        }
+        j.endArray();
+        j.name("spans").beginArray();
+        for (SpanRecord s : t.spans) {
+            j.beginObject().field("name", s.name).field("thread", details.threadName(s.thread));
+            j.field("start_ns", s.start).name("duration_ns").valueOrNull(s.end < 0 ? -1 : s.end - s.start);
+            j.name("end_thread").value(s.end < 0 ? null : details.threadName(s.endThread));
+            j.endObject();
+        }
+        j.endArray();
+        j.name("logs").beginArray();
+        for (LogRecord l : t.logs) {
+            j.beginObject().field("time_ns", l.time()).field("category", l.category()).field("message", l.message());
+            j.field("thread", details.threadName(l.thread())).endObject();
+        }
+        j.endArray();
+        j.name("jobs").beginArray();
+        for (JobRecord jr : t.jobs) {
+            j.beginObject().name("queued_ns").valueOrNull(jr.queued).name("started_ns").valueOrNull(jr.started);
+            j.name("finished_ns").valueOrNull(jr.finished);
+            j.name("thread").value(jr.started < 0 && jr.finished < 0 ? null : details.threadName(jr.startThread));
+            j.endObject();
+        }
+        j.endArray();
+        j.field("running_ns", running).field("queued_ns", queued).field("other_ns", other());
+        j.name("events").beginArray();
+        long previous = t.start == Long.MIN_VALUE ? Long.MIN_VALUE : t.start;
+        for (Event e : t.events) {
+            j.beginObject().field("time_ns", e.time());
+            j.field("elapsed_ns", previous == Long.MIN_VALUE ? 0 : e.time() - previous);
+            j.field("thread", details.threadName(e.thread())).field("event", e.what()).endObject();
+            previous = e.time();
+        }
+        j.endArray();
+        j.endObject();
+    }
+
+    /** Writes this task as text, with its event log as {@code go tool trace} lists it. */
+    void text(PrintWriter out) {
+        out.printf(Locale.ROOT, "task #%d %s  %s%s  outcome %s%s%n", t.id, t.type, Durations.human(duration),
+                complete ? "" : " (never ended)", t.outcome == null ? "-" : t.outcome,
+                t.parent == 0 ? "" : "  parent #" + t.parent);
+        out.printf(Locale.ROOT, "  threads: %s%n", String.join(", ", threadNames()));
+        out.printf(Locale.ROOT, "  running %s   queued for a thread %s   other (I/O, timers, dependencies) %s%n",
+                Durations.human(running), Durations.human(queued), Durations.human(other()));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"  WHEN (ms)", "ELAPSED", "THREAD", "EVENT"});
+        long previous = t.start == Long.MIN_VALUE ? Long.MIN_VALUE : t.start;
+        for (Event e : t.events) {
+            rows.add(new String[] {"  " + Durations.millis(e.time()),
+                "+" + Durations.human(previous == Long.MIN_VALUE ? 0 : e.time() - previous),
+                details.threadName(e.thread()), e.what()});
+            previous = e.time();
+        }
+        printLog(out, rows);
+    }
+
+    private static void printLog(PrintWriter out, List<String[]> rows) {
+        int[] w = new int[3];
+        for (String[] r : rows) {
+            for (int c = 0; c < 3; c++) {
+                w[c] = Math.max(w[c], r[c].length());
+            }
+        }
+        for (String[] r : rows) {
+            out.println(" ".repeat(w[0] - r[0].length()) + r[0] + "  " + " ".repeat(w[1] - r[1].length()) + r[1]
+                    + "  " + r[2] + " ".repeat(w[2] - r[2].length()) + "  " + r[3]);
+        }
+    }
+
+    /** A set of half-open time intervals; measures their union within a window. */
+    static final class Intervals {
+        private long[] starts = new long[8];
+        private long[] ends = new long[8];
+        private int n;
+
+        void add(long from, long to) {
+            if (to <= from) {
+                return;
+            }
+            if (n == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, n * 2);
+                ends = java.util.Arrays.copyOf(ends, n * 2);
+            }
+            starts[n] = from;
+            ends[n] = to;
+            n++;
+        }
+
+        void addAll(Intervals other) {
+            for (int i = 0; i < other.n; i++) {
+                add(other.starts[i], other.ends[i]);
+            }
+        }
+
+        /** @return the length of the union of the intervals, clipped to {@code [from, to)} */
+        long measure(long from, long to) {
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
+            long total = 0;
+            long curStart = 0;
+            long curEnd = Long.MIN_VALUE;
+            for (int k = 0; k < n; k++) {
+                long s = Math.max(from, starts[order[k]]);
+                long e = Math.min(to, ends[order[k]]);
+                if (e <= s) {
+                    continue;
+                }
+                if (s > curEnd) {
+                    if (curEnd > curStart) {
+                        total += curEnd - curStart;
+                    }
+                    curStart = s;
+                    curEnd = e;
+                } else if (e > curEnd) {
+                    curEnd = e;
+                }
+            }
+            if (curEnd > curStart) {
+                total += curEnd - curStart;
+            }
+            return total;
+        }
+    }
+}

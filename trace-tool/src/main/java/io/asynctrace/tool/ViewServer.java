@@ -1,0 +1,266 @@
+package io.asynctrace.tool;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The HTTP server behind {@code asynctrace view}: one page and a JSON API over a trace
+ * file, on the loopback interface only.
+ *
+ * <ul>
+ *   <li>{@code GET /} the page (task types with SVG latency histograms, instances,
+ *       a per-thread timeline of one task);</li>
+ *   <li>{@code GET /api/summary} the {@code summary --json} object, with histograms;</li>
+ *   <li>{@code GET /api/tasks?type=T&min=NS&max=NS&limit=N} the completed tasks of type
+ *       T with {@code min <= duration < max}, slowest first, as {@code tasks --json};</li>
+ *   <li>{@code GET /api/task?id=ID} one task as a {@code tasks --json} element.</li>
+ * </ul>
+ * The summary is computed once, at start; each task query streams the file again
+ * (two passes), on one worker thread, so memory stays bounded as for the CLI.
+ * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
+ */
+final class ViewServer implements AutoCloseable {
+    /** Instances returned per bucket by default. */
+    static final int DEFAULT_LIMIT = 100;
+
+    private final Path file;
+    private final String summaryJson;
+    private final byte[] page;
+    private final EventLoopGroup group;
+    private final ExecutorService worker;
+    private final Channel channel;
+    private final int port;
+
+    private ViewServer(Path file, int port, PrintWriter progress) throws InterruptedException {
+        this.file = file;
+        SummaryHandler summary = new SummaryHandler();
+        Scan scan = Scan.read(file, summary, progress);
+        summary.finish();
+        StringWriter json = new StringWriter();
+        JsonWriter j = new JsonWriter(json);
+        j.beginObject().field("file", file.toString()).name("summary");
+        new SummaryReport(summary, scan).json(j, true);
+        j.endObject();
+        this.summaryJson = json.toString();
+        this.page = resource("view.html");
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "asynctrace-view-query");
+            t.setDaemon(true);
+            return t;
+        });
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new Handler());
+                        }
+                    });
+            this.channel = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully();
+            worker.shutdownNow();
+            throw e;
+        }
+        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * Reads the trace's summary and starts serving.
+     *
+     * @param file the trace
+     * @param port the port, 0 for any free one
+     * @param progress where a progress bar goes, or null
+     * @return the running server
+     * @throws ToolException if the file is not a readable trace or the port is taken
+     * @throws InterruptedException if interrupted while binding
+     */
+    static ViewServer start(Path file, int port, PrintWriter progress) throws InterruptedException {
+        try {
+            return new ViewServer(file, port, progress);
+        } catch (ToolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Netty reports a taken port as a BindException thrown through sync().
+            throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
+        }
+    }
+
+    /** @return the port the server listens on */
+    int port() {
+        return port;
+    }
+
+    /** @return the page's address */
+    String url() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    /** Blocks until the server is closed. */
+    void awaitClose() throws InterruptedException {
+        channel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        worker.shutdownNow();
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ViewServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An HTTP answer: status, content type, body. */
+    private record Answer(HttpResponseStatus status, String type, byte[] body) {
+        static Answer json(String s) {
+            return new Answer(HttpResponseStatus.OK, "application/json; charset=utf-8", s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Answer error(HttpResponseStatus status, String message) {
+            return new Answer(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    Answer answer(String method, String uri, String host) {
+        if (host == null || !isLoopbackHost(host)) {
+            return Answer.error(HttpResponseStatus.FORBIDDEN, "asynctrace view answers only loopback host names");
+        }
+        if (!"GET".equals(method)) {
+            return Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET");
+        }
+        QueryStringDecoder q = new QueryStringDecoder(uri);
+        try {
+            switch (q.path()) {
+                case "/":
+                case "/index.html":
+                    return new Answer(HttpResponseStatus.OK, "text/html; charset=utf-8", page);
+                case "/api/summary":
+                    return Answer.json(summaryJson);
+                case "/api/tasks": {
+                    String type = param(q, "type", null);
+                    long min = Long.parseLong(param(q, "min", "0"));
+                    long max = Long.parseLong(param(q, "max", "-1"));
+                    int limit = Integer.parseInt(param(q, "limit", Integer.toString(DEFAULT_LIMIT)));
+                    return Answer.json(tasksJson(Tasks.find(file, type, min, max, Math.max(1, limit), false, null).tasks(), false));
+                }
+                case "/api/task": {
+                    List<TaskReport> found = Tasks.byId(file, Long.parseLong(param(q, "id", "0")), null).tasks();
+                    if (found.isEmpty()) {
+                        return Answer.error(HttpResponseStatus.NOT_FOUND, "no such task");
+                    }
+                    return Answer.json(tasksJson(found, true));
+                }
+                default:
+                    return Answer.error(HttpResponseStatus.NOT_FOUND, "not found: " + q.path());
+            }
+        } catch (NumberFormatException e) {
+            return Answer.error(HttpResponseStatus.BAD_REQUEST, "bad number: " + e.getMessage());
+        } catch (ToolException e) {
+            return Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+        }
+    }
+
+    private static String tasksJson(List<TaskReport> tasks, boolean single) {
+        StringWriter s = new StringWriter();
+        JsonWriter j = new JsonWriter(s);
+        if (single) {
+            tasks.get(0).json(j);
+        } else {
+            j.beginArray();
+            for (TaskReport t : tasks) {
+                t.json(j);
+            }
+            j.endArray();
+        }
+        return s.toString();
+    }
+
+    private static String param(QueryStringDecoder q, String name, String fallback) {
+        List<String> v = q.parameters().get(name);
+        return v == null || v.isEmpty() || v.get(0).isEmpty() ? fallback : v.get(0);
+    }
+
+    static boolean isLoopbackHost(String host) {
+        String h = host;
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            h = close < 0 ? h : h.substring(1, close);
+        } else if (h.indexOf(':') >= 0) {
+            h = h.substring(0, h.indexOf(':'));
+        }
+        return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("::1");
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            String method = req.method().name();
+            String uri = req.uri();
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            boolean head = HttpMethod.HEAD.equals(req.method());
+            worker.execute(() -> {
+                Answer a;
+                try {
+                    a = answer(head ? "GET" : method, uri, host);
+                } catch (RuntimeException e) {
+                    a = Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+                }
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, a.status(),
+                        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(a.body()));
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, a.type());
+                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length);
+                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                res.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}
