@@ -155,7 +155,7 @@ final class Recorder {
 
     private Buffer lockStripe(ThreadState st, long ts, int need) {
         Stripe[] ss = stripes;
-        int i = (int) (st.threadId & (ss.length - 1));
+        int i = st.stripe & (ss.length - 1);
         Stripe s;
         for (int tries = 0; ; tries++) {
             s = ss[i];
@@ -167,6 +167,7 @@ final class Recorder {
                 Thread.onSpinWait();
             }
         }
+        st.stripe = i; // stay where the lock was free: threads spread over the stripes
         Buffer b = s.buffer;
         int room = need + batchRoom(st);
         if (b == null || b.remaining() < room) {

@@ -39,6 +39,8 @@ final class ThreadState {
     boolean shared;
     /** The stripe this thread holds locked during one event (shared mode). */
     Stripe locked;
+    /** Index of the stripe this thread tries first (shared mode). */
+    int stripe;
     /** String reference of this thread's name in {@link #recorder}'s table (0: inline). */
     int nameRef;
     String name;
@@ -51,6 +53,7 @@ final class ThreadState {
         thread = Thread.currentThread();
         threadId = thread.getId();
         virtual = isVirtual(thread);
+        stripe = (int) (threadId ^ (threadId >>> 16));
     }
 
     static ThreadState current() {
