@@ -1,0 +1,114 @@
+package io.asynctrace.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link OutputStream} a recording writes into: bytes become HTTP chunks on one channel.
+ *
+ * <p><b>Assumptions and guarantees.</b> One thread writes (the recorder's writer thread,
+ * never an event loop); {@link #flush()} sends what was written as one chunk (the
+ * recorder flushes once per segment), and a chunk is also sent whenever
+ * {@value #MAX_CHUNK} bytes are pending. Before sending, the writer waits while the
+ * channel is not writable, so memory held for a slow client is bounded by the
+ * channel's high water mark plus one chunk. Once the channel is closed, writes are
+ * discarded rather than failed: the recording stays on until the endpoint stops it,
+ * so no other recording can start in between and be stopped by this one's timer.
+ * The bytes are copied: the recorder reuses its arrays.
+ */
+final class ChunkStream extends OutputStream {
+    static final int MAX_CHUNK = 64 * 1024;
+    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final ChannelHandlerContext ctx;
+    private final Object lock = new Object();
+    private ByteBuf pending;
+    private long bytes;
+
+    ChunkStream(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** @return bytes handed to the channel so far */
+    long bytesSent() {
+        return bytes;
+    }
+
+    @Override
+    public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+        if (len <= 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        ByteBuf p = pending;
+        if (p == null) {
+            p = ctx.alloc().buffer(Math.max(len, 4096));
+            pending = p;
+        }
+        p.writeBytes(b, off, len);
+        if (p.readableBytes() >= MAX_CHUNK) {
+            flush();
+        }
+    }
+
+    /** Sends the pending bytes as one chunk, first waiting (off the event loop) until the channel is writable. */
+    @Override
+    public void flush() {
+        ByteBuf p = pending;
+        if (p == null) {
+            return;
+        }
+        pending = null;
+        if (!awaitWritable()) {
+            p.release();
+            return;
+        }
+        bytes += p.readableBytes();
+        ctx.writeAndFlush(new DefaultHttpContent(p), ctx.voidPromise());
+    }
+
+    /** Frees what was not sent; called after the recording stopped. */
+    @Override
+    public void close() {
+        ByteBuf p = pending;
+        pending = null;
+        if (p != null) {
+            p.release();
+        }
+    }
+
+    /** Called by the handler when writability changes or the channel closes. */
+    void wake() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** @return false if the channel closed */
+    private boolean awaitWritable() {
+        if (ctx.executor().inEventLoop()) {
+            return ctx.channel().isActive(); // never block an event loop; the queue may grow by one chunk
+        }
+        boolean interrupted = false;
+        synchronized (lock) {
+            while (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, WAIT_NANOS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return ctx.channel().isActive();
+    }
+}

@@ -1,0 +1,250 @@
+package io.asynctrace.netty;
+
+import io.asynctrace.RecordingStats;
+import io.asynctrace.Trace;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves {@link TraceEndpoint#PATH} on one channel, behind an HTTP/1.1 server codec.
+ *
+ * <p>Requests under {@link TraceEndpoint#PREFIX} are answered here (the request's
+ * body is discarded); every other request, and its body, goes on to the next handler.
+ * All work on the event loop is parsing and writing headers: the recording writes
+ * from the recorder's writer thread and is stopped from {@link Recording#TIMER}.
+ */
+final class EndpointHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(EndpointHandler.class.getName());
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    private final TraceEndpoint config;
+    /** The body of the current request goes to the next handler. */
+    private boolean forwarding;
+    /** The body of the current request is ours and discarded. */
+    private boolean discarding;
+    /** The trace being streamed on this channel, or null. */
+    private Recording recording;
+
+    EndpointHandler(TraceEndpoint config) {
+        this.config = config;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            HttpRequest req = (HttpRequest) msg;
+            String path = new QueryStringDecoder(req.uri()).path();
+            forwarding = !path.startsWith(TraceEndpoint.PREFIX);
+            discarding = !forwarding;
+            if (forwarding) {
+                ctx.fireChannelRead(msg);
+            } else {
+                try {
+                    if (recording == null) { // a request pipelined behind a trace is dropped: that response closes the connection
+                        serve(ctx, req);
+                    }
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            if (msg instanceof LastHttpContent) {
+                forwarding = discarding = false;
+            }
+            return;
+        }
+        if (forwarding) {
+            ctx.fireChannelRead(msg);
+        } else if (discarding) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (msg instanceof LastHttpContent) {
+            forwarding = discarding = false;
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, HttpRequest req) {
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!query.path().equals(TraceEndpoint.PATH)) {
+            respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not found: try " + TraceEndpoint.PATH + "?seconds=N\n");
+            return;
+        }
+        if (!authorized(req)) {
+            FullHttpResponse res = response(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token\n");
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"asynctrace\"");
+            send(ctx, keepAlive, res);
+            return;
+        }
+        if (!HttpMethod.GET.equals(req.method())) {
+            FullHttpResponse res = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET is allowed\n");
+            res.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+            send(ctx, keepAlive, res);
+            return;
+        }
+        long millis = parseMillis(query.parameters().get("seconds"));
+        if (millis < 0) {
+            respond(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST,
+                    "seconds must be a decimal number greater than 0 and at most " + config.maxSeconds() + "\n");
+            return;
+        }
+        ChunkStream out = new ChunkStream(ctx);
+        try {
+            Trace.start(out, config.traceOptions());
+        } catch (IllegalStateException e) {
+            respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                    "a trace is already being recorded in this JVM; try again when it is done\n");
+            return;
+        }
+        // Headers go out before any chunk: the writer thread's writes are queued behind this one.
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        String file = "asynctrace-" + ZonedDateTime.now(ZoneOffset.UTC).format(FILE_TIME) + ".trace";
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+                .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(res);
+        recording = new Recording(ctx, out, millis);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Recording r = recording;
+        if (r != null) {
+            r.out.wake();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Recording r = recording;
+        if (r != null) {
+            r.out.wake();
+            r.stopSoon(); // the client went away: stop now rather than at the deadline
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private boolean authorized(HttpRequest req) {
+        String token = config.bearerToken();
+        if (token == null) {
+            return true;
+        }
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the window in milliseconds, or -1 if {@code values} is not one number in (0, max] */
+    private long parseMillis(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return 1000L * TraceEndpoint.DEFAULT_SECONDS;
+        }
+        String v = values.get(0);
+        if (values.size() != 1 || !v.matches("[0-9]{1,9}(\\.[0-9]{1,9})?")) {
+            return -1;
+        }
+        double seconds = Double.parseDouble(v);
+        if (seconds <= 0 || seconds > config.maxSeconds()) {
+            return -1;
+        }
+        return Math.max(1, (long) Math.ceil(seconds * 1000));
+    }
+
+    static FullHttpResponse response(HttpResponseStatus status, String text) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        return res;
+    }
+
+    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String text) {
+        send(ctx, keepAlive, response(status, text));
+    }
+
+    static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
+        HttpUtil.setKeepAlive(res, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(res, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** One trace streamed on a channel: stopped by its deadline or by the channel closing, once. */
+    static final class Recording implements Runnable {
+        static final ScheduledExecutorService TIMER = Timer.INSTANCE;
+
+        final ChunkStream out;
+        private final ChannelHandlerContext ctx;
+        private final ScheduledFuture<?> deadline;
+        private final AtomicBoolean stopped = new AtomicBoolean();
+
+        Recording(ChannelHandlerContext ctx, ChunkStream out, long millis) {
+            this.ctx = ctx;
+            this.out = out;
+            this.deadline = TIMER.schedule(this, millis, TimeUnit.MILLISECONDS);
+        }
+
+        void stopSoon() {
+            if (!stopped.get()) {
+                deadline.cancel(false);
+                TIMER.execute(this);
+            }
+        }
+
+        /** On the timer thread: {@link Trace#stop()} waits for the writer, which may wait for the client. */
+        @Override
+        public void run() {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
+            RecordingStats stats = Trace.stop();
+            out.close();
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+                LOG.log(System.Logger.Level.DEBUG, () -> "asynctrace: trace sent to " + ctx.channel().remoteAddress()
+                        + ": " + stats);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, () -> "asynctrace: client " + ctx.channel().remoteAddress()
+                        + " went away; trace stopped after " + out.bytesSent() + " bytes: " + stats);
+            }
+        }
+    }
+}
