@@ -5,10 +5,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Pass two of {@code tasks}: streams the file again and collects, for the tasks
@@ -90,7 +88,6 @@ final class TaskDetails implements TraceHandler {
         final List<SpanRecord> spans = new ArrayList<>();
         final List<LogRecord> logs = new ArrayList<>();
         final List<JobRecord> jobs = new ArrayList<>();
-        final Set<Long> threads = new LinkedHashSet<>();
 
         TaskRecord(long id) {
             this.id = id;
@@ -98,7 +95,6 @@ final class TaskDetails implements TraceHandler {
 
         void event(long time, long thread, String what) {
             events.add(new Event(time, thread, what));
-            threads.add(thread);
         }
     }
 

@@ -63,9 +63,14 @@ final class TaskReport {
         return Math.max(0, duration - running - queued);
     }
 
+    /** @return the names of the threads involved, in the order they first appear in the task's event log */
     List<String> threadNames() {
+        java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>();
+        for (Event e : t.events) {
+            ids.add(e.thread());
+        }
         List<String> names = new ArrayList<>();
-        for (long id : t.threads) {
+        for (long id : ids) {
             names.add(details.threadName(id));
         }
         return names;
