@@ -83,6 +83,21 @@ class TaskOperatorTest {
     }
 
     @Test
+    void aPipelineAssembledWhileOffIsTracedWhenSubscribedWhileOn() {
+        Mono<Integer> m = Mono.just(1).transform(Trace.span("s")).transform(Trace.task("early"));
+        Flux<Integer> f = Flux.just(1).transform(Trace.task("early-flux"));
+        m.block();
+        Recording rec = Recording.start();
+        m.block();
+        f.blockLast();
+        TraceModel model = rec.stop();
+        f.blockLast();
+        assertThat(Recording.task(model, "early").complete()).isTrue();
+        assertThat(Recording.span(model, "s").taskId()).isEqualTo(Recording.task(model, "early").id());
+        assertThat(Recording.task(model, "early-flux").complete()).isTrue();
+    }
+
+    @Test
     void nestedTasksTakeTheirParentFromTheContext() {
         Recording rec = Recording.start();
         Flux<Integer> f = Flux.range(0, 3)
