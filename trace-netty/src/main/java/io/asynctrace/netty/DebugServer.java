@@ -119,8 +119,10 @@ public final class DebugServer implements AutoCloseable {
             throw new UncheckedIOException("asynctrace: cannot listen on " + address,
                     cause instanceof IOException ? (IOException) cause : new IOException(cause));
         }
-        LOG.log(System.Logger.Level.INFO, () -> "asynctrace: trace endpoint at http:/" + f.channel().localAddress()
-                + TraceEndpoint.PATH + "?seconds=N");
+        InetSocketAddress bound = (InetSocketAddress) f.channel().localAddress();
+        LOG.log(System.Logger.Level.INFO, () -> "asynctrace: trace endpoint at http://"
+                + (bound.getAddress() instanceof java.net.Inet6Address ? "[" + bound.getHostString() + "]" : bound.getHostString())
+                + ":" + bound.getPort() + TraceEndpoint.PATH + "?seconds=N");
         return new DebugServer(group, f.channel());
     }
 

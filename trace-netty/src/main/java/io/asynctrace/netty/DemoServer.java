@@ -1,0 +1,154 @@
+package io.asynctrace.netty;
+
+import io.asynctrace.Span;
+import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
+import io.asynctrace.Trace;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The example service behind {@code asynctrace demo --serve PORT}: a reactor-netty
+ * server on the loopback address with the {@link TraceEndpoint} mounted and a traced
+ * route {@code GET /order} that makes one order, so a newcomer can watch a live trace:
+ *
+ * <pre>
+ * curl http://127.0.0.1:8080/order
+ * curl -o live.trace 'http://127.0.0.1:8080/debug/asynctrace/trace?seconds=5'   # while orders come in
+ * asynctrace summary live.trace
+ * </pre>
+ *
+ * <p>The order is a function of the order number, so the cappuccino workload of the
+ * examples module can be plugged in; {@link #start(int)} uses a small built-in order
+ * (two parallel timed steps as spans, a log, a mixing span). Starting a demo server
+ * turns on Reactor's automatic context propagation ({@code Hooks.enableAutomaticContextPropagation()},
+ * JVM-wide), so the order's {@code Trace.log} and {@code Trace.withSpan} calls inside
+ * operators land on the request's task.
+ *
+ * <pre>{@code
+ * try (DemoServer demo = DemoServer.start(0, n -> Mono.just("cappuccino #" + n))) {
+ *     System.out.println("http://127.0.0.1:" + demo.port() + "/order");
+ *     demo.awaitClose(); // until the JVM is stopped
+ * }
+ * }</pre>
+ */
+public final class DemoServer implements AutoCloseable {
+    /** The route template of the order route: {@value}. */
+    public static final String ORDER_ROUTE = "/order";
+
+    private final DisposableServer server;
+
+    private DemoServer(DisposableServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts the demo server with the built-in order (steps of 2 and 3 ms).
+     *
+     * @param port the loopback port, 0 for a free one
+     * @return the running server
+     */
+    public static DemoServer start(int port) {
+        return start(port, n -> fallbackOrder(n, 3));
+    }
+
+    /**
+     * Starts the demo server; each {@code GET /order} calls {@code order} with the next
+     * order number (1, 2, ...) and answers with its value and a newline.
+     *
+     * @param port the loopback port, 0 for a free one
+     * @param order makes one order; it runs as the request's task
+     * @return the running server
+     */
+    public static DemoServer start(int port, Function<Integer, ? extends Mono<String>> order) {
+        Objects.requireNonNull(order, "order");
+        Hooks.enableAutomaticContextPropagation();
+        AtomicInteger orders = new AtomicInteger();
+        HttpServer http = HttpServer.create().host(InetAddress.getLoopbackAddress().getHostAddress()).port(port);
+        DisposableServer server = TraceEndpoint.defaults().mountOn(http)
+                .route(routes -> routes
+                        .get(ORDER_ROUTE, TracedHttp.route(ORDER_ROUTE, (req, res) ->
+                                res.header("Content-Type", "text/plain; charset=utf-8")
+                                        .sendString(Mono.defer(() -> order.apply(orders.incrementAndGet()))
+                                                .map(s -> s + "\n"))))
+                        .get("/", (req, res) -> res.sendString(Mono.just(
+                                "asynctrace demo: GET " + ORDER_ROUTE + " makes one order; GET "
+                                        + TraceEndpoint.PATH + "?seconds=N records a trace\n"))))
+                .bindNow();
+        return new DemoServer(server);
+    }
+
+    /**
+     * The built-in order: {@code steamMilk} and {@code extractCoffee} in parallel (spans,
+     * each {@code stepMillis} long), a log {@code orderID}, then a {@code mixMilkCoffee} span.
+     *
+     * @param n the order number
+     * @param stepMillis how long each parallel step takes; 0 for no timer at all (load tests)
+     * @return the order
+     */
+    public static Mono<String> fallbackOrder(int n, long stepMillis) {
+        return Mono.zip(step("steamMilk", stepMillis, "milk"), step("extractCoffee", stepMillis, "espresso"))
+                .map(parts -> {
+                    Trace.log("orderID", Integer.toString(n));
+                    return Trace.withSpan("mixMilkCoffee", () -> "cappuccino #" + n);
+                });
+    }
+
+    private static Mono<String> step(String name, long millis, String product) {
+        return Mono.deferContextual(ctx -> {
+            Object task = ctx.getOrDefault(TaskThreadLocalAccessor.KEY, null);
+            Span span = task instanceof Task ? ((Task) task).startSpan(name) : null;
+            Mono<String> work = millis > 0
+                    ? Mono.delay(Duration.ofMillis(millis)).thenReturn(product)
+                    : Mono.just(product);
+            return span == null ? work : work.doFinally(signal -> span.end());
+        });
+    }
+
+    /** @return the port the server listens on */
+    public int port() {
+        return server.port();
+    }
+
+    /** Blocks until the server is closed (by {@link #close()} or JVM shutdown). */
+    public void awaitClose() {
+        server.onDispose().block();
+    }
+
+    /** Stops the server. */
+    @Override
+    public void close() {
+        server.disposeNow();
+    }
+
+    /**
+     * Runs the demo server until the JVM is stopped.
+     *
+     * @param args {@code [PORT] [--step-millis N]}: port 8080 and 3 ms steps by default
+     */
+    public static void main(String[] args) {
+        int port = 8080;
+        long stepMillis = 3;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--step-millis") && i + 1 < args.length) {
+                stepMillis = Long.parseLong(args[++i]);
+            } else {
+                port = Integer.parseInt(args[i]);
+            }
+        }
+        long millis = stepMillis;
+        DemoServer demo = start(port, n -> fallbackOrder(n, millis));
+        String base = "http://127.0.0.1:" + demo.port();
+        System.out.println("asynctrace demo server on " + base);
+        System.out.println("  curl " + base + ORDER_ROUTE);
+        System.out.println("  curl -o live.trace '" + base + TraceEndpoint.PATH + "?seconds=5'");
+        demo.awaitClose();
+    }
+}
