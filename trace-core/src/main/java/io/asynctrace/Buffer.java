@@ -15,24 +15,32 @@ import java.lang.invoke.VarHandle;
  *       semantics may copy bytes {@code [0, committed)}: the writer never changes them
  *       again.</li>
  *   <li>{@code state} moves from {@link #OWNED} to either {@link #HANDED_OFF} (the writer
- *       gave it to the writer thread, full) or {@link #COLLECTED} (the writer thread took
- *       it at stop or after its owner died) exactly once, by compare-and-set: so no
- *       buffer is ever written out twice.</li>
+ *       gave it to the writer thread, full) or {@link #STOLEN} (the writer thread took
+ *       the committed part of a live owner's buffer: on a flush, at stop, or after the
+ *       owner died) exactly once, by compare-and-set: so no byte is written out twice.</li>
+ *   <li>A stolen buffer's bytes past {@code stolenAt} are still the owner's: it sees
+ *       the steal at its next event and re-emits them, behind a {@code BATCH_RESUME}
+ *       header, into a fresh buffer. No event is lost, whatever the interleaving, and
+ *       the owner's hot path pays one plain volatile read.</li>
  * </ul>
  */
 final class Buffer {
     static final int OWNED = 0;
     static final int HANDED_OFF = 1;
-    static final int COLLECTED = 2;
+    static final int STOLEN = 2;
 
     private static final VarHandle COMMITTED;
     private static final VarHandle STATE;
+    private static final VarHandle HOLDS;
+    private static final VarHandle TAIL;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             COMMITTED = l.findVarHandle(Buffer.class, "committed", int.class);
             STATE = l.findVarHandle(Buffer.class, "state", int.class);
+            HOLDS = l.findVarHandle(Buffer.class, "holds", int.class);
+            TAIL = l.findVarHandle(Buffer.class, "tailClaimed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -45,6 +53,19 @@ final class Buffer {
     private volatile int committed;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    @SuppressWarnings("unused") // accessed through HOLDS
+    private volatile int holds;
+    @SuppressWarnings("unused") // accessed through TAIL
+    private volatile int tailClaimed;
+    /** Where the writer thread cut a stolen buffer: written before the CAS to {@link #STOLEN} publishes it. */
+    int stolenAt;
+
+    // The batch this buffer starts with, set before the buffer is handed to its writer.
+    /** Position after the batch header. */
+    int headerEnd;
+    long baseTs;
+    long baseId;
+    long baseTask;
 
     // Delta-encoding state of the current batch; writer-only.
     long lastTs;
@@ -75,6 +96,39 @@ final class Buffer {
         return STATE.compareAndSet(this, OWNED, newState);
     }
 
+    boolean owned() {
+        return state == OWNED;
+    }
+
+    boolean stolen() {
+        return state == STOLEN;
+    }
+
+    /**
+     * Steals a leased buffer from its live owner: bytes {@code [0, at)} go to the writer
+     * thread; the owner re-emits {@code [at, pos)} into a new buffer when it next
+     * writes. Both sides then {@link #release()} their hold.
+     */
+    boolean steal(int at) {
+        stolenAt = at;
+        HOLDS.setVolatile(this, 2);
+        return STATE.compareAndSet(this, OWNED, STOLEN);
+    }
+
+    /**
+     * Claims the bytes of a stolen buffer past {@code stolenAt}: the owner does at its
+     * next event; the writer thread does when the owner died or the recording stops.
+     * Exactly one side wins.
+     */
+    boolean claimTail() {
+        return TAIL.compareAndSet(this, 0, 1);
+    }
+
+    /** Drops one hold on a stolen buffer; returns true for the last one, who may recycle it. */
+    boolean release() {
+        return (int) HOLDS.getAndAdd(this, -1) == 1;
+    }
+
     /** Makes a drained buffer reusable. Only the writer thread calls this, before the buffer is shared again. */
     void reset() {
         pos = 0;
@@ -82,6 +136,9 @@ final class Buffer {
         lastTs = 0;
         lastId = 0;
         lastTask = 0;
+        headerEnd = 0;
+        stolenAt = 0;
+        TAIL.setRelease(this, 0);
         COMMITTED.setRelease(this, 0);
         STATE.setRelease(this, OWNED);
     }

@@ -119,7 +119,7 @@ final class Recorder {
     private Buffer acquire(ThreadState st, long ts, int need) {
         if (!st.shared) {
             Buffer b = st.buffer;
-            if (b != null && b.remaining() >= need) {
+            if (b != null && b.remaining() >= need && b.owned()) {
                 return b;
             }
             return refill(st, b, ts, need);
@@ -136,9 +136,17 @@ final class Recorder {
     }
 
     private Buffer refill(ThreadState st, Buffer old, long ts, int need) {
-        if (old != null) {
-            st.buffer = null;
-            handOff(old);
+        st.buffer = null;
+        if (old != null && !handOff(old)) {
+            // The writer thread took the committed part of old: carry on from where it cut.
+            Buffer b = resume(st, old);
+            if (b != null && b.remaining() >= need) {
+                st.buffer = b;
+                return b;
+            }
+            if (b != null) {
+                handOff(b);
+            }
         }
         Buffer b = takeFree();
         if (b == null || batchRoom(st) + need > b.data.length) {
@@ -150,6 +158,45 @@ final class Recorder {
         }
         writeBatchHeader(b, st, ts);
         st.buffer = b;
+        return b;
+    }
+
+    /**
+     * The owner's side of a steal: re-emits the events past the cut into a fresh buffer
+     * behind a BATCH_RESUME header. Returns that buffer, or null when there was nothing
+     * to re-emit or no buffer to put it in (the events are then counted as dropped).
+     */
+    private Buffer resume(ThreadState st, Buffer old) {
+        Buffer b = null;
+        if (old.claimTail() && old.pos > old.stolenAt) {
+            b = takeFree();
+            long[] state = {old.baseTs, old.baseId, old.baseTask};
+            Resume.walk(old.data, old.headerEnd, old.stolenAt, state);
+            int tail = old.pos - old.stolenAt;
+            if (b == null || Resume.HEADER + Encoding.refSize(st.nameRef, st.name) + tail > b.data.length) {
+                if (b != null) {
+                    free.offer(b);
+                    b = null;
+                }
+                dropped.addAndGet(Resume.walk(old.data, old.stolenAt, old.pos, state));
+            } else {
+                int p = Resume.header(b.data, 0, st, state[0] - base, state[1], state[2]);
+                b.headerEnd = p;
+                b.baseTs = state[0];
+                b.baseId = state[1];
+                b.baseTask = state[2];
+                System.arraycopy(old.data, old.stolenAt, b.data, p, tail);
+                b.pos = p + tail;
+                b.lastTs = old.lastTs;
+                b.lastId = old.lastId;
+                b.lastTask = old.lastTask;
+                b.batchThread = st.threadId;
+                b.commit();
+            }
+        }
+        if (old.release()) {
+            recycle(old);
+        }
         return b;
     }
 
@@ -205,11 +252,14 @@ final class Recorder {
         return null;
     }
 
-    private void handOff(Buffer b) {
+    /** Gives a full buffer to the writer thread; false if the writer thread stole it first. */
+    private boolean handOff(Buffer b) {
         if (b.claim(Buffer.HANDED_OFF)) {
             full.offer(b);
             writer.wake();
+            return true;
         }
+        return false;
     }
 
     /** Called by the writer thread once a buffer's bytes are copied out. */
@@ -234,6 +284,10 @@ final class Recorder {
         p = putRef(d, p, st.nameRef, st.name);
         p = putVar(d, p, Math.max(0, ts - base));
         b.pos = p;
+        b.headerEnd = p;
+        b.baseTs = ts;
+        b.baseId = 0;
+        b.baseTask = 0;
         b.lastTs = ts;
         b.lastId = 0;
         b.lastTask = 0;

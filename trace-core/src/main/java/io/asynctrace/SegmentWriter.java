@@ -15,9 +15,10 @@ import java.util.zip.CRC32C;
  * buffers into self-contained segments (see {@code docs/FORMAT.md}).
  *
  * <p>A segment is written when about {@value #SEGMENT_TARGET} bytes of batches are
- * pending, when the flush interval has passed with batches pending, and at stop.
- * Buffers of threads that died are reclaimed while recording; at stop every
- * leased and striped buffer is collected, so nothing committed is lost. The first
+ * pending, every flush interval (taking what every buffer has committed, so idle
+ * threads' events reach the file too), and at stop. Buffers of threads that died
+ * are reclaimed while recording; at stop every leased and striped buffer is
+ * collected, so nothing committed is lost. The first
  * {@link IOException} from the output ends the recording: the file keeps every
  * segment written before it.
  */
@@ -93,6 +94,7 @@ final class SegmentWriter implements Runnable {
                 reclaimDead();
                 long now = System.nanoTime();
                 if (now - lastSegment >= interval) {
+                    flushLeased();
                     takeStripes(false);
                     if (pendingLength > 0) {
                         writeSegment(0);
@@ -102,6 +104,7 @@ final class SegmentWriter implements Runnable {
                 LockSupport.parkNanos(this, PARK_NANOS);
             }
             drainFull();
+            reclaimDead();
             collectLeased();
             takeStripes(true);
             drainFull();
@@ -133,7 +136,7 @@ final class SegmentWriter implements Runnable {
     private void drainFull() throws IOException {
         Buffer b;
         while ((b = recorder.full.poll()) != null) {
-            append(b, b.committed());
+            append(b.data, 0, b.committed());
             recorder.recycle(b);
         }
     }
@@ -146,23 +149,65 @@ final class SegmentWriter implements Runnable {
                 it.remove();
                 Buffer b = st.buffer;
                 st.buffer = null;
-                if (b != null && b.claim(Buffer.COLLECTED)) {
-                    append(b, b.committed());
-                    recorder.recycle(b);
+                if (b != null) {
+                    if (b.claim(Buffer.STOLEN)) {
+                        append(b.data, 0, b.committed());
+                        recorder.recycle(b);
+                    } else if (b.stolen()) {
+                        appendTail(st, b);
+                        if (b.release()) { // the dead owner's hold
+                            recorder.recycle(b);
+                        }
+                    }
                 }
                 recorder.leased.decrementAndGet();
             }
         }
     }
 
-    /** At stop: copies what every live leased buffer has committed. */
-    private void collectLeased() throws IOException {
+    /**
+     * Steals what live leased buffers have committed since their batch began, so that
+     * events of idle threads reach the file every flush interval and at stop.
+     */
+    private void flushLeased() throws IOException {
         for (ThreadState st : recorder.leases) {
             Buffer b = st.buffer;
-            if (b != null && b.claim(Buffer.COLLECTED)) {
-                append(b, b.committed());
+            if (b == null || !b.owned()) {
+                continue;
+            }
+            int c = b.committed();
+            if (c > b.headerEnd && b.steal(c)) {
+                append(b.data, 0, c);
+                if (b.release()) {
+                    recorder.recycle(b);
+                }
             }
         }
+    }
+
+    /** At stop: also re-emits the tails of stolen buffers whose live owners have not written since. */
+    private void collectLeased() throws IOException {
+        flushLeased();
+        for (ThreadState st : recorder.leases) {
+            Buffer b = st.buffer;
+            if (b != null && b.stolen()) {
+                appendTail(st, b);
+            }
+        }
+    }
+
+    /** Appends the committed bytes past a stolen buffer's cut behind a BATCH_RESUME header, if its owner did not. */
+    private void appendTail(ThreadState st, Buffer b) throws IOException {
+        int end = b.committed();
+        if (!b.claimTail() || end <= b.stolenAt) {
+            return;
+        }
+        long[] state = {b.baseTs, b.baseId, b.baseTask};
+        Resume.walk(b.data, b.headerEnd, b.stolenAt, state);
+        byte[] header = new byte[Resume.HEADER + Encoding.refSize(st.nameRef, st.name)];
+        int n = Resume.header(header, 0, st, state[0] - recorder.base, state[1], state[2]);
+        append(header, 0, n);
+        append(b.data, b.stolenAt, end - b.stolenAt);
     }
 
     /** Takes the striped buffers that hold events; at stop also closes the stripes. */
@@ -181,8 +226,8 @@ final class SegmentWriter implements Runnable {
             }
             s.closed |= close;
             s.unlock();
-            if (b != null && b.claim(Buffer.COLLECTED)) {
-                append(b, b.committed());
+            if (b != null && b.claim(Buffer.STOLEN)) {
+                append(b.data, 0, b.committed());
                 if (!close) {
                     recorder.recycle(b);
                 }
@@ -190,8 +235,8 @@ final class SegmentWriter implements Runnable {
         }
     }
 
-    private void append(Buffer b, int length) throws IOException {
-        if (length == 0) {
+    private void append(byte[] src, int offset, int length) throws IOException {
+        if (length <= 0) {
             return;
         }
         if (pendingLength + length > pending.length) {
@@ -202,7 +247,7 @@ final class SegmentWriter implements Runnable {
                 pending = new byte[length];
             }
         }
-        System.arraycopy(b.data, 0, pending, pendingLength, length);
+        System.arraycopy(src, offset, pending, pendingLength, length);
         pendingLength += length;
         if (pendingLength >= SEGMENT_TARGET) {
             writeSegment(0);

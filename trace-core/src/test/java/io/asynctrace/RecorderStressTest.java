@@ -2,6 +2,7 @@ package io.asynctrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceReader;
 import io.asynctrace.reader.TraceHandler;
@@ -174,5 +175,74 @@ class RecorderStressTest {
         TraceModel m = TraceModel.read(new ByteArrayInputStream(kept.toByteArray()));
         assertThat(m.complete()).isTrue();
         assertThat(m.dropped()).as("the trace carries the drop count").isEqualTo(stats.droppedEvents());
+    }
+
+    @Test
+    void flushingLiveBuffersEveryTenMillisecondsLosesNothing() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withFlushIntervalMillis(10));
+        int perThread = 50_000;
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> {
+                for (int k = 0; k < perThread; k++) {
+                    try (Task task = Trace.newTask("t"); Scope s = task.makeCurrent()) {
+                        Trace.withSpan("a", () -> Trace.log("k", "v"));
+                    }
+                    if (k % 5_000 == 0) {
+                        try {
+                            Thread.sleep(15); // idle across a flush now and then
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                }
+            }, "busy-" + i);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        RecordingStats stats = Trace.stop();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(stats.segments()).as("flushed many times while the threads ran").isGreaterThan(5);
+        assertThat(m.dropped()).isZero();
+        assertThat(m.tasks()).hasSize(2 * perThread).allMatch(TaskInfo::complete);
+        assertThat(m.spans()).hasSize(2 * perThread).allMatch(s -> s.hasStart() && s.hasEnd() && s.taskId() != 0);
+        assertThat(m.logs()).hasSize(2 * perThread).allMatch(l -> m.task(l.taskId()) != null);
+    }
+
+    @Test
+    void idleThreadsEventsReachTheStreamWhileRecording() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withFlushIntervalMillis(10));
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread idle = new Thread(() -> {
+            Trace.log("once", "hello");
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "idle");
+        idle.start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            byte[] sofar;
+            synchronized (out) {
+                sofar = out.toByteArray();
+            }
+            TraceModel m = TraceModel.read(new ByteArrayInputStream(sofar));
+            seen = m.logs().stream().anyMatch(l -> l.message().equals("hello"));
+        }
+        done.countDown();
+        idle.join();
+        Trace.stop();
+        assertThat(seen).as("an idle thread's event is in the stream before stop").isTrue();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(m.logs()).singleElement().extracting(l -> l.message()).isEqualTo("hello");
     }
 }

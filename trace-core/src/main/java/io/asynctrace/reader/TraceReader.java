@@ -242,12 +242,12 @@ public final class TraceReader implements AutoCloseable {
         while (pos < limit) {
             int eventStart = pos;
             byte type = body[pos++];
-            if (type == Wire.BATCH) {
+            if (type == Wire.BATCH || type == Wire.BATCH_RESUME) {
                 thread = var();
                 String name = ref(stringCount);
                 ts = var();
-                lastId = 0;
-                lastTask = 0;
+                lastId = type == Wire.BATCH ? 0 : var();
+                lastTask = type == Wire.BATCH ? 0 : var();
                 h.onThread(thread, name);
                 continue;
             }
