@@ -202,8 +202,11 @@ class DebugServerTest {
             try (Task t = Trace.newTask("during")) {
                 t.log("x", "y");
             }
-        } // the client goes away 9 s early
+        } // the client goes away 10 s early
+        long closed = System.nanoTime();
         awaitTracing(false);
+        assertThat(System.nanoTime() - closed).as("stopped by the disconnect, not the deadline")
+                .isLessThan(TimeUnit.SECONDS.toNanos(5));
         HttpResponse<byte[]> next = get(server.port(), TraceEndpoint.PATH + "?seconds=0.05");
         assertThat(next.statusCode()).isEqualTo(200);
         assertThat(model(next.body()).complete()).isTrue();
