@@ -154,7 +154,7 @@ final class ViewServer implements AutoCloseable {
     }
 
     /** An HTTP answer: status, content type, body. */
-    private record Answer(HttpResponseStatus status, String type, byte[] body) {
+    record Answer(HttpResponseStatus status, String type, byte[] body) {
         static Answer json(String s) {
             return new Answer(HttpResponseStatus.OK, "application/json; charset=utf-8", s.getBytes(StandardCharsets.UTF_8));
         }
