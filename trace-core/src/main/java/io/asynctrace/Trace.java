@@ -123,7 +123,22 @@ public final class Trace {
      */
     public static Task newTask(String type) {
         ThreadState st = ThreadState.current();
-        Task parent = st.task;
+        return newTask(st, type, st.task);
+    }
+
+    /**
+     * Creates a task with an explicit parent, whatever task is current: for adapters
+     * that keep the parent elsewhere (a Reactor {@code Context}, a request).
+     *
+     * @param type the task type; keep types few
+     * @param parent the parent task, or null for a root task
+     * @return the new task, not yet current
+     */
+    public static Task newTask(String type, Task parent) {
+        return newTask(ThreadState.current(), type, parent);
+    }
+
+    private static Task newTask(ThreadState st, String type, Task parent) {
         long ts = System.nanoTime();
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
         Recorder r = Recorder.active;
@@ -217,6 +232,25 @@ public final class Trace {
         r.spanBegin(st, System.nanoTime(), id, parent, st.task, String.valueOf(name));
         st.span = id;
         return new Span(r, id, parent, st);
+    }
+
+    /**
+     * Begins a span that belongs to no task and is not tied to the calling thread: it
+     * does not become the thread's current span and may end on any thread. For
+     * reactive adapters that find no task; see also {@link Task#startSpan}.
+     *
+     * @param name the span name; keep names few
+     * @return the span, or a shared no-op span while tracing is off
+     */
+    public static Span startDetachedSpan(String name) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return Span.NOOP;
+        }
+        ThreadState st = ThreadState.current();
+        long id = st.newId();
+        r.spanBegin(st, System.nanoTime(), id, 0, null, String.valueOf(name));
+        return new Span(r, id, 0, null);
     }
 
     /**

@@ -228,4 +228,31 @@ class TaskLifecycleTest {
             assertThat(m.threads().get(j.runThread())).isEqualTo("runner");
         });
     }
+
+    @Test
+    void explicitParentAndTasklessDetachedSpan() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out);
+        Task parent = Trace.newTask("parent");
+        Task unrelated = Trace.newTask("unrelated");
+        Task child;
+        Span free;
+        try (Scope s = unrelated.makeCurrent()) {
+            child = Trace.newTask("child", parent);
+            free = Trace.startDetachedSpan("free");
+            Span nested = Trace.startSpan("nested");
+            nested.end(); // the detached span did not become current
+        }
+        Thread t = new Thread(free::end);
+        t.start();
+        t.join();
+        Trace.stop();
+        TraceModel m = read(out);
+        assertThat(m.task(child.id()).parentId()).isEqualTo(parent.id());
+        assertThat(m.span(free.id()).taskId()).isZero();
+        assertThat(m.span(free.id()).endThread()).isNotEqualTo(m.span(free.id()).startThread());
+        assertThat(m.spans()).filteredOn(sp -> sp.name().equals("nested")).singleElement()
+                .satisfies(sp -> assertThat(sp.parentId()).isZero());
+        assertThat(m.misuses()).isEmpty();
+    }
 }
