@@ -119,8 +119,10 @@ class TracedExecutorsTest {
             traced.submit(() -> { }).get();
         }
         order.end();
-        assertThat(afterJobs).containsExactly("none", "none", "none", "none");
         assertThat(traced.submit(Trace::currentTask).get()).isNull();
+        plain.shutdown(); // afterExecute runs after the job's future completes: wait for it
+        assertThat(plain.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(afterJobs).containsExactly("none", "none", "none", "none", "none");
         TraceModel m = rec.stop();
         assertThat(m.jobs().stream().filter(j -> j.taskId() == order.id()))
                 .hasSize(4)
