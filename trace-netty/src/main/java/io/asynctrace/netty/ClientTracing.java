@@ -29,8 +29,10 @@ final class ClientTracing {
         ContextView ctx = req.currentContextView();
         Object inContext = ctx.getOrDefault(TaskThreadLocalAccessor.KEY, null);
         Task task = inContext instanceof Task ? (Task) inContext : Trace.currentTask();
-        Object id = ctx.getOrDefault(TracedRoute.TRACE_ID, null);
-        String traceId = id instanceof String ? (String) id : TraceParent.newTraceId();
+        Object request = ctx.getOrDefault(TracedRoute.TRACE, null);
+        String traceId = request instanceof TracedRoute.RequestTrace
+                ? ((TracedRoute.RequestTrace) request).traceId()
+                : TraceParent.newTraceId();
         String spanId = TraceParent.newSpanId();
         req.header(TraceParent.HEADER, TraceParent.format(traceId, spanId));
         if (task != null) {

@@ -33,7 +33,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code Trace.log} and {@code Trace.withSpan} inside operators land on it;
  * trace-reactor's {@code Trace.span} and {@code Trace.log(ContextView, ...)} find it in any mode.
  * Task attributes: {@code http.target} (the request URI), {@code trace.id} (from
- * {@code traceparent}, else a new random id shared by the request's client calls),
+ * {@code traceparent}; without one, a random id made when the handler first calls out
+ * through a traced client and shared by all its calls),
  * {@code trace.parent_id} (the caller's span id from {@code traceparent}), or
  * {@code traceparent.invalid} (a header that does not parse, which is otherwise ignored).
  *

@@ -16,8 +16,8 @@ import reactor.util.context.Context;
 
 /** A route handler whose requests are tasks; see {@link TracedHttp#route}. */
 final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
-    /** The Reactor {@code Context} key of the W3C trace id of the request being handled. */
-    static final String TRACE_ID = "io.asynctrace.netty.trace-id";
+    /** The Reactor {@code Context} key of the {@link RequestTrace} of the request being handled. */
+    static final String TRACE = "io.asynctrace.netty.request-trace";
     private static final String[] STATUS = new String[600];
 
     static {
@@ -47,16 +47,15 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         task.attr("http.target", req.uri());
         String header = req.requestHeaders().get(TraceParent.HEADER);
         TraceParent parent = TraceParent.parse(header);
-        String traceId;
+        RequestTrace trace;
         if (parent != null) {
-            traceId = parent.traceId;
-            task.attr("trace.id", traceId).attr("trace.parent_id", parent.parentId);
+            task.attr("trace.id", parent.traceId).attr("trace.parent_id", parent.parentId);
+            trace = new RequestTrace(task, parent.traceId);
         } else {
-            traceId = TraceParent.newTraceId();
-            task.attr("trace.id", traceId);
             if (header != null) {
                 task.attr("traceparent.invalid", header.length() > 100 ? header.substring(0, 100) : header);
             }
+            trace = new RequestTrace(task, null); // a trace id is made if the handler calls out
         }
         Publisher<Void> p;
         try (Scope s = task.makeCurrent()) {
@@ -70,7 +69,31 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         return Mono.from(p)
                 .doOnEach(end)
                 .doOnCancel(end)
-                .contextWrite(Context.of(TaskThreadLocalAccessor.KEY, task, TRACE_ID, traceId));
+                .contextWrite(Context.of(TaskThreadLocalAccessor.KEY, task, TRACE, trace));
+    }
+
+    /**
+     * The W3C trace of one request: the incoming trace id, or one made when the handler
+     * first calls out through a traced client (and then recorded as the task's {@code trace.id}).
+     */
+    static final class RequestTrace {
+        private final Task task;
+        private String traceId;
+
+        RequestTrace(Task task, String traceId) {
+            this.task = task;
+            this.traceId = traceId;
+        }
+
+        synchronized String traceId() {
+            String id = traceId;
+            if (id == null) {
+                id = TraceParent.newTraceId();
+                traceId = id;
+                task.attr("trace.id", id);
+            }
+            return id;
+        }
     }
 
     static String status(int code) {

@@ -176,8 +176,8 @@ class TracedHttpTest {
         TaskInfo cups = tasks.stream().filter(t -> t.attributes().get("http.target").equals("/stock/cups"))
                 .findFirst().orElseThrow();
         assertThat(cups.attributes()).containsEntry("traceparent.invalid", "00-nonsense")
-                .doesNotContainKey("trace.parent_id");
-        assertThat(cups.attributes().get("trace.id")).matches("[0-9a-f]{32}");
+                .doesNotContainKey("trace.parent_id")
+                .doesNotContainKey("trace.id"); // made only when the handler calls out
     }
 
     @Test

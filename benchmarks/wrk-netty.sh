@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Throughput of the demo server (trace-netty DemoServer, GET /order without timers) under wrk,
+# with tracing off and then on (a live trace fetched from the endpoint), in one run.
+#
+#   bash benchmarks/wrk-netty.sh            # 10 s per phase, 2 wrk threads, 32 connections
+#   DURATION=30 CONNECTIONS=64 bash benchmarks/wrk-netty.sh
+#
+# Needs wrk (Debian: apt-get install wrk) and curl. Loopback only. Prints one line per phase and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-5}
+PORT=${PORT:-18080}
+OUT=${OUT:-$(mktemp -d)}
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
+
+mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >&2
+CP="trace-netty/target/classes:$(cat "$OUT/cp.txt")"
+
+java -Xmx512m -cp "$CP" io.asynctrace.netty.DemoServer "$PORT" --step-millis 0 >"$OUT/server.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
+
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do
+  curl -fs "$URL/order" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$URL/order" >/dev/null
+
+rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$URL/order" >"$OUT/warmup.txt"
+
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/order" >"$OUT/off.txt"
+
+# The trace window covers the whole measured phase: start it, wait until it records, then load.
+curl -fs -o "$OUT/live.trace" "$URL/debug/asynctrace/trace?seconds=$((DURATION + 2))" &
+CURL=$!
+sleep 0.5
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL/order" >"$OUT/on.txt"
+wait "$CURL"
+
+OFF=$(rps "$OUT/off.txt")
+ON=$(rps "$OUT/on.txt")
+echo "machine: $(nproc) cpus, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s $URL/order"
+echo "tracing off: $OFF requests/s   p99 $(awk '/ 99%/ {print $2}' "$OUT/off.txt")"
+echo "tracing on:  $ON requests/s   p99 $(awk '/ 99%/ {print $2}' "$OUT/on.txt")   trace $(stat -c %s "$OUT/live.trace") bytes"
+awk -v off="$OFF" -v on="$ON" 'BEGIN { printf "on/off: %.3f (throughput loss %.1f %%)\n", on / off, (1 - on / off) * 100 }'
+echo "raw wrk output in $OUT"
