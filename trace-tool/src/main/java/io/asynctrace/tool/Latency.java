@@ -25,14 +25,17 @@ final class Latency {
     }
 
     private final Histogram histogram = new Histogram(2);
-    private final long[] buckets = new long[BUCKETS];
+    /** The log-scale histogram, or null when only percentiles are wanted (spans). */
+    private final long[] buckets;
     /** Values seen, complete or not. */
     long count;
     /** Values recorded (with a known duration). */
     long complete;
     private long max = -1;
 
-    Latency() {
+    /** @param withBuckets whether to keep the log-scale histogram too (task types), or only percentiles (span names) */
+    Latency(boolean withBuckets) {
+        this.buckets = withBuckets ? new long[BUCKETS] : null;
         histogram.setAutoResize(true);
     }
 
@@ -47,7 +50,9 @@ final class Latency {
         count++;
         complete++;
         histogram.recordValue(v);
-        buckets[bucket(v)]++;
+        if (buckets != null) {
+            buckets[bucket(v)]++;
+        }
         if (v > max) {
             max = v;
         }
@@ -66,9 +71,9 @@ final class Latency {
         return max;
     }
 
-    /** @return the count in bucket {@code i} */
+    /** @return the count in bucket {@code i} (0 without buckets) */
     long bucketCount(int i) {
-        return buckets[i];
+        return buckets == null ? 0 : buckets[i];
     }
 
     /** @return the lower bound of bucket {@code i} (0 for bucket 0), in ns */

@@ -41,7 +41,7 @@ final class SummaryHandler implements TraceHandler {
 
     /** Latency and outcomes of one task type. */
     static final class TypeStats {
-        final Latency latency = new Latency();
+        final Latency latency = new Latency(true);
         final Map<String, long[]> outcomes = new TreeMap<>();
 
         void ended(long duration, String outcome) {
@@ -95,7 +95,7 @@ final class SummaryHandler implements TraceHandler {
         } else {
             stats = spanNames.get(name);
             if (stats == null) {
-                stats = new Latency();
+                stats = new Latency(false);
                 spanNames.put(name, stats);
             }
             lastSpanName = name;
