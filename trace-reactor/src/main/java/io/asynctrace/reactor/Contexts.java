@@ -1,6 +1,5 @@
 package io.asynctrace.reactor;
 
-import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
 import reactor.util.context.ContextView;
@@ -25,17 +24,8 @@ final class Contexts {
         return t != null ? t : io.asynctrace.Trace.currentTask();
     }
 
-    /**
-     * Creates a task of {@code type} under {@code parent} (which may be null for the
-     * thread's current task). trace-core only creates children of the thread's current
-     * task, so a parent that is not current is made current for the duration of the call.
-     */
+    /** Creates a task of {@code type} under {@code parent}, or under the thread's current task when null. */
     static Task newTask(String type, Task parent) {
-        if (parent == null || parent == io.asynctrace.Trace.currentTask()) {
-            return io.asynctrace.Trace.newTask(type);
-        }
-        try (Scope s = parent.makeCurrent()) {
-            return io.asynctrace.Trace.newTask(type);
-        }
+        return parent == null ? io.asynctrace.Trace.newTask(type) : io.asynctrace.Trace.newTask(type, parent);
     }
 }

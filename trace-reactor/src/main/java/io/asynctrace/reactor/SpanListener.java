@@ -91,10 +91,8 @@ final class SpanListener<T> extends BaseListener<T> {
                 return BaseListener.noop();
             }
             Task task = Contexts.taskOrCurrent(listenerContext);
-            if (task == null) {
-                return BaseListener.noop(); // trace-core has no detached span outside a task
-            }
-            return new SpanListener<>(task.startSpan(name), mono);
+            Span span = task != null ? task.startSpan(name) : io.asynctrace.Trace.startDetachedSpan(name);
+            return new SpanListener<>(span, mono);
         }
     }
 }
