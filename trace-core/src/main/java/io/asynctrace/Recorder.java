@@ -319,7 +319,7 @@ final class Recorder {
 
     /** Makes sure the trace knows {@code t}: writes its begin now if this recording has not seen it. */
     private void ensureTask(ThreadState st, long ts, Task t) {
-        if (t != null && t.recordedEpoch != epoch) {
+        if (t != null && t.recordedEpoch != epoch && t.claimBegin(epoch)) {
             taskBegin(st, ts, t, true);
         }
     }
@@ -331,7 +331,6 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        t.recordedEpoch = epoch;
         byte[] d = b.data;
         int p = head(b, earlier ? Wire.TASK_BEGIN_EARLIER : Wire.TASK_BEGIN, ts);
         p = putZig(d, p, t.id - b.lastTask);

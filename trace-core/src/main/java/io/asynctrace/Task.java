@@ -26,10 +26,12 @@ import java.lang.invoke.VarHandle;
  */
 public final class Task implements AutoCloseable {
     private static final VarHandle ENDED;
+    private static final VarHandle RECORDED_EPOCH;
 
     static {
         try {
             ENDED = MethodHandles.lookup().findVarHandle(Task.class, "ended", int.class);
+            RECORDED_EPOCH = MethodHandles.lookup().findVarHandle(Task.class, "recordedEpoch", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,8 +41,8 @@ public final class Task implements AutoCloseable {
     final long parentId;
     final String type;
     final long createdNanos;
-    /** Epoch of the recording that has this task's begin event; racy by design (a duplicate begin is harmless). */
-    int recordedEpoch;
+    /** Epoch of the recording that has this task's begin event (0: none). */
+    volatile int recordedEpoch;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
 
@@ -49,6 +51,12 @@ public final class Task implements AutoCloseable {
         this.parentId = parentId;
         this.type = type;
         this.createdNanos = createdNanos;
+    }
+
+    /** Claims the begin event of this task in recording {@code epoch}: true for exactly one caller. */
+    boolean claimBegin(int epoch) {
+        int seen = recordedEpoch;
+        return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch);
     }
 
     /** @return this task's id, unique in this JVM */

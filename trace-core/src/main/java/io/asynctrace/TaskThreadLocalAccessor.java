@@ -8,6 +8,11 @@ import io.micrometer.context.ThreadLocalAccessor;
  * context propagation carry it across threads. Found through {@link java.util.ServiceLoader}
  * ({@code META-INF/services/io.micrometer.context.ThreadLocalAccessor}); nothing to
  * call. Key: {@value #KEY}.
+ *
+ * <p>Setting a propagated task starts a fresh span nesting under it (the span that
+ * was open on the sending thread travels separately, with {@link SpanThreadLocalAccessor});
+ * restoring puts back both the task and the span the thread had, so a span open
+ * around a snapshot scope is still the current span when the scope closes.
  */
 public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> {
     /** The key under which the current task is propagated. */
@@ -30,24 +35,25 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
     @Override
     public void setValue(Task value) {
         ThreadState st = ThreadState.current();
+        st.pushSpan();
         st.task = value;
         st.span = 0;
     }
 
     @Override
     public void setValue() {
-        ThreadState st = ThreadState.current();
-        st.task = null;
-        st.span = 0;
+        setValue(null);
     }
 
     @Override
     public void restore(Task previousValue) {
-        setValue(previousValue);
+        ThreadState st = ThreadState.current();
+        st.task = previousValue;
+        st.span = st.popSpan();
     }
 
     @Override
     public void restore() {
-        setValue();
+        restore(null);
     }
 }

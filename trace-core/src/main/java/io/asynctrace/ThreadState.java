@@ -31,6 +31,10 @@ final class ThreadState {
     private long nextId;
     private long idLimit;
 
+    /** Spans saved by {@link TaskThreadLocalAccessor#setValue} for its matching restore (last in, first out). */
+    private final long[] savedSpans = new long[16];
+    private int savedDepth;
+
     /** The recording this state's lease and caches belong to. */
     Recorder recorder;
     /** Leased buffer (exclusive mode); read by the writer thread. */
@@ -69,6 +73,23 @@ final class ThreadState {
         }
         nextId = id + 1;
         return id;
+    }
+
+    /** Saves the current span before a propagated task replaces the current one. */
+    void pushSpan() {
+        if (savedDepth < savedSpans.length) {
+            savedSpans[savedDepth] = span;
+        }
+        savedDepth++;
+    }
+
+    /** Returns the span saved by the matching {@link #pushSpan()}, or 0 if the pairs were broken. */
+    long popSpan() {
+        if (savedDepth == 0) {
+            return 0;
+        }
+        savedDepth--;
+        return savedDepth < savedSpans.length ? savedSpans[savedDepth] : 0;
     }
 
     /** Binds this thread to another recording: forgets the old lease and string references. */

@@ -143,6 +143,7 @@ public final class Trace {
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
         Recorder r = Recorder.active;
         if (r != null) {
+            t.recordedEpoch = r.epoch;
             r.taskBegin(st, ts, t, false);
         }
         return t;

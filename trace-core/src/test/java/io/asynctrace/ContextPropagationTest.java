@@ -53,4 +53,43 @@ class ContextPropagationTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void theOpenSpanTravelsAndTheTargetsSpanIsRestored() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withStrict(true));
+        ContextSnapshotFactory factory = ContextSnapshotFactory.builder().clearMissing(true).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Task task = Trace.newTask("t");
+            Span submitSpan;
+            long[] childParent = new long[1];
+            try (Scope s = task.makeCurrent(); Span outer = Trace.startSpan("submit")) {
+                submitSpan = outer;
+                ContextSnapshot snapshot = factory.captureAll();
+                pool.submit(() -> {
+                    try (ContextSnapshot.Scope restored = snapshot.setThreadLocals()) {
+                        Trace.withSpan("child", () -> { });
+                    }
+                }).get();
+                // A snapshot scope opened and closed here keeps this thread's open span current.
+                try (ContextSnapshot.Scope inline = snapshot.setThreadLocals()) {
+                    childParent[0] = 1;
+                }
+            } // strict mode: ending "submit" would throw if the inline scope had lost it
+            task.end();
+            Trace.stop();
+            io.asynctrace.reader.TraceModel m = io.asynctrace.reader.TraceModel.read(
+                    new java.io.ByteArrayInputStream(out.toByteArray()));
+            assertThat(m.spans()).filteredOn(sp -> sp.name().equals("child")).singleElement().satisfies(sp -> {
+                assertThat(sp.parentId()).isEqualTo(submitSpan.id());
+                assertThat(sp.taskId()).isEqualTo(task.id());
+            });
+            assertThat(m.misuses()).isEmpty();
+            assertThat(childParent[0]).isEqualTo(1);
+        } finally {
+            pool.shutdown();
+            Trace.stop();
+        }
+    }
 }
