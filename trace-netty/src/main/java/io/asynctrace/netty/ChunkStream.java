@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * recorder flushes once per segment), and a chunk is also sent whenever
  * {@value #MAX_CHUNK} bytes are pending. Before sending, the writer waits while the
  * channel is not writable, so memory held for a slow client is bounded by the
- * channel's high water mark plus one chunk. Once the channel is closed, writes are
+ * channel's high water mark plus one chunk; a client that reads nothing for
+ * 30 seconds is disconnected. Once the channel is closed, writes are
  * discarded rather than failed: the recording stays on until the endpoint stops it,
  * so no other recording can start in between and be stopped by this one's timer.
  * The bytes are copied: the recorder reuses its arrays.
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 final class ChunkStream extends OutputStream {
     static final int MAX_CHUNK = 64 * 1024;
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A client that reads nothing for this long is disconnected, so that the recording can end. */
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final ChannelHandlerContext ctx;
     private final Object lock = new Object();
@@ -97,8 +100,13 @@ final class ChunkStream extends OutputStream {
             return ctx.channel().isActive(); // never block an event loop; the queue may grow by one chunk
         }
         boolean interrupted = false;
+        long since = System.nanoTime();
         synchronized (lock) {
             while (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+                if (System.nanoTime() - since > STALL_NANOS) {
+                    ctx.channel().close(); // the handler then stops the recording
+                    break;
+                }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lock, WAIT_NANOS);
                 } catch (InterruptedException e) {
