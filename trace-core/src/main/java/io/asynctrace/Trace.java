@@ -289,6 +289,25 @@ public final class Trace {
     }
 
     /**
+     * For adapters: like {@link #jobQueued()}, for a job that works for {@code task}
+     * rather than the calling thread's current task (a future stage fired by the
+     * thread that completed its source).
+     *
+     * @param task the task the job works for, or null
+     * @return the job id, or 0 while tracing is off
+     */
+    public static long jobQueued(Task task) {
+        Recorder r = Recorder.active;
+        if (r == null) {
+            return 0;
+        }
+        ThreadState st = ThreadState.current();
+        long job = st.newId();
+        r.jobQueued(st, System.nanoTime(), job, task);
+        return job;
+    }
+
+    /**
      * For executor adapters: the job {@code job} started running on this thread.
      *
      * @param job an id from {@link #jobQueued()}; 0 does nothing

@@ -51,7 +51,7 @@ final class Contextual {
 
         @Override
         public U apply(T t) {
-            try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+            try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
                 return fn.apply(t);
             }
         }
@@ -68,7 +68,7 @@ final class Contextual {
 
         @Override
         public V apply(T t, U u) {
-            try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+            try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
                 return fn.apply(t, u);
             }
         }
@@ -85,7 +85,7 @@ final class Contextual {
 
         @Override
         public void accept(T t) {
-            try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+            try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
                 fn.accept(t);
             }
         }
@@ -102,7 +102,7 @@ final class Contextual {
 
         @Override
         public void accept(T t, U u) {
-            try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+            try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
                 fn.accept(t, u);
             }
         }
@@ -119,7 +119,7 @@ final class Contextual {
 
         @Override
         public void run() {
-            try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+            try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
                 fn.run();
             }
         }

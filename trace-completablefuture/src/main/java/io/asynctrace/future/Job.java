@@ -59,7 +59,7 @@ final class Job<V> implements Runnable, Callable<V> {
 
     @Override
     public void run() {
-        try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+        try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
             Trace.jobStarted(id);
             try {
                 runnable.run();
@@ -71,7 +71,7 @@ final class Job<V> implements Runnable, Callable<V> {
 
     @Override
     public V call() throws Exception {
-        try (Propagation.Installed ignored = Propagation.install(snapshot)) {
+        try (ContextSnapshot.Scope ignored = Propagation.install(snapshot)) {
             Trace.jobStarted(id);
             try {
                 return callable.call();

@@ -1,8 +1,6 @@
 package io.asynctrace.future;
 
-import io.asynctrace.Scope;
 import io.asynctrace.Task;
-import io.asynctrace.TaskThreadLocalAccessor;
 import io.asynctrace.Trace;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
@@ -24,7 +22,6 @@ import java.util.concurrent.ForkJoinPool;
 final class Propagation {
     static final ContextSnapshotFactory FACTORY = ContextSnapshotFactory.builder().clearMissing(true).build();
     private static final Object[] NO_CONTEXTS = new Object[0];
-    private static final TaskThreadLocalAccessor TASK = new TaskThreadLocalAccessor();
 
     /** What {@link CompletableFuture} itself runs async stages on: the common pool, or a thread per task when it has a single thread. */
     static final Executor JDK_ASYNC_POOL = new CompletableFuture<Void>().defaultExecutor();
@@ -39,42 +36,15 @@ final class Propagation {
     }
 
     /**
-     * Installs {@code snapshot} on the calling thread. The returned scope restores
-     * the thread's previous values, its current task and its current span included
-     * (Micrometer's restore alone resets the span: the task accessor does not know it).
+     * Installs {@code snapshot} on the calling thread. Closing the returned scope
+     * restores the thread's previous values, its current task and span included.
      * Never throws.
      *
      * @param snapshot what to install
      * @return the scope to close on this thread
      */
-    static Installed install(ContextSnapshot snapshot) {
-        Task outer = Trace.currentTask();
-        // makeCurrent remembers the outer task *and* span; closing it after Micrometer's
-        // restore puts the span back.
-        Scope guard = outer == null ? null : outer.makeCurrent();
-        return new Installed(guard, snapshot.setThreadLocals());
-    }
-
-    /** A context installed on one thread; close it there. */
-    static final class Installed implements AutoCloseable {
-        private final Scope guard;
-        private final ContextSnapshot.Scope scope;
-
-        Installed(Scope guard, ContextSnapshot.Scope scope) {
-            this.guard = guard;
-            this.scope = scope;
-        }
-
-        @Override
-        public void close() {
-            try {
-                scope.close();
-            } finally {
-                if (guard != null) {
-                    guard.close();
-                }
-            }
-        }
+    static ContextSnapshot.Scope install(ContextSnapshot snapshot) {
+        return snapshot.setThreadLocals();
     }
 
     /**
@@ -86,27 +56,7 @@ final class Propagation {
      * @return the job id, 0 while tracing is off
      */
     static long queuedFor(Task task) {
-        if (!Trace.isEnabled()) {
-            return 0;
-        }
-        Task outer = Trace.currentTask();
-        if (outer == task) {
-            return Trace.jobQueued();
-        }
-        Scope guard = outer == null ? null : outer.makeCurrent();
-        try {
-            if (task == null) {
-                TASK.setValue();
-            } else {
-                TASK.setValue(task);
-            }
-            return Trace.jobQueued();
-        } finally {
-            TASK.restore(outer);
-            if (guard != null) {
-                guard.close();
-            }
-        }
+        return Trace.jobQueued(task);
     }
 
     /**

@@ -309,4 +309,22 @@ class TracedExecutorsTest {
         }
         assertThat(mismatches).hasValue(0);
     }
+
+    @Test
+    void spansInAJobNestUnderTheSpanOpenAtSubmit() throws Exception {
+        Recording rec = Recording.start();
+        ExecutorService traced = TracedExecutors.wrap(pool(1));
+        Task task = Trace.newTask("nest");
+        long submitSpan;
+        try (Scope s = task.makeCurrent(); Span outer = Trace.startSpan("submit")) {
+            submitSpan = outer.id();
+            traced.submit(() -> Trace.withSpan("inJob", () -> { })).get();
+        }
+        task.end();
+        TraceModel m = rec.stop();
+        SpanInfo inJob = m.spans().stream().filter(sp -> "inJob".equals(sp.name())).findFirst().orElseThrow();
+        assertThat(inJob.parentId()).isEqualTo(submitSpan);
+        assertThat(inJob.taskId()).isEqualTo(task.id());
+        assertThat(m.misuses()).isEmpty();
+    }
 }
