@@ -19,7 +19,7 @@
  * traces, since asynctrace records none. Each benchmark method runs in its own
  * fork, so a JFR recording, an SDK or a Reactor hook never outlives it.
  *
- * <p>Run all of them once, with allocation per operation (about 9 minutes on 2 cores):
+ * <p>Run all of them once, with allocation per operation (36 benchmarks, about 7 minutes on 2 cores):
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar 'peers' -prof gc -rf json -rff peers.json
  * java -cp benchmarks/target/benchmarks.jar io.asynctrace.benchmarks.peers.SizeComparison
