@@ -57,6 +57,11 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (recording != null) {
+            // Pipelined behind a trace: nothing else may write on this connection, which closes after the trace.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             HttpRequest req = (HttpRequest) msg;
             String path = new QueryStringDecoder(req.uri()).path();
@@ -66,9 +71,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
                 ctx.fireChannelRead(msg);
             } else {
                 try {
-                    if (recording == null) { // a request pipelined behind a trace is dropped: that response closes the connection
-                        serve(ctx, req);
-                    }
+                    serve(ctx, req);
                 } finally {
                     ReferenceCountUtil.release(msg);
                 }
