@@ -3,6 +3,7 @@ package io.asynctrace.benchmarks.core;
 import io.asynctrace.RecordingStats;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
+import io.asynctrace.TraceOptions;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -12,6 +13,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -35,9 +37,14 @@ public class CoreBenchmark {
     /** A recording into a null stream, kept for the whole trial. */
     @State(Scope.Benchmark)
     public static class Recording {
+        /** Buffers leased to single threads; 0 makes every thread use the shared stripes. */
+        @Param({"128"})
+        int maxThreadBuffers;
+
         @Setup(Level.Trial)
         public void start() {
-            Trace.start(OutputStream.nullOutputStream());
+            Trace.start(OutputStream.nullOutputStream(),
+                    TraceOptions.defaults().withMaxThreadBuffers(maxThreadBuffers));
         }
 
         @TearDown(Level.Trial)
