@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import reactor.core.publisher.Mono;
 
 /**
  * The cappuccino workload of Go's {@code runtime/trace} documentation, made twice:
@@ -43,6 +44,18 @@ public final class Cappuccino {
             throw new IllegalArgumentException("orders must be at least 1, was " + orders);
         }
         return ReactorCappuccino.run(orders, 16) + FutureCappuccino.run(orders);
+    }
+
+    /**
+     * Makes one cappuccino with Reactor, as the reply to a request: a task
+     * {@code makeCappuccino} (a child of the request's task when served by a traced
+     * server) with its spans and log. Installs {@code ReactorTracing}.
+     *
+     * @param id the order number
+     * @return the reply text once the cappuccino is made (or its milk burnt)
+     */
+    public static Mono<String> order(int id) {
+        return ReactorCappuccino.serve(id);
     }
 
     /**

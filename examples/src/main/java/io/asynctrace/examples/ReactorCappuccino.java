@@ -36,6 +36,20 @@ final class ReactorCappuccino {
         }
     }
 
+    /** Long-lived schedulers for orders served one request at a time ({@link #serve}). */
+    private static final class Bar {
+        static final Scheduler MILK = Schedulers.newBoundedElastic(2, 10_000, "milk-bar", 60, true);
+        static final Scheduler ESPRESSO = Schedulers.newBoundedElastic(2, 10_000, "espresso", 60, true);
+    }
+
+    /** One order as a reply to an HTTP request: what {@code asynctrace demo --serve} serves. */
+    static Mono<String> serve(int id) {
+        ReactorTracing.install();
+        return order(id, Bar.MILK, Bar.ESPRESSO)
+                .map(c -> "cappuccino #" + id + " is ready")
+                .defaultIfEmpty("order #" + id + ": the milk burnt, please order again");
+    }
+
     private static Mono<Cappuccino> order(int id, Scheduler milkBar, Scheduler espresso) {
         Mono<Barista.Milk> milk = Mono.fromCallable(() -> Barista.steamMilk(id))
                 .transform(Trace.span("steamMilk"))

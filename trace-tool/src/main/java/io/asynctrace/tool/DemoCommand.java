@@ -2,6 +2,7 @@ package io.asynctrace.tool;
 
 import io.asynctrace.RecordingStats;
 import io.asynctrace.examples.Cappuccino;
+import io.asynctrace.netty.DemoServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,8 +30,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "orders per variant (default: ${DEFAULT-VALUE})")
     int orders;
 
+    @Option(names = "--serve", paramLabel = "PORT",
+            description = "instead of recording: serve the cappuccino as a traced HTTP service on 127.0.0.1:PORT, "
+                    + "with GET /order and the live trace endpoint /debug/asynctrace/trace?seconds=N")
+    Integer serve;
+
     @Override
     public Integer call() {
+        if (serve != null) {
+            return serve(serve);
+        }
         if (orders < 1) {
             throw new ToolException("--orders must be at least 1, was " + orders);
         }
@@ -60,5 +69,34 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  asynctrace export " + output + " --format perfetto -o cappuccino.json   # for ui.perfetto.dev");
         out.flush();
         return scan.finish(spec.commandLine().getErr());
+    }
+
+    private int serve(int port) {
+        if (port < 0 || port > 65_535) {
+            throw new ToolException("--serve takes a port from 0 to 65535, was " + port);
+        }
+        DemoServer server;
+        try {
+            server = DemoServer.start(port, Cappuccino::order);
+        } catch (RuntimeException e) {
+            throw new ToolException("cannot serve on 127.0.0.1:" + port + ": " + rootMessage(e), 1);
+        }
+        String base = "http://127.0.0.1:" + server.port();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("serving cappuccinos on " + base + " (Ctrl-C stops)");
+        out.println("  curl " + base + "/order                                          # one order, traced as a request");
+        out.println("  curl -o live.trace '" + base + "/debug/asynctrace/trace?seconds=5'   # a live trace of the next 5 s");
+        out.println("  asynctrace summary live.trace");
+        out.flush();
+        server.awaitClose();
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 }
