@@ -32,6 +32,12 @@ final class SegmentWriter implements Runnable {
     private final Thread thread;
     private volatile boolean stopping;
 
+    // Trace.flush(): callers take a ticket and wait until the writer has completed a flush cycle begun after it.
+    private final Object flushLock = new Object();
+    private volatile long flushRequested;
+    private long flushCompleted; // guarded by flushLock
+    private boolean exited; // guarded by flushLock
+
     // Writer-thread state.
     private byte[] pending = new byte[SEGMENT_TARGET + (64 << 10)];
     private int pendingLength;
@@ -59,6 +65,37 @@ final class SegmentWriter implements Runnable {
 
     void wake() {
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * Blocks until everything committed before the call is written and the output
+     * flushed.
+     *
+     * @return false if the recording ended (stopped or failed) before that
+     */
+    boolean flush() {
+        long ticket;
+        synchronized (flushLock) {
+            ticket = ++flushRequested;
+        }
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        try {
+            synchronized (flushLock) {
+                while (flushCompleted < ticket && !exited) {
+                    try {
+                        flushLock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                return flushCompleted >= ticket;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Asks the thread to write everything and the final segment, and waits for it. */
@@ -93,26 +130,48 @@ final class SegmentWriter implements Runnable {
                 drainFull();
                 reclaimDead();
                 long now = System.nanoTime();
-                if (now - lastSegment >= interval) {
+                long requested = flushRequested;
+                boolean asked = requested > flushCompleted;
+                if (asked || now - lastSegment >= interval) {
                     flushLeased();
-                    takeStripes(false);
+                    takeStripes(false, asked);
+                    drainFull();
                     if (pendingLength > 0) {
                         writeSegment(0);
+                    } else if (asked) {
+                        out.flush();
                     }
                     lastSegment = now;
+                    if (asked) {
+                        completeFlushes(requested);
+                    }
                 }
                 LockSupport.parkNanos(this, PARK_NANOS);
             }
+            long requested = flushRequested;
             drainFull();
             reclaimDead();
             collectLeased();
-            takeStripes(true);
+            takeStripes(true, true);
             drainFull();
             writeSegment(Wire.FLAG_FINAL);
+            completeFlushes(requested);
         } catch (IOException e) {
             fail(e);
         } catch (RuntimeException | Error e) {
             fail(new IOException("asynctrace writer failed", e));
+        } finally {
+            synchronized (flushLock) {
+                exited = true;
+                flushLock.notifyAll();
+            }
+        }
+    }
+
+    private void completeFlushes(long upTo) {
+        synchronized (flushLock) {
+            flushCompleted = Math.max(flushCompleted, upTo);
+            flushLock.notifyAll();
         }
     }
 
@@ -210,10 +269,14 @@ final class SegmentWriter implements Runnable {
         append(b.data, b.stolenAt, end - b.stolenAt);
     }
 
-    /** Takes the striped buffers that hold events; at stop also closes the stripes. */
-    private void takeStripes(boolean close) throws IOException {
+    /**
+     * Takes the striped buffers that hold events; at stop also closes the stripes.
+     * Waits for a stripe's lock only when {@code wait} (a flush was asked for): a
+     * periodic flush skips a stripe that is busy this instant.
+     */
+    private void takeStripes(boolean close, boolean wait) throws IOException {
         for (Stripe s : recorder.stripes) {
-            if (close) {
+            if (wait) {
                 s.lock();
             } else if (!s.tryLock()) {
                 continue;

@@ -109,6 +109,19 @@ public final class Trace {
         }
     }
 
+    /**
+     * Writes out every event recorded before this call and flushes the output, so a
+     * reader of the output sees them; blocks until then. Events other threads emit
+     * while it runs may or may not be included. Do not call it on an event loop:
+     * it waits for the output.
+     *
+     * @return true once written; false if tracing is off or the recording ended (stopped, or its output failed) first
+     */
+    public static boolean flush() {
+        Recorder r = Recorder.active;
+        return r != null && r.writer.flush();
+    }
+
     /** @return whether a recording is in progress */
     public static boolean isEnabled() {
         return Recorder.active != null;

@@ -245,4 +245,26 @@ class RecorderStressTest {
         TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
         assertThat(m.logs()).singleElement().extracting(l -> l.message()).isEqualTo("hello");
     }
+
+    @Test
+    void flushWritesEverythingRecordedBeforeIt() throws Exception {
+        for (int threadBuffers : new int[] {128, 0}) { // leased buffers, then shared stripes only
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Trace.start(out, TraceOptions.defaults().withFlushIntervalMillis(60_000).withMaxThreadBuffers(threadBuffers));
+            Thread other = new Thread(() -> Trace.log("other", "before"), "other");
+            other.start();
+            other.join();
+            for (int i = 0; i < 3; i++) {
+                Trace.log("round", Integer.toString(i));
+                assertThat(Trace.flush()).isTrue();
+                TraceModel sofar = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+                assertThat(sofar.complete()).isFalse();
+                assertThat(sofar.logs()).extracting(l -> l.message()).contains("before", Integer.toString(i));
+                assertThat(sofar.logs()).hasSize(i + 2);
+            }
+            Trace.stop();
+            assertThat(Trace.flush()).as("nothing to flush once stopped").isFalse();
+            assertThat(TraceModel.read(new ByteArrayInputStream(out.toByteArray())).logs()).hasSize(4);
+        }
+    }
 }

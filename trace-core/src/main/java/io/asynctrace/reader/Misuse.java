@@ -11,6 +11,11 @@ public enum Misuse {
     /** A kind written by a newer recorder. */
     UNKNOWN;
 
+    /** @return the kind's code in the trace format (0 for {@link #UNKNOWN}) */
+    int code() {
+        return this == UNKNOWN ? 0 : ordinal() + 1;
+    }
+
     static Misuse of(long code) {
         if (code == 1) {
             return SPAN_ENDED_TWICE;

@@ -1,0 +1,102 @@
+package io.asynctrace.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class TraceWriterTest {
+
+    private static byte[] golden() throws IOException {
+        try (InputStream in = TraceWriterTest.class.getResourceAsStream("/golden/v1.trace")) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static List<String> describe(TraceModel m) {
+        List<String> lines = new java.util.ArrayList<>();
+        m.tasks().forEach(t -> lines.add("task " + t.id() + " " + t.type() + " parent " + t.parentId() + " " + t.start()
+                + ".." + t.end() + " " + t.outcome() + " " + t.attributes() + " early " + t.startedBeforeTrace()));
+        m.spans().forEach(s -> lines.add("span " + s.id() + " " + s.name() + " task " + s.taskId() + " parent "
+                + s.parentId() + " " + s.start() + ".." + s.end() + " threads " + s.startThread() + "/" + s.endThread()
+                + " " + s.attributes()));
+        m.logs().forEach(l -> lines.add("log " + l));
+        m.jobs().forEach(j -> lines.add("job " + j.id() + " task " + j.taskId() + " " + j.queued() + "/" + j.started()
+                + "/" + j.finished() + " on " + j.runThread()));
+        m.misuses().forEach(x -> lines.add("misuse " + x));
+        m.threads().forEach((id, name) -> lines.add("thread " + id + " " + name));
+        return lines.stream().sorted().collect(Collectors.toList());
+    }
+
+    @Test
+    void copyingATraceKeepsEveryEvent() throws IOException {
+        byte[] source = golden();
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(source));
+             TraceWriter writer = new TraceWriter(copy)) {
+            reader.read(writer);
+        }
+        TraceModel original = TraceModel.read(new ByteArrayInputStream(source));
+        TraceModel copied = TraceModel.read(new ByteArrayInputStream(copy.toByteArray()));
+        assertThat(copied.complete()).isTrue();
+        assertThat(copied.header()).isEqualTo(original.header());
+        assertThat(copied.events()).isEqualTo(original.events());
+        assertThat(describe(copied)).containsExactlyElementsOf(describe(original));
+    }
+
+    @Test
+    void filteringKeepsOneTaskAndCarriesDrops() throws IOException {
+        byte[] source = golden();
+        TraceModel original = TraceModel.read(new ByteArrayInputStream(source));
+        long keep = original.tasks().iterator().next().id();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(source));
+             TraceWriter writer = new TraceWriter(out)) {
+            writer.addDropped(3);
+            reader.read(new TraceHandler() {
+                @Override
+                public void onHeader(TraceHeader header) {
+                    writer.onHeader(header);
+                }
+
+                @Override
+                public void onThread(long thread, String name) {
+                    writer.onThread(thread, name);
+                }
+
+                @Override
+                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+                    if (task == keep) {
+                        writer.onTaskBegin(time, thread, task, parent, type, earlier);
+                    }
+                }
+
+                @Override
+                public void onTaskEnd(long time, long thread, long task, String outcome) {
+                    if (task == keep) {
+                        writer.onTaskEnd(time, thread, task, outcome);
+                    }
+                }
+
+                @Override
+                public void onLog(long time, long thread, long task, String category, String message) {
+                    if (task == keep) {
+                        writer.onLog(time, thread, task, category, message);
+                    }
+                }
+            });
+        }
+        TraceModel kept = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(kept.tasks()).singleElement().satisfies(t -> {
+            assertThat(t.id()).isEqualTo(keep);
+            assertThat(t.duration()).isEqualTo(original.task(keep).duration());
+        });
+        assertThat(kept.logs()).extracting(LogInfo::category).containsExactly("orderID", "temp");
+        assertThat(kept.dropped()).isEqualTo(3);
+    }
+}
