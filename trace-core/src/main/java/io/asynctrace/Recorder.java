@@ -52,7 +52,10 @@ final class Recorder {
     final AtomicLong dropped = new AtomicLong();
 
     final SegmentWriter writer;
+    /** The flight recorder fed by this recording, or null: read by {@link Task#end} for its triggers. */
+    volatile FlightRecorder flight;
 
+    /** @param out the Trace.start output, or null for a flight-recorder-only recording */
     Recorder(OutputStream out, TraceOptions options) {
         this.options = options;
         this.wallBase = System.currentTimeMillis() * 1_000_000L;

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
@@ -28,9 +30,16 @@ final class SegmentWriter implements Runnable {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Recorder recorder;
-    private final OutputStream out;
     private final Thread thread;
     private volatile boolean stopping;
+
+    /** The Trace.start output, or null; replaced only on the writer thread (requests below). */
+    private FileSink file;
+    /** The stats of the last file sink detached, failed or finished. */
+    private volatile RecordingStats fileStats = RecordingStats.NONE;
+    /** The flight recorder's segments, or null; set by FlightRecorder start/stop. */
+    volatile FlightRing ring;
+    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
     // Trace.flush(): callers take a ticket and wait until the writer has completed a flush cycle begun after it.
     private final Object flushLock = new Object();
@@ -48,15 +57,60 @@ final class SegmentWriter implements Runnable {
     private long droppedReported;
     private final CRC32C crc = new CRC32C();
 
-    // Results, published by the thread's termination (join).
-    private long bytesWritten;
-    private IOException failure;
+    private byte[] segment = new byte[SEGMENT_TARGET + (128 << 10)];
+
+    /** A change of file sink, carried out on the writer thread. */
+    private static final class Request {
+        final FileSink attach; // null: detach the current one
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile RecordingStats result = RecordingStats.NONE;
+
+        Request(FileSink attach) {
+            this.attach = attach;
+        }
+    }
 
     SegmentWriter(Recorder recorder, OutputStream out) {
         this.recorder = recorder;
-        this.out = out;
+        this.file = out == null ? null : new FileSink(out, 0);
         this.thread = new Thread(this, "asynctrace-writer");
         thread.setDaemon(true);
+    }
+
+    /** Starts writing every later segment to {@code out} too, after a header; waits until done. */
+    RecordingStats attachFile(OutputStream out) {
+        return request(new Request(new FileSink(out, recorder.dropped.get())));
+    }
+
+    /** Writes everything recorded so far to the file sink as its final segment and lets it go; waits. */
+    RecordingStats detachFile() {
+        return request(new Request(null));
+    }
+
+    private RecordingStats request(Request r) {
+        requests.add(r);
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (r.done.await(10, TimeUnit.MILLISECONDS)) {
+                        return r.result;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                synchronized (flushLock) {
+                    if (exited && r.done.getCount() > 0) {
+                        return fileStats;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     void start() {
@@ -116,30 +170,36 @@ final class SegmentWriter implements Runnable {
         }
     }
 
+    /** @return the figures of the file sink that finished last (after {@link #finish()}: this recording's) */
     RecordingStats stats() {
-        return new RecordingStats(bytesWritten, sequence, recorder.dropped.get(), failure);
+        return fileStats;
     }
 
     @Override
     public void run() {
         try {
-            writeHeader();
+            if (file != null) {
+                try {
+                    file.writeHeader(recorder);
+                } catch (IOException e) {
+                    fileFailed(e);
+                }
+            }
             long lastSegment = System.nanoTime();
             long interval = TimeUnit.MILLISECONDS.toNanos(recorder.options.flushIntervalMillis());
             while (!stopping) {
+                serveRequests();
                 drainFull();
                 reclaimDead();
                 long now = System.nanoTime();
                 long requested = flushRequested;
                 boolean asked = requested > flushCompleted;
                 if (asked || now - lastSegment >= interval) {
-                    flushLeased();
-                    takeStripes(false, asked);
-                    drainFull();
+                    collect(asked);
                     if (pendingLength > 0) {
-                        writeSegment(0);
-                    } else if (asked) {
-                        out.flush();
+                        emitSegment(0);
+                    } else if (asked && file != null) {
+                        flushFile();
                     }
                     lastSegment = now;
                     if (asked) {
@@ -149,12 +209,14 @@ final class SegmentWriter implements Runnable {
                 LockSupport.parkNanos(this, PARK_NANOS);
             }
             long requested = flushRequested;
+            serveRequests();
             drainFull();
             reclaimDead();
             collectLeased();
             takeStripes(true, true);
             drainFull();
-            writeSegment(Wire.FLAG_FINAL);
+            emitSegment(Wire.FLAG_FINAL);
+            finishFile();
             completeFlushes(requested);
         } catch (IOException e) {
             fail(e);
@@ -165,7 +227,70 @@ final class SegmentWriter implements Runnable {
                 exited = true;
                 flushLock.notifyAll();
             }
+            Request r;
+            while ((r = requests.poll()) != null) {
+                r.result = fileStats;
+                r.done.countDown();
+            }
         }
+    }
+
+    /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
+    private void collect(boolean wait) throws IOException {
+        flushLeased();
+        takeStripes(false, wait);
+        drainFull();
+    }
+
+    private void serveRequests() throws IOException {
+        Request r;
+        while ((r = requests.poll()) != null) {
+            if (r.attach != null) {
+                if (file == null) {
+                    file = r.attach;
+                    try {
+                        file.writeHeader(recorder);
+                    } catch (IOException e) {
+                        fileFailed(e);
+                    }
+                    r.result = file == null ? fileStats : RecordingStats.NONE;
+                }
+            } else if (file != null) {
+                collect(true);
+                emitSegment(Wire.FLAG_FINAL);
+                finishFile();
+                r.result = fileStats;
+            } else {
+                r.result = fileStats;
+            }
+            r.done.countDown();
+        }
+    }
+
+    private void finishFile() {
+        if (file != null) {
+            fileStats = file.stats(recorder.dropped.get());
+            file = null;
+        }
+    }
+
+    private void flushFile() throws IOException {
+        try {
+            file.flush();
+        } catch (IOException e) {
+            fileFailed(e);
+        }
+    }
+
+    /** The file sink failed: recording goes on for the flight recorder if there is one, else it ends. */
+    private void fileFailed(IOException e) throws IOException {
+        file.failed(e);
+        finishFile();
+        if (ring == null) {
+            throw e;
+        }
+        LOG.log(System.Logger.Level.WARNING, "asynctrace: writing the trace failed, that recording stopped "
+                + "(the flight recorder goes on): " + e);
     }
 
     private void completeFlushes(long upTo) {
@@ -176,20 +301,9 @@ final class SegmentWriter implements Runnable {
     }
 
     private void fail(IOException e) {
-        failure = e;
+        finishFile();
         recorder.outputFailed();
         LOG.log(System.Logger.Level.WARNING, "asynctrace: writing the trace failed, recording stopped: " + e);
-    }
-
-    private void writeHeader() throws IOException {
-        byte[] h = new byte[Wire.HEADER_SIZE];
-        System.arraycopy(Wire.MAGIC, 0, h, 0, 8);
-        h[8] = 0;
-        h[9] = (byte) Wire.VERSION;
-        putLong(h, 12, recorder.wallBase);
-        putLong(h, 20, recorder.base);
-        out.write(h);
-        bytesWritten += h.length;
     }
 
     private void drainFull() throws IOException {
@@ -304,7 +418,7 @@ final class SegmentWriter implements Runnable {
         }
         if (pendingLength + length > pending.length) {
             if (pendingLength > 0) {
-                writeSegment(0);
+                emitSegment(0);
             }
             if (length > pending.length) {
                 pending = new byte[length];
@@ -313,13 +427,36 @@ final class SegmentWriter implements Runnable {
         System.arraycopy(src, offset, pending, pendingLength, length);
         pendingLength += length;
         if (pendingLength >= SEGMENT_TARGET) {
-            writeSegment(0);
+            emitSegment(0);
         }
     }
 
-    private void writeSegment(int flags) throws IOException {
+    /**
+     * Turns {@code pending} into a segment for every sink: flagged {@code fileFlags}
+     * for the file (the final flag only there: a flight recorder goes on).
+     */
+    private void emitSegment(int fileFlags) throws IOException {
         encodeNewStrings();
         long droppedNow = recorder.dropped.get();
+        FlightRing r = ring;
+        if (file != null) {
+            int n = encode(fileFlags, droppedNow);
+            try {
+                file.write(segment, n);
+            } catch (IOException e) {
+                fileFailed(e);
+            }
+        }
+        if (r != null && (pendingLength > 0 || fileFlags == 0)) {
+            r.add(segment, encode(0, droppedNow), System.nanoTime());
+        }
+        droppedReported = droppedNow;
+        sequence++;
+        pendingLength = 0;
+    }
+
+    /** Encodes the pending batches as one segment into {@code segment}; returns its length. */
+    private int encode(int flags, long droppedNow) throws IOException {
         byte[] head = new byte[1 + 3 * Encoding.MAX_VARINT];
         int p = 0;
         head[p++] = (byte) flags;
@@ -330,23 +467,22 @@ final class SegmentWriter implements Runnable {
         if (bodyLength > Wire.MAX_SEGMENT) {
             throw new IOException("segment of " + bodyLength + " bytes exceeds the format's limit");
         }
+        int total = Wire.SEGMENT_PREFIX + (int) bodyLength;
+        if (segment.length < total) {
+            segment = new byte[total];
+        }
+        int q = Wire.SEGMENT_PREFIX;
+        System.arraycopy(head, 0, segment, q, p);
+        q += p;
+        System.arraycopy(stringBytes, 0, segment, q, stringBytesLength);
+        q += stringBytesLength;
+        System.arraycopy(pending, 0, segment, q, pendingLength);
         crc.reset();
-        crc.update(head, 0, p);
-        crc.update(stringBytes, 0, stringBytesLength);
-        crc.update(pending, 0, pendingLength);
-        byte[] prefix = new byte[Wire.SEGMENT_PREFIX];
-        prefix[0] = Wire.SEGMENT_TAG;
-        putInt(prefix, 1, (int) bodyLength);
-        putInt(prefix, 5, (int) crc.getValue());
-        out.write(prefix);
-        out.write(head, 0, p);
-        out.write(stringBytes, 0, stringBytesLength);
-        out.write(pending, 0, pendingLength);
-        out.flush();
-        bytesWritten += Wire.SEGMENT_PREFIX + bodyLength;
-        droppedReported = droppedNow;
-        sequence++;
-        pendingLength = 0;
+        crc.update(segment, Wire.SEGMENT_PREFIX, (int) bodyLength);
+        segment[0] = Wire.SEGMENT_TAG;
+        putInt(segment, 1, (int) bodyLength);
+        putInt(segment, 5, (int) crc.getValue());
+        return total;
     }
 
     /** Appends the strings interned since the last segment to the encoded table every segment repeats. */
@@ -366,14 +502,14 @@ final class SegmentWriter implements Runnable {
         stringsEncoded = count;
     }
 
-    private static void putInt(byte[] d, int p, int v) {
+    static void putInt(byte[] d, int p, int v) {
         d[p] = (byte) (v >>> 24);
         d[p + 1] = (byte) (v >>> 16);
         d[p + 2] = (byte) (v >>> 8);
         d[p + 3] = (byte) v;
     }
 
-    private static void putLong(byte[] d, int p, long v) {
+    static void putLong(byte[] d, int p, long v) {
         putInt(d, p, (int) (v >>> 32));
         putInt(d, p + 4, (int) v);
     }

@@ -111,7 +111,13 @@ public final class Task implements AutoCloseable {
         }
         Recorder r = Recorder.active;
         if (r != null) {
-            r.taskEnd(ThreadState.current(), System.nanoTime(), this, String.valueOf(outcome));
+            long ts = System.nanoTime();
+            String o = String.valueOf(outcome);
+            r.taskEnd(ThreadState.current(), ts, this, o);
+            FlightRecorder f = r.flight;
+            if (f != null) {
+                f.onTaskEnd(this, ts, o);
+            }
         }
     }
 

@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  */
 public final class Trace {
     private static final Object LOCK = new Object();
-    /** The recording last started and not yet stopped, even if its output failed; guarded by LOCK. */
+    /** The recording whose output Trace.start attached and Trace.stop has not let go, even if that output failed; guarded by LOCK. */
     private static Recorder started;
     private static RecordingStats lastStats = RecordingStats.NONE;
 
@@ -66,16 +66,22 @@ public final class Trace {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(options, "options");
         synchronized (LOCK) {
-            if (Recorder.active != null) {
+            if (started != null && Recorder.active == started) {
                 throw new IllegalStateException("tracing is already on: call Trace.stop() first");
             }
             if (started != null) { // a recording whose output failed and that nobody stopped
                 lastStats = started.finish();
+                started = null;
             }
-            Recorder r = new Recorder(out, options);
-            r.startWriter();
+            Recorder r = Recorder.active;
+            if (r == null) {
+                r = new Recorder(out, options);
+                r.startWriter();
+                Recorder.active = r;
+            } else { // a flight recorder is running: its recording now also goes to out
+                r.writer.attachFile(out);
+            }
             started = r;
-            Recorder.active = r;
         }
     }
 
@@ -93,9 +99,51 @@ public final class Trace {
                 return lastStats;
             }
             started = null;
-            Recorder.active = null;
-            lastStats = r.finish();
+            if (r.flight != null && Recorder.active == r) { // the flight recorder goes on
+                lastStats = r.writer.detachFile();
+            } else {
+                if (Recorder.active == r) {
+                    Recorder.active = null;
+                }
+                lastStats = r.finish();
+            }
             return lastStats;
+        }
+    }
+
+    /** Feeds {@code ring} from the running recording, starting one with {@code options} if there is none. */
+    static Recorder attachFlight(FlightRecorder flight, FlightRing ring, TraceOptions options) {
+        synchronized (LOCK) {
+            Recorder r = Recorder.active;
+            if (r == null) {
+                if (started != null) { // a recording whose output failed and that nobody stopped
+                    lastStats = started.finish();
+                    started = null;
+                }
+                r = new Recorder(null, options);
+                r.writer.ring = ring;
+                r.flight = flight;
+                r.startWriter();
+                Recorder.active = r;
+            } else {
+                r.writer.ring = ring;
+                r.flight = flight;
+            }
+            return r;
+        }
+    }
+
+    /** Stops feeding the flight recorder; ends the recording unless Trace.start's output still uses it. */
+    static void detachFlight(Recorder r) {
+        synchronized (LOCK) {
+            r.flight = null;
+            r.writer.ring = null;
+            if (started != r) {
+                if (Recorder.active == r) {
+                    Recorder.active = null;
+                }
+                r.finish();
+            }
         }
     }
 
