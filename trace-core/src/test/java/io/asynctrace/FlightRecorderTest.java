@@ -1,0 +1,231 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asynctrace.reader.SpanInfo;
+import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FlightRecorderTest {
+    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
+    private final List<FlightRecorder> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(FlightRecorder::stop);
+        Trace.stop();
+    }
+
+    private FlightRecorder start(FlightRecorder f) {
+        f.start();
+        started.add(f);
+        return f;
+    }
+
+    /** A sink keeping snapshots in memory by name. */
+    private static final class MemorySink implements SnapshotSink {
+        final Map<String, ByteArrayOutputStream> files = new ConcurrentHashMap<>();
+
+        @Override
+        public OutputStream open(String name) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            files.put(name, out);
+            return out;
+        }
+
+        TraceModel only() throws IOException {
+            assertThat(files).hasSize(1);
+            return TraceModel.read(new ByteArrayInputStream(files.values().iterator().next().toByteArray()));
+        }
+    }
+
+    private static TraceModel snapshot(FlightRecorder f) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long n = f.writeTo(out);
+        assertThat(n).isEqualTo(out.size());
+        return TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(condition.getAsBoolean()).as("condition reached within 20 s").isTrue();
+    }
+
+    @Test
+    void writeToIsACompleteTraceUpToTheCall() throws IOException {
+        FlightRecorder f = start(new FlightRecorder(Duration.ofSeconds(5), 8 << 20).withOptions(FAST));
+        assertThat(Trace.isEnabled()).isTrue();
+        for (int i = 0; i < 100; i++) {
+            try (Task t = Trace.newTask("order"); Scope s = t.makeCurrent()) {
+                Trace.log("orderID", Integer.toString(i));
+            }
+        }
+        TraceModel m = snapshot(f);
+        assertThat(m.complete()).isTrue();
+        assertThat(m.tasks()).hasSize(100).allMatch(TaskInfo::complete);
+        assertThat(m.logs()).hasSize(100);
+        // A second snapshot right after holds the same (serialised, complete) content.
+        assertThat(snapshot(f).tasks()).hasSize(100);
+        f.stop();
+        assertThat(Trace.isEnabled()).isFalse();
+        assertThatThrownBy(() -> f.writeTo(new ByteArrayOutputStream())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void memoryStaysWithinMaxBytesPlusOneSegmentAndKeepsTheNewest() throws Exception {
+        long maxBytes = 256 << 10;
+        FlightRecorder f = start(new FlightRecorder(Duration.ofMillis(1), maxBytes).withOptions(FAST));
+        long segmentMax = SegmentWriter.SEGMENT_TARGET + FAST.bufferSize() + (64 << 10);
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> producers = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            Thread t = new Thread(() -> {
+                int i = 0;
+                while (running.get()) {
+                    try (Task task = Trace.newTask("flood"); Scope s = task.makeCurrent()) {
+                        Trace.withSpan("work", () -> Trace.log("n", "message number"));
+                    }
+                    i++;
+                }
+            }, "producer-" + p);
+            t.start();
+            producers.add(t);
+        }
+        long peak = 0;
+        long deadline = System.nanoTime() + 1_500_000_000L;
+        while (System.nanoTime() < deadline) {
+            peak = Math.max(peak, f.retainedBytes());
+            Thread.sleep(2);
+        }
+        running.set(false);
+        for (Thread t : producers) {
+            t.join();
+        }
+        Trace.log("last", "event");
+        TraceModel m = snapshot(f);
+        assertThat(peak).as("memory bound").isLessThanOrEqualTo(maxBytes + segmentMax);
+        assertThat(m.complete()).isTrue();
+        assertThat(m.logs()).anyMatch(l -> l.category().equals("last"));
+        assertThat(m.events()).isPositive();
+    }
+
+    @Test
+    void aSlowTaskTriggersASnapshotHoldingItWholeOnEveryThread() throws Exception {
+        MemorySink sink = new MemorySink();
+        FlightRecorder f = start(new FlightRecorder(Duration.ofSeconds(10), 16 << 20).withOptions(FAST)
+                .snapshotWhen("order", Duration.ofMillis(50), sink));
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "grinder"));
+        try {
+            for (int i = 0; i < 20; i++) {
+                Trace.newTask("order").end(); // fast: no snapshot
+            }
+            Trace.newTask("other").end();
+            Task slow = Trace.newTask("order");
+            try (Scope s = slow.makeCurrent()) {
+                Trace.withSpan("steamMilk", () -> sleep(30));
+                Span remote = slow.startSpan("grind");
+                pool.submit(() -> {
+                    sleep(30);
+                    remote.end();
+                }).get();
+            }
+            slow.end();
+            waitFor(() -> f.snapshotsWritten() == 1);
+            TraceModel m = sink.only();
+            assertThat(sink.files.keySet().iterator().next()).matches("asynctrace-\\d{8}T\\d{6}\\.\\d{3}Z-order-task"
+                    + slow.id() + "\\.trace");
+            assertThat(m.complete()).isTrue();
+            TaskInfo t = m.task(slow.id());
+            assertThat(t.complete()).isTrue();
+            assertThat(t.startedBeforeTrace()).isFalse();
+            assertThat(t.duration()).isGreaterThanOrEqualTo(50_000_000L);
+            assertThat(m.spans()).filteredOn(sp -> sp.taskId() == slow.id()).extracting(SpanInfo::name)
+                    .containsExactlyInAnyOrder("steamMilk", "grind");
+            SpanInfo grind = m.spans().stream().filter(sp -> "grind".equals(sp.name())).findFirst().orElseThrow();
+            assertThat(m.threads().get(grind.endThread())).isEqualTo("grinder");
+            assertThat(f.snapshotsFailed()).isZero();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void triggersAreRateLimitedAndErrorsTriggerToo() throws Exception {
+        MemorySink sink = new MemorySink();
+        FlightRecorder f = start(new FlightRecorder(Duration.ofSeconds(1), 4 << 20).withOptions(FAST)
+                .withSnapshotInterval(Duration.ofMinutes(1))
+                .snapshotOnError(null, sink));
+        Trace.newTask("fine").end("ok");
+        for (int i = 0; i < 5; i++) {
+            Trace.newTask("call").end("java.io.IOException");
+        }
+        waitFor(() -> f.snapshotsWritten() == 1);
+        assertThat(f.snapshotsSuppressed()).isEqualTo(4);
+        TraceModel m = sink.only();
+        assertThat(m.tasks()).extracting(TaskInfo::outcome).contains("java.io.IOException");
+    }
+
+    @Test
+    void runsAlongsideATraceStartRecordingInEitherOrder() throws Exception {
+        FlightRecorder f = start(new FlightRecorder(Duration.ofSeconds(5), 8 << 20).withOptions(FAST));
+        Trace.log("before", "file");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        assertThatThrownBy(() -> Trace.start(new ByteArrayOutputStream())).isInstanceOf(IllegalStateException.class);
+        Trace.log("during", "file");
+        RecordingStats stats = Trace.stop();
+        assertThat(stats.failure()).isEmpty();
+        assertThat(stats.bytesWritten()).isEqualTo(file.size());
+        Trace.log("after", "file");
+        assertThat(Trace.isEnabled()).as("the flight recorder goes on").isTrue();
+
+        TraceModel fromFile = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+        assertThat(fromFile.complete()).isTrue();
+        assertThat(fromFile.logs()).extracting(l -> l.category()).contains("during").doesNotContain("after");
+        assertThat(snapshot(f).logs()).extracting(l -> l.category()).contains("before", "during", "after");
+
+        // The other order: a recording first, then the flight recorder joins and leaves.
+        f.stop();
+        assertThat(Trace.isEnabled()).isFalse();
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        Trace.start(second);
+        FlightRecorder g = start(new FlightRecorder(Duration.ofSeconds(5), 8 << 20));
+        assertThatThrownBy(() -> new FlightRecorder(Duration.ofSeconds(1), 1 << 20).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+        Trace.log("both", "on");
+        assertThat(snapshot(g).logs()).extracting(l -> l.category()).contains("both");
+        g.stop();
+        assertThat(Trace.isEnabled()).as("the Trace.start recording goes on").isTrue();
+        Trace.log("trace", "only");
+        Trace.stop();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(second.toByteArray()));
+        assertThat(m.complete()).isTrue();
+        assertThat(m.logs()).extracting(l -> l.category()).containsExactly("both", "trace");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
