@@ -1,5 +1,6 @@
 package io.asynctrace.netty;
 
+import io.asynctrace.FlightRecorder;
 import io.asynctrace.RecordingStats;
 import io.asynctrace.Trace;
 import io.netty.buffer.Unpooled;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.ZoneOffset;
@@ -50,6 +52,8 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private boolean discarding;
     /** The trace being streamed on this channel, or null. */
     private Recording recording;
+    /** A flight snapshot is being streamed: nothing else may write on this connection, which closes after it. */
+    private boolean streaming;
 
     EndpointHandler(TraceEndpoint config) {
         this.config = config;
@@ -57,7 +61,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (recording != null) {
+        if (recording != null || streaming) {
             // Pipelined behind a trace: nothing else may write on this connection, which closes after the trace.
             ReferenceCountUtil.release(msg);
             return;
@@ -97,7 +101,8 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private void serve(ChannelHandlerContext ctx, HttpRequest req) {
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        if (!query.path().equals(TraceEndpoint.PATH)) {
+        boolean flight = query.path().equals(TraceEndpoint.FLIGHT_PATH);
+        if (!flight && !query.path().equals(TraceEndpoint.PATH)) {
             respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "not found: try " + TraceEndpoint.PATH + "?seconds=N\n");
             return;
         }
@@ -111,6 +116,10 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
             FullHttpResponse res = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET is allowed\n");
             res.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
             send(ctx, keepAlive, res);
+            return;
+        }
+        if (flight) {
+            serveFlight(ctx, keepAlive);
             return;
         }
         long millis = parseMillis(query.parameters().get("seconds"));
@@ -128,16 +137,46 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // Headers go out before any chunk: the writer thread's writes are queued behind this one.
+        ctx.writeAndFlush(traceHeaders("asynctrace-"));
+        recording = new Recording(ctx, out, millis);
+    }
+
+    /** Streams the running flight recorder's snapshot, written on the timer thread (it waits for the recorder). */
+    private void serveFlight(ChannelHandlerContext ctx, boolean keepAlive) {
+        FlightRecorder f = FlightRecorder.running();
+        if (f == null) {
+            respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no flight recorder is running in this JVM\n");
+            return;
+        }
+        ChunkStream out = new ChunkStream(ctx);
+        ctx.writeAndFlush(traceHeaders("asynctrace-flight-"));
+        streaming = true;
+        Recording.TIMER.execute(() -> {
+            try {
+                f.writeTo(out);
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "asynctrace: flight snapshot to " + ctx.channel().remoteAddress()
+                        + " ended early: " + e);
+                ctx.close(); // the client sees a cut response, not a complete trace
+            }
+            out.close();
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+    }
+
+    /** The 200 headers of a streamed trace, its file name starting with {@code prefix}. */
+    private static HttpResponse traceHeaders(String prefix) {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        String file = "asynctrace-" + ZonedDateTime.now(ZoneOffset.UTC).format(FILE_TIME) + ".trace";
+        String file = prefix + ZonedDateTime.now(ZoneOffset.UTC).format(FILE_TIME) + ".trace";
         res.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
                 .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
                 .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(res);
-        recording = new Recording(ctx, out, millis);
+        return res;
     }
 
     @Override

@@ -32,6 +32,10 @@ import reactor.netty.http.server.HttpServer;
  *     {@code Authorization: Bearer} header missing or wrong; {@code 404} another path
  *     under the prefix; {@code 405} (with {@code Allow: GET}) another method;
  *     {@code 409} tracing already on in this JVM (one trace at a time, as in Go).</li>
+ * <li>{@code GET} {@value #FLIGHT_PATH}: the running {@link io.asynctrace.FlightRecorder}'s
+ *     snapshot (what it keeps, up to the request), as above with
+ *     {@code filename="asynctrace-flight-<UTC time>.trace"}; {@code 404} when no
+ *     flight recorder runs. Never {@code 409}: snapshots are serialised.</li>
  * <li>If the client disconnects mid-stream, the recording is stopped at once and
  *     the next request can start another.</li>
  * </ul>
@@ -45,7 +49,9 @@ import reactor.netty.http.server.HttpServer;
 public final class TraceEndpoint {
     /** The path of the trace: {@value}. */
     public static final String PATH = "/debug/asynctrace/trace";
-    /** Paths the endpoint answers (404 for those other than {@link #PATH}): {@value}. */
+    /** The path of the flight recorder's snapshot: {@value}. */
+    public static final String FLIGHT_PATH = "/debug/asynctrace/flight";
+    /** Paths the endpoint answers (404 for those other than {@link #PATH} and {@link #FLIGHT_PATH}): {@value}. */
     public static final String PREFIX = "/debug/asynctrace/";
     /** The window when the request has no {@code seconds}: {@value}. */
     public static final int DEFAULT_SECONDS = 1;
