@@ -1,10 +1,12 @@
 package io.asynctrace.benchmarks.core;
 
+import io.asynctrace.FlightRecorder;
 import io.asynctrace.RecordingStats;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.TraceOptions;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,6 +53,24 @@ public class CoreBenchmark {
         public void stop() {
             RecordingStats stats = Trace.stop();
             System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /** A flight recorder keeping the last 10 s (at most 64 MiB) in memory, and no Trace.start recording. */
+    @State(Scope.Benchmark)
+    public static class Flight {
+        FlightRecorder flight;
+
+        @Setup(Level.Trial)
+        public void start() {
+            flight = new FlightRecorder(Duration.ofSeconds(10), 64 << 20);
+            flight.start();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            System.out.println("\n[flight] kept " + flight.retainedBytes() + " bytes");
+            flight.stop();
         }
     }
 
@@ -101,6 +121,16 @@ public class CoreBenchmark {
     @Benchmark
     public void startSpanEndEnabled(Recording r, InTask t) {
         Trace.startSpan("steamMilk").end();
+    }
+
+    @Benchmark
+    public void logFlightRecorder(Flight f, InTask t) {
+        Trace.log("orderID", "42");
+    }
+
+    @Benchmark
+    public void withSpanFlightRecorder(Flight f, InTask t) {
+        Trace.withSpan("steamMilk", NOTHING);
     }
 
     @Benchmark
