@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code asynctrace} command line: {@code summary}, {@code tasks}, {@code logs},
- * {@code export}, {@code view} and {@code demo}. Its JSON output is a stable
+ * {@code export}, {@code merge}, {@code view} and {@code demo}. Its JSON output is a stable
  * interface, documented in {@code docs/CLI.md}.
  *
  * <p>Exit codes: 0 success; 1 an internal or output error; 2 bad usage or bad input
@@ -21,9 +21,10 @@ import picocli.CommandLine.Command;
  * }</pre>
  */
 @Command(name = "asynctrace", mixinStandardHelpOptions = true, version = "asynctrace 0.1.0-SNAPSHOT",
-        description = "Analyse asynctrace traces: task latency, task event logs, logs, Perfetto export, a browser view.",
+        description = "Analyse asynctrace traces: task latency, task event logs, logs, Perfetto export, "
+            + "merging the traces of several processes, a browser view.",
         subcommands = {SummaryCommand.class, TasksCommand.class, LogsCommand.class, ExportCommand.class,
-            ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+            MergeCommand.class, ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Where progress bars go: stderr when it is a terminal, else null. */
     PrintWriter progress;
