@@ -20,8 +20,11 @@ import java.lang.invoke.VarHandle;
  *       owner died) exactly once, by compare-and-set: so no byte is written out twice.</li>
  *   <li>A stolen buffer's bytes past {@code stolenAt} are still the owner's: it sees
  *       the steal at its next event and re-emits them, behind a {@code BATCH_RESUME}
- *       header, into a fresh buffer. No event is lost, whatever the interleaving, and
- *       the owner's hot path pays one plain volatile read.</li>
+ *       header, into a fresh buffer (unless the writer thread claimed that tail first,
+ *       for an idle owner: then the owner re-emits only what lies past the writer's
+ *       claim). The owner's hot path pays one plain volatile read.</li>
+ *   <li>Only the writer thread recycles a buffer: the owner retires a stolen one to
+ *       the writer, so no reference the writer holds ever points into a reused buffer.</li>
  * </ul>
  */
 final class Buffer {
@@ -31,7 +34,6 @@ final class Buffer {
 
     private static final VarHandle COMMITTED;
     private static final VarHandle STATE;
-    private static final VarHandle HOLDS;
     private static final VarHandle TAIL;
 
     static {
@@ -39,7 +41,6 @@ final class Buffer {
             MethodHandles.Lookup l = MethodHandles.lookup();
             COMMITTED = l.findVarHandle(Buffer.class, "committed", int.class);
             STATE = l.findVarHandle(Buffer.class, "state", int.class);
-            HOLDS = l.findVarHandle(Buffer.class, "holds", int.class);
             TAIL = l.findVarHandle(Buffer.class, "tailClaimed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -53,12 +54,14 @@ final class Buffer {
     private volatile int committed;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    @SuppressWarnings("unused") // accessed through HOLDS
-    private volatile int holds;
     @SuppressWarnings("unused") // accessed through TAIL
     private volatile int tailClaimed;
     /** Where the writer thread cut a stolen buffer: written before the CAS to {@link #STOLEN} publishes it. */
     int stolenAt;
+    /** Where the writer thread's claim of the tail ended: written before the CAS of {@link #claimTail} publishes it. */
+    int tailEnd;
+    /** Whether the writer thread won {@link #claimTail}; writer-thread only. */
+    boolean writerClaimedTail;
 
     // The batch this buffer starts with, set before the buffer is handed to its writer.
     /** Position after the batch header. */
@@ -107,26 +110,21 @@ final class Buffer {
     /**
      * Steals a leased buffer from its live owner: bytes {@code [0, at)} go to the writer
      * thread; the owner re-emits {@code [at, pos)} into a new buffer when it next
-     * writes. Both sides then {@link #release()} their hold.
+     * writes, then retires the buffer; only the writer thread recycles it.
      */
     boolean steal(int at) {
         stolenAt = at;
-        HOLDS.setVolatile(this, 2);
         return STATE.compareAndSet(this, OWNED, STOLEN);
     }
 
     /**
      * Claims the bytes of a stolen buffer past {@code stolenAt}: the owner does at its
-     * next event; the writer thread does when the owner died or the recording stops.
-     * Exactly one side wins.
+     * next event; the writer thread does (up to {@code tailEnd}, set first) when the
+     * owner stays idle across a flush, died, or the recording stops. Exactly one side
+     * wins; an owner that loses re-emits only what lies past {@code tailEnd}.
      */
     boolean claimTail() {
         return TAIL.compareAndSet(this, 0, 1);
-    }
-
-    /** Drops one hold on a stolen buffer; returns true for the last one, who may recycle it. */
-    boolean release() {
-        return (int) HOLDS.getAndAdd(this, -1) == 1;
     }
 
     /** Makes a drained buffer reusable. Only the writer thread calls this, before the buffer is shared again. */
@@ -138,6 +136,8 @@ final class Buffer {
         lastTask = 0;
         headerEnd = 0;
         stolenAt = 0;
+        tailEnd = 0;
+        writerClaimedTail = false;
         TAIL.setRelease(this, 0);
         COMMITTED.setRelease(this, 0);
         STATE.setRelease(this, OWNED);

@@ -184,7 +184,7 @@ public final class FlightRecorder {
                         Thread th = new Thread(r, "asynctrace-flight-snapshots");
                         th.setDaemon(true);
                         return th;
-                    }, new ThreadPoolExecutor.DiscardPolicy());
+                    }, (task, executor) -> suppressed.incrementAndGet()); // a snapshot is still being written
             snapshotThread = t;
             recorder = Trace.attachFlight(this, ring, options);
             running = this;

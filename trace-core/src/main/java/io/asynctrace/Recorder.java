@@ -46,6 +46,8 @@ final class Recorder {
     final ConcurrentLinkedQueue<Buffer> full = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Buffer> free = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<ThreadState> leases = new ConcurrentLinkedQueue<>();
+    /** Stolen buffers their owners are done with, for the writer thread to recycle. */
+    final ConcurrentLinkedQueue<Buffer> retired = new ConcurrentLinkedQueue<>();
     final AtomicInteger leased = new AtomicInteger();
     final Stripe[] stripes;
     private final AtomicInteger allocated = new AtomicInteger();
@@ -61,7 +63,8 @@ final class Recorder {
         this.wallBase = System.currentTimeMillis() * 1_000_000L;
         this.base = System.nanoTime();
         int n = Math.max(4, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1);
-        this.stripes = new Stripe[Math.min(n, Math.max(2, options.maxBuffers() / 4))];
+        // A power of two: threads pick a stripe with a mask.
+        this.stripes = new Stripe[Integer.highestOneBit(Math.min(n, Math.max(2, options.maxBuffers() / 4)))];
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Stripe();
         }
@@ -171,24 +174,26 @@ final class Recorder {
      */
     private Buffer resume(ThreadState st, Buffer old) {
         Buffer b = null;
-        if (old.claimTail() && old.pos > old.stolenAt) {
+        // The writer thread took [0, stolenAt), and [stolenAt, tailEnd) too if it claimed the tail.
+        int from = old.claimTail() ? old.stolenAt : old.tailEnd;
+        if (old.pos > from) {
             b = takeFree();
             long[] state = {old.baseTs, old.baseId, old.baseTask};
-            Resume.walk(old.data, old.headerEnd, old.stolenAt, state);
-            int tail = old.pos - old.stolenAt;
+            Resume.walk(old.data, old.headerEnd, from, state);
+            int tail = old.pos - from;
             if (b == null || Resume.HEADER + Encoding.refSize(st.nameRef, st.name) + tail > b.data.length) {
                 if (b != null) {
                     free.offer(b);
                     b = null;
                 }
-                dropped.addAndGet(Resume.walk(old.data, old.stolenAt, old.pos, state));
+                dropped.addAndGet(Resume.walk(old.data, from, old.pos, state));
             } else {
                 int p = Resume.header(b.data, 0, st, state[0] - base, state[1], state[2]);
                 b.headerEnd = p;
                 b.baseTs = state[0];
                 b.baseId = state[1];
                 b.baseTask = state[2];
-                System.arraycopy(old.data, old.stolenAt, b.data, p, tail);
+                System.arraycopy(old.data, from, b.data, p, tail);
                 b.pos = p + tail;
                 b.lastTs = old.lastTs;
                 b.lastId = old.lastId;
@@ -197,9 +202,7 @@ final class Recorder {
                 b.commit();
             }
         }
-        if (old.release()) {
-            recycle(old);
-        }
+        retired.offer(old);
         return b;
     }
 
@@ -285,7 +288,8 @@ final class Recorder {
         d[p++] = Wire.BATCH;
         p = putVar(d, p, st.threadId);
         p = putRef(d, p, st.nameRef, st.name);
-        p = putVar(d, p, Math.max(0, ts - base));
+        ts = Math.max(ts, base); // a clock read just before the recording began counts from its base
+        p = putVar(d, p, ts - base);
         b.pos = p;
         b.headerEnd = p;
         b.baseTs = ts;

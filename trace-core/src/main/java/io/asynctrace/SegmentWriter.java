@@ -28,6 +28,7 @@ final class SegmentWriter implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
     static final int SEGMENT_TARGET = 1 << 20;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long STRIPE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Recorder recorder;
     private final Thread thread;
@@ -189,6 +190,7 @@ final class SegmentWriter implements Runnable {
             long interval = TimeUnit.MILLISECONDS.toNanos(recorder.options.flushIntervalMillis());
             while (!stopping) {
                 serveRequests();
+                recycleRetired();
                 drainFull();
                 reclaimDead();
                 long now = System.nanoTime();
@@ -223,6 +225,7 @@ final class SegmentWriter implements Runnable {
         } catch (RuntimeException | Error e) {
             fail(new IOException("asynctrace writer failed", e));
         } finally {
+            releaseMemory();
             synchronized (flushLock) {
                 exited = true;
                 flushLock.notifyAll();
@@ -233,6 +236,27 @@ final class SegmentWriter implements Runnable {
                 r.done.countDown();
             }
         }
+    }
+
+    /**
+     * Lets a finished recording's buffers go: threads that recorded keep a reference to
+     * the recorder until they record again, and must not keep its memory with it.
+     */
+    private void releaseMemory() {
+        recorder.free.clear();
+        recorder.full.clear();
+        recorder.retired.clear();
+        for (ThreadState st : recorder.leases) {
+            st.buffer = null;
+        }
+        for (Stripe s : recorder.stripes) {
+            if (s.tryLock()) {
+                s.buffer = null;
+                s.unlock();
+            }
+        }
+        pending = new byte[0];
+        segment = new byte[0];
     }
 
     /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
@@ -325,62 +349,79 @@ final class SegmentWriter implements Runnable {
                 if (b != null) {
                     if (b.claim(Buffer.STOLEN)) {
                         append(b.data, 0, b.committed());
-                        recorder.recycle(b);
                     } else if (b.stolen()) {
-                        appendTail(st, b);
-                        if (b.release()) { // the dead owner's hold
-                            recorder.recycle(b);
-                        }
+                        takeTail(st, b, true);
                     }
+                    recorder.recycle(b); // the owner is gone: nobody else holds it
                 }
                 recorder.leased.decrementAndGet();
             }
         }
     }
 
+    /** Recycles the stolen buffers their owners have retired. */
+    private void recycleRetired() {
+        Buffer b;
+        while ((b = recorder.retired.poll()) != null) {
+            recorder.recycle(b);
+        }
+    }
+
     /**
-     * Steals what live leased buffers have committed since their batch began, so that
-     * events of idle threads reach the file every flush interval and at stop.
+     * Steals what live leased buffers have committed since their batch began, and takes
+     * the tails that owners of already stolen buffers have not re-emitted, so that
+     * events of idle threads reach the output every flush interval and at stop.
      */
     private void flushLeased() throws IOException {
         for (ThreadState st : recorder.leases) {
             Buffer b = st.buffer;
-            if (b == null || !b.owned()) {
+            if (b == null) {
                 continue;
             }
-            int c = b.committed();
-            if (c > b.headerEnd && b.steal(c)) {
-                append(b.data, 0, c);
-                if (b.release()) {
-                    recorder.recycle(b);
+            if (b.owned()) {
+                int c = b.committed();
+                if (c > b.headerEnd && b.steal(c)) {
+                    append(b.data, 0, c);
                 }
+            } else if (b.stolen()) {
+                takeTail(st, b, false);
             }
         }
     }
 
-    /** At stop: also re-emits the tails of stolen buffers whose live owners have not written since. */
-    private void collectLeased() throws IOException {
-        flushLeased();
-        for (ThreadState st : recorder.leases) {
-            Buffer b = st.buffer;
-            if (b != null && b.stolen()) {
-                appendTail(st, b);
-            }
-        }
-    }
-
-    /** Appends the committed bytes past a stolen buffer's cut behind a BATCH_RESUME header, if its owner did not. */
-    private void appendTail(ThreadState st, Buffer b) throws IOException {
+    /**
+     * Appends the committed bytes past a stolen buffer's cut, behind a BATCH_RESUME
+     * header, if its owner has not claimed them; {@code ownerDead}: also what lies past
+     * an earlier claim of the writer's (a live owner re-emits that itself).
+     */
+    private void takeTail(ThreadState st, Buffer b, boolean ownerDead) throws IOException {
         int end = b.committed();
-        if (!b.claimTail() || end <= b.stolenAt) {
+        int from;
+        if (!b.writerClaimedTail) {
+            if (end <= b.stolenAt) {
+                return;
+            }
+            b.tailEnd = end; // published by the CAS below
+            if (!b.claimTail()) {
+                return; // the owner re-emits it
+            }
+            b.writerClaimedTail = true;
+            from = b.stolenAt;
+        } else if (ownerDead && end > b.tailEnd) {
+            from = b.tailEnd; // committed after our claim by an owner that will never re-emit it
+        } else {
             return;
         }
         long[] state = {b.baseTs, b.baseId, b.baseTask};
-        Resume.walk(b.data, b.headerEnd, b.stolenAt, state);
+        Resume.walk(b.data, b.headerEnd, from, state);
         byte[] header = new byte[Resume.HEADER + Encoding.refSize(st.nameRef, st.name)];
         int n = Resume.header(header, 0, st, state[0] - recorder.base, state[1], state[2]);
-        append(header, 0, n);
-        append(b.data, b.stolenAt, end - b.stolenAt);
+        appendUnit(header, n, b.data, from, end - from);
+    }
+
+    /** At stop: every leased buffer's committed events, tails included. */
+    private void collectLeased() throws IOException {
+        flushLeased();
     }
 
     /**
@@ -390,9 +431,11 @@ final class SegmentWriter implements Runnable {
      */
     private void takeStripes(boolean close, boolean wait) throws IOException {
         for (Stripe s : recorder.stripes) {
-            if (wait) {
-                s.lock();
-            } else if (!s.tryLock()) {
+            if (wait ? !s.lock(STRIPE_WAIT_NANOS) : !s.tryLock()) {
+                if (wait) {
+                    LOG.log(System.Logger.Level.WARNING, "asynctrace: a shared buffer stayed locked for "
+                            + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms; its events are left out");
+                }
                 continue;
             }
             Buffer b = s.buffer;
@@ -409,6 +452,28 @@ final class SegmentWriter implements Runnable {
                     recorder.recycle(b);
                 }
             }
+        }
+    }
+
+    /** Appends a BATCH_RESUME header and the events it introduces into the same segment. */
+    private void appendUnit(byte[] header, int headerLength, byte[] src, int offset, int length) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        int total = headerLength + length;
+        if (pendingLength + total > pending.length) {
+            if (pendingLength > 0) {
+                emitSegment(0);
+            }
+            if (total > pending.length) {
+                pending = new byte[total];
+            }
+        }
+        System.arraycopy(header, 0, pending, pendingLength, headerLength);
+        System.arraycopy(src, offset, pending, pendingLength + headerLength, length);
+        pendingLength += total;
+        if (pendingLength >= SEGMENT_TARGET) {
+            emitSegment(0);
         }
     }
 

@@ -30,10 +30,19 @@ final class Stripe {
         return LOCK.compareAndSet(this, 0, 1);
     }
 
-    void lock() {
+    /**
+     * Waits for the lock at most {@code timeoutNanos}: a writer that died holding it
+     * (an Error in the middle of an event) must not hang the writer thread.
+     */
+    boolean lock(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
         while (!tryLock()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
             Thread.onSpinWait();
         }
+        return true;
     }
 
     void unlock() {

@@ -99,7 +99,7 @@ final class ThreadState {
         locked = null;
         Arrays.fill(keys, null);
         name = thread.getName();
-        nameRef = r.intern(name);
+        nameRef = 0; // thread names go inline in batch headers: pools that churn threads must not fill the string table
         shared = virtual || !r.lease(this);
     }
 

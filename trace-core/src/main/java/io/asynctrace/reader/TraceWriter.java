@@ -214,7 +214,8 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         if (thread != batchThread || t < lastTs) {
             body[pos++] = Wire.BATCH;
             pos = var(pos, thread);
-            pos = ref(pos, threadNames.getOrDefault(thread, ""));
+            body[pos++] = 0; // thread names inline, as the recorder writes them: they must not fill the table
+            pos = string(pos, threadNames.getOrDefault(thread, ""), Wire.MAX_NAME_CHARS);
             pos = var(pos, t);
             batchThread = thread;
             lastTs = t;
@@ -259,13 +260,18 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         p = putVar(head, p, sequence++);
         p = putVar(head, p, droppedPending);
         p = putVar(head, p, stringIds.size());
+        long bodyLength = (long) p + stringsLength + pos;
+        if (bodyLength > Wire.MAX_SEGMENT) {
+            throw new IOException("segment of " + bodyLength + " bytes exceeds the format's limit of "
+                    + Wire.MAX_SEGMENT + " (string table too large)");
+        }
         crc.reset();
         crc.update(head, 0, p);
         crc.update(strings, 0, stringsLength);
         crc.update(body, 0, pos);
         byte[] prefix = new byte[Wire.SEGMENT_PREFIX];
         prefix[0] = Wire.SEGMENT_TAG;
-        putInt(prefix, 1, p + stringsLength + pos);
+        putInt(prefix, 1, (int) bodyLength);
         putInt(prefix, 5, (int) crc.getValue());
         out.write(prefix);
         out.write(head, 0, p);

@@ -47,17 +47,19 @@ final class ChunkStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) {
-        if (len <= 0 || !ctx.channel().isActive()) {
-            return;
-        }
-        ByteBuf p = pending;
-        if (p == null) {
-            p = ctx.alloc().buffer(Math.max(len, 4096));
-            pending = p;
-        }
-        p.writeBytes(b, off, len);
-        if (p.readableBytes() >= MAX_CHUNK) {
-            flush();
+        while (len > 0 && ctx.channel().isActive()) {
+            ByteBuf p = pending;
+            if (p == null) {
+                p = ctx.alloc().buffer(Math.min(Math.max(len, 4096), MAX_CHUNK));
+                pending = p;
+            }
+            int n = Math.min(len, MAX_CHUNK - p.readableBytes()); // chunks of at most MAX_CHUNK bytes
+            p.writeBytes(b, off, n);
+            off += n;
+            len -= n;
+            if (p.readableBytes() >= MAX_CHUNK) {
+                flush();
+            }
         }
     }
 

@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(EndpointHandler.class.getName());
+    /** Set while an endpoint recording runs (from before Trace.start until after Trace.stop returned). */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     private final TraceEndpoint config;
@@ -128,10 +130,18 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
                     "seconds must be a decimal number greater than 0 and at most " + config.maxSeconds() + "\n");
             return;
         }
+        // The endpoint's own guard first: Trace.start takes a lock that a stopping recording holds while
+        // its last bytes go to a (possibly slow) client, and the event loop must not wait for that.
+        if (!BUSY.compareAndSet(false, true)) {
+            respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                    "a trace is already being recorded in this JVM; try again when it is done\n");
+            return;
+        }
         ChunkStream out = new ChunkStream(ctx);
         try {
             Trace.start(out, config.traceOptions());
         } catch (IllegalStateException e) {
+            BUSY.set(false);
             respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
                     "a trace is already being recorded in this JVM; try again when it is done\n");
             return;
@@ -151,7 +161,8 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
         ChunkStream out = new ChunkStream(ctx);
         ctx.writeAndFlush(traceHeaders("asynctrace-flight-"));
         streaming = true;
-        Recording.TIMER.execute(() -> {
+        // Its own thread: a slow download must not delay the timer that stops live traces.
+        Thread writer = new Thread(() -> {
             try {
                 f.writeTo(out);
             } catch (IOException | IllegalStateException e) {
@@ -163,7 +174,9 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             }
-        });
+        }, "asynctrace-flight-download");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /** The 200 headers of a streamed trace, its file name starting with {@code prefix}. */
@@ -277,7 +290,12 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
             if (!stopped.compareAndSet(false, true)) {
                 return;
             }
-            RecordingStats stats = Trace.stop();
+            RecordingStats stats;
+            try {
+                stats = Trace.stop();
+            } finally {
+                BUSY.set(false);
+            }
             out.close();
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);

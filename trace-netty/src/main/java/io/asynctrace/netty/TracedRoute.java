@@ -43,7 +43,8 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             return handler.apply(req, res);
         }
         HttpMethod method = req.method();
-        Task task = Trace.newTask(HttpMethod.GET.equals(method) ? getType : method.name() + " " + route);
+        // A root task: whatever task other code left current on the event loop is not its parent.
+        Task task = Trace.newTask(HttpMethod.GET.equals(method) ? getType : method.name() + " " + route, null);
         task.attr("http.target", req.uri());
         String header = req.requestHeaders().get(TraceParent.HEADER);
         TraceParent parent = TraceParent.parse(header);

@@ -141,10 +141,12 @@ class CoffeeShopTest {
         assertThat(jobsOf.keySet()).isEqualTo(byId.keySet());
         for (TaskInfo t : tasks) {
             List<JobInfo> jobs = jobsOf.get(t.id());
+            // A job records "finished" after its work returns, which can be after the order completed
+            // and the recording stopped: queued and started are always there, finished where it made it.
             assertThat(jobs).hasSizeGreaterThanOrEqualTo(3).allSatisfy(j -> {
-                assertThat(j.hasQueued() && j.hasStarted() && j.hasFinished()).isTrue();
+                assertThat(j.hasQueued() && j.hasStarted()).isTrue();
                 assertThat(j.waitNanos()).isNotNegative();
-                assertThat(j.runNanos()).isNotNegative();
+                assertThat(!j.hasFinished() || j.runNanos() >= 0).isTrue();
             });
             Set<String> runOn = jobs.stream().map(j -> m.threads().get(j.runThread()).replaceAll("-\\d+$", ""))
                     .collect(Collectors.toSet());
