@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -135,6 +136,24 @@ final class Samples {
             assertThat(model.complete()).isTrue();
             assertThat(model.spans()).anySatisfy(s -> assertThat(s.name()).isEqualTo("own"));
             Trace.log("step", "after its own recording");
+        }
+    }
+
+    /** A nested class: a file of its own, and part of its enclosing class's file. */
+    @Traced
+    @ExtendWith(OnlyFromTraceExtensionTest.class)
+    static class Outer {
+        @Test
+        void outerTest() {
+            Trace.log("outer", "ran");
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void innerTest() {
+                Trace.withSpan("inner", () -> sleep(1));
+            }
         }
     }
 

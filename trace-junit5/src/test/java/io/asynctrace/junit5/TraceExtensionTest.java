@@ -198,6 +198,30 @@ class TraceExtensionTest {
     }
 
     @Test
+    void aNestedClassHasItsOwnFileAndIsPartOfItsEnclosingClasssFile() throws IOException {
+        EngineExecutionResults results = engine(Samples.Outer.class)
+                .configurationParameter(TraceExtension.DIR_PROPERTY, dir.toString()).execute();
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        TraceModel outer = read(dir.resolve(Samples.Outer.class.getName() + ".trace"));
+        TraceModel inner = read(dir.resolve(Samples.Outer.Inner.class.getName() + ".trace"));
+
+        TaskInfo outerClass = outer.tasks().stream().filter(t -> t.parentId() == 0).collect(single());
+        assertThat(outerClass.attributes()).containsEntry("class", Samples.Outer.class.getName());
+        TaskInfo innerClass = outer.tasks().stream()
+                .filter(t -> Samples.Outer.Inner.class.getName().equals(t.attributes().get("class")) && "class".equals(t.type()))
+                .collect(single());
+        assertThat(innerClass.parentId()).isEqualTo(outerClass.id());
+        assertThat(testsByMethod(outer)).containsOnlyKeys("outerTest", "innerTest");
+        assertThat(testsByMethod(outer).get("innerTest").parentId()).isEqualTo(innerClass.id());
+
+        assertThat(inner.tasks()).extracting(TaskInfo::type).containsExactlyInAnyOrder("class", "test");
+        assertThat(inner.task(innerClass.id()).parentId()).isZero();
+        assertThat(testsByMethod(inner)).containsOnlyKeys("innerTest");
+        assertThat(inner.spans()).extracting(SpanInfo::name).containsExactly("inner");
+        assertThat(inner.logs()).isEmpty();
+    }
+
+    @Test
     void autoDetectedTheExtensionRecordsOnlyWhenTheDirectoryIsSet() throws IOException {
         EngineExecutionResults on = engine(Samples.Plain.class)
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
