@@ -92,7 +92,10 @@ import org.opentest4j.TestAbortedException;
  *   <li>If the code under test already runs its own flight recorder, nothing is recorded:
  *       the log says so once, and each class gets an {@code asynctrace.trace} report
  *       entry saying so. Tests may call {@code Trace.start}/{@code Trace.stop}
- *       themselves: their recording and the class file both get the events.</li>
+ *       themselves: their recording and the class file both get the events, and the
+ *       extension's own events stay out of their recording (it writes them out with
+ *       {@code Trace.flush()} as each class and test starts, a short wait for the
+ *       recorder's writer thread).</li>
  *   <li>Parallel execution ({@code junit.jupiter.execution.parallel.enabled}) of classes
  *       and methods is supported: one recording, one file per class.</li>
  *   <li>The file is written after the class, whatever its tests did (failed, timed out,
@@ -145,6 +148,7 @@ public final class TraceExtension implements BeforeAllCallback, AfterAllCallback
         ClassRun outer = enclosing == null ? null : store.get(enclosing, ClassRun.class);
         Task task = Trace.newTask("class", outer == null ? null : outer.task).attr("class", testClass.getName());
         store.put(testClass, new ClassRun(task, dir.get().resolve(testClass.getName() + ".trace"), lease.flight()));
+        Trace.flush(); // out of the way of a Trace.start in the class's own code
     }
 
     @Override
@@ -160,6 +164,9 @@ public final class TraceExtension implements BeforeAllCallback, AfterAllCallback
                 .attr("name", context.getDisplayName());
         context.getStore(NAMESPACE).put(TEST_KEY, test);
         run.tests.incrementAndGet();
+        // A Trace.start in the test attaches its file to the running recording: events still
+        // buffered would land in that file. Written out now, this task's begin does not.
+        Trace.flush();
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
+import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -135,6 +136,8 @@ final class Samples {
             TraceModel model = TraceModel.read(new ByteArrayInputStream(own.toByteArray()));
             assertThat(model.complete()).isTrue();
             assertThat(model.spans()).anySatisfy(s -> assertThat(s.name()).isEqualTo("own"));
+            assertThat(model.tasks()).as("the extension's own events stay out of the test's recording")
+                    .extracting(TaskInfo::type).doesNotContain("class", "test");
             Trace.log("step", "after its own recording");
         }
     }
