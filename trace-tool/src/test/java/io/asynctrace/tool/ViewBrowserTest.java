@@ -3,6 +3,7 @@ package io.asynctrace.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.asynctrace.junit5.Traced;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code asynctrace view} in a real browser: Debian's chromium, headless, driven
  * through chromedriver. Skipped when they are not installed
- * ({@code apt-get install -y chromium chromium-driver}).
+ * ({@code apt-get install -y chromium chromium-driver}). The slowest test of the
+ * module: {@code @Traced} writes its trace to
+ * {@code target/asynctrace/io.asynctrace.tool.ViewBrowserTest.trace}.
  */
+@Traced
 class ViewBrowserTest {
     @TempDir
     Path dir;
