@@ -68,6 +68,12 @@ final class Resume {
                     var(d, p);
                     var(d, p);
                 }
+                case Wire.RUNTIME -> {
+                    var(d, p);
+                    var(d, p);
+                    var(d, p);
+                    ref(d, p);
+                }
                 case Wire.JOB_QUEUED -> {
                     state[1] += zig(d, p);
                     state[2] += zig(d, p);

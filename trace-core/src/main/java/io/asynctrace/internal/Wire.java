@@ -43,6 +43,8 @@ public final class Wire {
     public static final byte JOB_END = 0x0E;
     /** A batch that continues another: BATCH's fields plus the id deltas' starting points. */
     public static final byte BATCH_RESUME = 0x0F;
+    /** A JVM runtime event (GC pause, park, socket read, ...) from JDK Flight Recorder. */
+    public static final byte RUNTIME = 0x10;
 
     /** Largest string table a recording keeps; further strings are written inline (reference 0). */
     public static final int MAX_STRINGS = 1 << 16;

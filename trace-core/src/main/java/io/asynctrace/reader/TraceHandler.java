@@ -129,4 +129,17 @@ public interface TraceHandler {
      */
     default void onMisuse(long time, long thread, Misuse kind, long id) {
     }
+
+    /**
+     * A JVM runtime event (recordings with runtime events on; see {@link RuntimeKind}).
+     *
+     * @param time when it began
+     * @param thread the thread it happened on (0: the JVM itself)
+     * @param kind what happened
+     * @param duration how long, ns (0 for instants)
+     * @param value the kind's number, or 0
+     * @param detail the kind's text, or ""
+     */
+    default void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+    }
 }

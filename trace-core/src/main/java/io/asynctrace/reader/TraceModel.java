@@ -30,6 +30,7 @@ public final class TraceModel implements TraceHandler {
     private final Map<Long, String> threads = new LinkedHashMap<>();
     private final List<LogInfo> logs = new ArrayList<>();
     private final List<MisuseInfo> misuses = new ArrayList<>();
+    private final List<RuntimeInfo> runtime = new ArrayList<>();
     private long dropped;
     private long events;
     private boolean truncated;
@@ -168,6 +169,16 @@ public final class TraceModel implements TraceHandler {
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         misuses.add(new MisuseInfo(time, thread, kind, id));
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail));
+    }
+
+    /** @return every JVM runtime event, in file order */
+    public List<RuntimeInfo> runtime() {
+        return Collections.unmodifiableList(runtime);
     }
 
     /** @return the file header */

@@ -337,6 +337,13 @@ public final class TraceReader implements AutoCloseable {
                     lastId += zig();
                     h.onJobFinished(ts, thread, lastId);
                     break;
+                case Wire.RUNTIME: {
+                    RuntimeKind kind = RuntimeKind.of(var());
+                    long duration = var();
+                    long value = var();
+                    h.onRuntime(ts, thread, kind, duration, value, ref(stringCount));
+                    break;
+                }
                 default:
                     pos = eventStart;
                     throw corrupt("unknown event type 0x" + Integer.toHexString(type & 0xFF));

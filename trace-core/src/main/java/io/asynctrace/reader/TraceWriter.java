@@ -174,6 +174,15 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         pos = var(p, id);
     }
 
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        int p = head(Wire.RUNTIME, thread, time);
+        p = var(p, kind.code());
+        p = var(p, Math.max(0, duration));
+        p = var(p, Math.max(0, value));
+        pos = ref(p, detail);
+    }
+
     /**
      * Writes the final segment and closes the stream.
      *
