@@ -493,14 +493,73 @@ final class Recorder {
         }
     }
 
+    /**
+     * Records a JVM runtime event that happened on another thread (the JFR bridge's
+     * thread calls this): its own batch in a shared stripe, the name written inline.
+     *
+     * @param thread the thread it happened on (0: the JVM itself)
+     * @param start when it began, {@code System.nanoTime()} clock
+     */
+    void runtimeEvent(long thread, String threadName, long start, long duration, int kind, long value, String detail) {
+        int n = Encoding.cut(threadName, Wire.MAX_NAME_CHARS);
+        int d = Encoding.cut(detail, Wire.MAX_NAME_CHARS);
+        int need = 2 * FIXED + Encoding.maxStringBytes(n) + Encoding.maxStringBytes(d);
+        Stripe[] ss = stripes;
+        Stripe s = ss[(int) (thread & (ss.length - 1))];
+        s.lock(Long.MAX_VALUE);
+        try {
+            Buffer b = s.buffer;
+            if (b == null || b.remaining() < need) {
+                if (b != null) {
+                    s.buffer = null;
+                    handOff(b);
+                }
+                b = s.closed ? null : takeFree();
+                if (b == null) {
+                    dropped.incrementAndGet();
+                    return;
+                }
+                s.buffer = b;
+            }
+            long ts = Math.max(start, base);
+            byte[] data = b.data;
+            int p = b.pos;
+            data[p++] = Wire.BATCH;
+            p = putVar(data, p, thread);
+            data[p++] = 0;
+            p = putString(data, p, threadName, n);
+            p = putVar(data, p, ts - base);
+            data[p++] = Wire.RUNTIME;
+            data[p++] = 0; // time delta
+            p = putVar(data, p, kind);
+            p = putVar(data, p, Math.max(0, duration));
+            p = putVar(data, p, Math.max(0, value));
+            data[p++] = 0;
+            p = putString(data, p, detail, d);
+            b.pos = p;
+            b.batchThread = -2; // whoever writes next starts a batch of their own
+            b.commit();
+        } finally {
+            s.unlock();
+        }
+    }
+
     // ---- lifecycle ----------------------------------------------------------------------------
+
+    private JfrBridge runtime;
 
     void startWriter() {
         writer.start();
+        if (options.runtimeEvents() != null) {
+            runtime = JfrBridge.start(this, options.runtimeEvents());
+        }
     }
 
     /** Called by {@link Trace#stop()} after {@link #active} no longer names this recorder. */
     RecordingStats finish() {
+        if (runtime != null) {
+            runtime.stop(); // its last events still go in
+        }
         writer.finish();
         return writer.stats();
     }

@@ -16,20 +16,23 @@ package io.asynctrace;
  * }</pre>
  */
 public final class TraceOptions {
-    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false);
+    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false, null);
 
     private final int bufferSize;
     private final int maxBuffers;
     private final int maxThreadBuffers;
     private final long flushIntervalMillis;
     private final boolean strict;
+    private final RuntimeEvents runtimeEvents;
 
-    private TraceOptions(int bufferSize, int maxBuffers, int maxThreadBuffers, long flushIntervalMillis, boolean strict) {
+    private TraceOptions(int bufferSize, int maxBuffers, int maxThreadBuffers, long flushIntervalMillis, boolean strict,
+                         RuntimeEvents runtimeEvents) {
         this.bufferSize = bufferSize;
         this.maxBuffers = maxBuffers;
         this.maxThreadBuffers = maxThreadBuffers;
         this.flushIntervalMillis = flushIntervalMillis;
         this.strict = strict;
+        this.runtimeEvents = runtimeEvents;
     }
 
     /**
@@ -53,7 +56,7 @@ public final class TraceOptions {
         if (bytes < 16 * 1024 || bytes > 16 << 20) {
             throw new IllegalArgumentException("bufferSize must be between 16 KiB and 16 MiB, was " + bytes);
         }
-        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict);
+        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents);
     }
 
     /**
@@ -67,7 +70,8 @@ public final class TraceOptions {
         if (count < 4) {
             throw new IllegalArgumentException("maxBuffers must be at least 4, was " + count);
         }
-        return new TraceOptions(bufferSize, count, Math.min(maxThreadBuffers, count / 2), flushIntervalMillis, strict);
+        return new TraceOptions(bufferSize, count, Math.min(maxThreadBuffers, count / 2), flushIntervalMillis, strict,
+                runtimeEvents);
     }
 
     /**
@@ -82,7 +86,7 @@ public final class TraceOptions {
             throw new IllegalArgumentException("maxThreadBuffers must be between 0 and maxBuffers/2 = "
                     + maxBuffers / 2 + ", was " + count);
         }
-        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict);
+        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict, runtimeEvents);
     }
 
     /**
@@ -97,7 +101,7 @@ public final class TraceOptions {
         if (millis < 10 || millis > 60_000) {
             throw new IllegalArgumentException("flushIntervalMillis must be between 10 and 60000, was " + millis);
         }
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict, runtimeEvents);
     }
 
     /**
@@ -109,7 +113,24 @@ public final class TraceOptions {
      * @return the new options
      */
     public TraceOptions withStrict(boolean strict) {
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents);
+    }
+
+    /**
+     * Returns a copy that also records JVM runtime events (GC pauses, heap after GC,
+     * blocking, socket I/O, pinning, thread start and end) from JDK Flight Recorder,
+     * on the threads they happened on. See {@link RuntimeEvents}.
+     *
+     * @param events which events and their thresholds, or null for none (the default)
+     * @return the new options
+     */
+    public TraceOptions withRuntimeEvents(RuntimeEvents events) {
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, events);
+    }
+
+    /** @return the runtime events recorded, or null for none */
+    public RuntimeEvents runtimeEvents() {
+        return runtimeEvents;
     }
 
     /** @return size of one event buffer in bytes */
@@ -140,6 +161,7 @@ public final class TraceOptions {
     @Override
     public String toString() {
         return "TraceOptions[bufferSize=" + bufferSize + ", maxBuffers=" + maxBuffers + ", maxThreadBuffers="
-                + maxThreadBuffers + ", flushIntervalMillis=" + flushIntervalMillis + ", strict=" + strict + "]";
+                + maxThreadBuffers + ", flushIntervalMillis=" + flushIntervalMillis + ", strict=" + strict
+                + (runtimeEvents == null ? "" : ", runtimeEvents=" + runtimeEvents) + "]";
     }
 }

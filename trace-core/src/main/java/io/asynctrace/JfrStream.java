@@ -1,0 +1,176 @@
+package io.asynctrace;
+
+import io.asynctrace.reader.RuntimeKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.Category;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * An in-process {@link RecordingStream} turning JFR events into asynctrace runtime
+ * events on the threads they happened on.
+ *
+ * <p>Clocks: JFR stamps events from its own tick counter, converted to wall-clock
+ * {@link Instant}s; asynctrace uses {@code System.nanoTime()}. The offset between the
+ * two is measured with a marker event ({@link ClockSync}) that carries the
+ * {@code nanoTime} read just before it is committed: its JFR start time minus that
+ * value is the offset. The marker is committed at start and at every stream flush,
+ * and the latest measure applies.
+ */
+final class JfrStream extends JfrBridge {
+    private static final System.Logger LOG = System.getLogger("io.asynctrace");
+    private static final long STOP_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** The clock marker. */
+    @Name("io.asynctrace.ClockSync")
+    @Label("asynctrace clock sync")
+    @Category("asynctrace")
+    @StackTrace(false)
+    static final class ClockSync extends Event {
+        @Label("nanoTime")
+        long nanoTime;
+        @Label("last")
+        boolean last;
+    }
+
+    private final Recorder recorder;
+    private final RecordingStream stream;
+    private final CountDownLatch drained = new CountDownLatch(1);
+    /** JFR epoch nanoseconds minus nanoTime; coarse (wall clock in ms) until the first marker arrives. */
+    private volatile long offset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    private volatile boolean synced;
+
+    JfrStream(Recorder recorder, RuntimeEvents events) {
+        this.recorder = recorder;
+        RecordingStream s = new RecordingStream();
+        try {
+            s.enable(ClockSync.class);
+            s.enable("jdk.GCPhasePause");
+            s.enable("jdk.GCHeapSummary");
+            Duration blocking = events.blockingThreshold();
+            s.enable("jdk.ThreadPark").withThreshold(blocking).withoutStackTrace();
+            s.enable("jdk.JavaMonitorEnter").withThreshold(blocking).withoutStackTrace();
+            s.enable("jdk.ThreadSleep").withThreshold(blocking).withoutStackTrace();
+            s.enable("jdk.VirtualThreadPinned").withThreshold(blocking).withoutStackTrace();
+            s.enable("jdk.SocketRead").withThreshold(events.socketThreshold()).withoutStackTrace();
+            s.enable("jdk.SocketWrite").withThreshold(events.socketThreshold()).withoutStackTrace();
+            if (events.threadLifecycle()) {
+                s.enable("jdk.ThreadStart").withoutStackTrace();
+                s.enable("jdk.ThreadEnd").withoutStackTrace();
+            }
+            s.enable("jdk.DataLoss");
+            s.onEvent("io.asynctrace.ClockSync", this::sync);
+            s.onEvent("jdk.GCPhasePause", e -> emit(e, 0, "JVM", RuntimeKind.GC_PAUSE, e.getLong("gcId"),
+                    e.getString("name")));
+            s.onEvent("jdk.GCHeapSummary", this::heap);
+            s.onEvent("jdk.ThreadPark", e -> emit(e, RuntimeKind.THREAD_PARK, 0, className(e, "parkedClass")));
+            s.onEvent("jdk.JavaMonitorEnter", e -> emit(e, RuntimeKind.MONITOR_ENTER, 0, className(e, "monitorClass")));
+            s.onEvent("jdk.ThreadSleep", e -> emit(e, RuntimeKind.THREAD_SLEEP, 0, ""));
+            s.onEvent("jdk.VirtualThreadPinned", e -> emit(e, RuntimeKind.VIRTUAL_THREAD_PINNED, 0, ""));
+            s.onEvent("jdk.SocketRead", e -> emit(e, RuntimeKind.SOCKET_READ, e.getLong("bytesRead"), address(e)));
+            s.onEvent("jdk.SocketWrite", e -> emit(e, RuntimeKind.SOCKET_WRITE, e.getLong("bytesWritten"), address(e)));
+            s.onEvent("jdk.ThreadStart", e -> thread(e, RuntimeKind.THREAD_START));
+            s.onEvent("jdk.ThreadEnd", e -> thread(e, RuntimeKind.THREAD_END));
+            s.onEvent("jdk.DataLoss", e -> emit(e, 0, "JVM", RuntimeKind.DATA_LOSS, e.getLong("amount"),
+                    "JDK Flight Recorder lost " + e.getLong("amount") + " bytes of events"));
+            s.onFlush(() -> mark(false));
+            s.setReuse(true);
+            s.setOrdered(true); // the clock marker before the events it times
+            s.startAsync();
+        } catch (RuntimeException | LinkageError e) {
+            s.close();
+            throw e;
+        }
+        this.stream = s;
+        mark(false);
+    }
+
+    private static void mark(boolean last) {
+        ClockSync c = new ClockSync();
+        c.last = last;
+        c.nanoTime = System.nanoTime();
+        c.commit();
+    }
+
+    private void sync(RecordedEvent e) {
+        offset = epochNanos(e.getStartTime()) - e.getLong("nanoTime");
+        synced = true;
+        if (e.getBoolean("last")) {
+            drained.countDown();
+        }
+    }
+
+    @Override
+    void stop() {
+        mark(true);
+        boolean caughtUp = false;
+        try {
+            caughtUp = drained.await(STOP_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stream.close();
+        if (!caughtUp) {
+            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
+                    "the JFR stream had not caught up 5 s after the trace stopped: its latest events are missing");
+        }
+        if (!synced) {
+            LOG.log(System.Logger.Level.WARNING,
+                    "asynctrace: JFR clock offset never measured; runtime event times are accurate to a millisecond");
+        }
+    }
+
+    private void emit(RecordedEvent e, RuntimeKind kind, long value, String detail) {
+        RecordedThread t = e.getThread();
+        if (t == null || t.getJavaThreadId() <= 0) {
+            emit(e, 0, "JVM", kind, value, detail);
+        } else {
+            emit(e, t.getJavaThreadId(), name(t), kind, value, detail);
+        }
+    }
+
+    private void emit(RecordedEvent e, long thread, String threadName, RuntimeKind kind, long value, String detail) {
+        long start = epochNanos(e.getStartTime()) - offset;
+        recorder.runtimeEvent(thread, threadName, start, e.getDuration().toNanos(), kind.code(), value,
+                detail == null ? "" : detail);
+    }
+
+    private void heap(RecordedEvent e) {
+        if ("After GC".equals(e.getString("when"))) {
+            emit(e, 0, "JVM", RuntimeKind.HEAP_AFTER_GC, e.getLong("heapUsed"), "");
+        }
+    }
+
+    private void thread(RecordedEvent e, RuntimeKind kind) {
+        RecordedThread t = e.getThread("thread");
+        if (t != null && t.getJavaThreadId() > 0) {
+            emit(e, t.getJavaThreadId(), name(t), kind, 0, kind == RuntimeKind.THREAD_START ? name(t) : "");
+        }
+    }
+
+    private static String name(RecordedThread t) {
+        String n = t.getJavaName();
+        return n == null ? "" : n;
+    }
+
+    private static String className(RecordedEvent e, String field) {
+        jdk.jfr.consumer.RecordedClass c = e.getClass(field);
+        return c == null ? "" : c.getName();
+    }
+
+    private static String address(RecordedEvent e) {
+        return e.getString("host") + ":" + e.getInt("port");
+    }
+
+    private static long epochNanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+}

@@ -1,0 +1,158 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.reader.RuntimeInfo;
+import io.asynctrace.reader.RuntimeKind;
+import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** JVM runtime events from JDK Flight Recorder land on the right thread, inside the right task. */
+class RuntimeEventsTest {
+    /** JFR stamps and our clock agree to well within this (the offset is measured). */
+    private static final long SLACK = 500_000L;
+
+    @AfterEach
+    void stop() {
+        Trace.stop();
+    }
+
+    private static List<RuntimeInfo> inside(TraceModel m, TaskInfo t, long thread, RuntimeKind kind) {
+        return m.runtime().stream()
+                .filter(r -> r.kind() == kind && r.thread() == thread)
+                .filter(r -> r.time() >= t.start() - SLACK && r.end() <= t.end() + SLACK)
+                .collect(Collectors.toList());
+    }
+
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+    private static long id(Thread t) {
+        return t.getId();
+    }
+
+    @Test
+    void sleepLockParkSocketAndGcShowUpOnTheirThreadsInsideTheirTasks() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withRuntimeEvents(
+                RuntimeEvents.defaults().withBlockingThreshold(Duration.ofMillis(5))
+                        .withSocketThreshold(Duration.ofMillis(5))));
+        long me = id(Thread.currentThread());
+
+        Task sleeper = Trace.newTask("sleeper");
+        try (Scope s = sleeper.makeCurrent()) {
+            Thread.sleep(30);
+        }
+        sleeper.end();
+
+        Object monitor = new Object();
+        CountDownLatch held = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                held.countDown();
+                pause(40);
+            }
+        }, "holder");
+        holder.start();
+        held.await();
+        Task locker = Trace.newTask("locker");
+        synchronized (monitor) {
+            locker.end();
+        }
+        holder.join();
+
+        ReentrantLock lock = new ReentrantLock();
+        CountDownLatch locked = new CountDownLatch(1);
+        Thread owner = new Thread(() -> {
+            lock.lock();
+            try {
+                locked.countDown();
+                pause(40);
+            } finally {
+                lock.unlock();
+            }
+        }, "owner");
+        owner.start();
+        locked.await();
+        Task parker = Trace.newTask("parker");
+        lock.lock();
+        lock.unlock();
+        parker.end();
+        owner.join();
+
+        Task reader;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread writer = new Thread(() -> {
+                try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
+                    pause(40);
+                    o.write(new byte[100]);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "socket-writer");
+            writer.start();
+            reader = Trace.newTask("reader");
+            try (Socket c = new Socket(server.getInetAddress(), server.getLocalPort()); InputStream in = c.getInputStream()) {
+                assertThat(in.readNBytes(100)).hasSize(100);
+            }
+            reader.end();
+            writer.join();
+        }
+
+        Task collector = Trace.newTask("collector");
+        System.gc();
+        collector.end();
+
+        Trace.stop();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(m.runtime()).noneMatch(r -> r.kind() == RuntimeKind.UNAVAILABLE);
+
+        assertThat(inside(m, m.task(sleeper.id()), me, RuntimeKind.THREAD_SLEEP)).singleElement()
+                .satisfies(r -> assertThat(r.duration()).isGreaterThanOrEqualTo(25_000_000L));
+        assertThat(inside(m, m.task(locker.id()), me, RuntimeKind.MONITOR_ENTER)).singleElement()
+                .satisfies(r -> assertThat(r.detail()).isEqualTo("java.lang.Object"));
+        assertThat(inside(m, m.task(parker.id()), me, RuntimeKind.THREAD_PARK)).isNotEmpty();
+        assertThat(inside(m, m.task(reader.id()), me, RuntimeKind.SOCKET_READ)).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.detail()).endsWith(":" + r.detail().substring(r.detail().lastIndexOf(':') + 1)));
+        assertThat(inside(m, m.task(collector.id()), 0, RuntimeKind.GC_PAUSE)).isNotEmpty();
+        assertThat(m.runtime()).anyMatch(r -> r.kind() == RuntimeKind.HEAP_AFTER_GC && r.value() > 0);
+        assertThat(m.threads()).containsEntry(0L, "JVM");
+        assertThat(m.runtime()).anyMatch(r -> r.kind() == RuntimeKind.THREAD_START && r.detail().equals("holder"));
+    }
+
+    @Test
+    void whenJfrIsMissingTheTraceSaysWhy() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out);
+        JfrBridge.unavailable(Recorder.active, "this Java runtime has no jdk.jfr module (JDK Flight Recorder)");
+        Trace.log("still", "traced");
+        Trace.stop();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(m.runtime()).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(RuntimeKind.UNAVAILABLE);
+            assertThat(r.thread()).isZero();
+            assertThat(r.detail()).contains("no jdk.jfr module");
+        });
+        assertThat(m.logs()).hasSize(1);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
