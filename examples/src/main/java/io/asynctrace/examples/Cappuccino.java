@@ -1,7 +1,9 @@
 package io.asynctrace.examples;
 
 import io.asynctrace.RecordingStats;
+import io.asynctrace.RuntimeEvents;
 import io.asynctrace.Trace;
+import io.asynctrace.TraceOptions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +61,8 @@ public final class Cappuccino {
     }
 
     /**
-     * Records the workload into {@code file}: starts tracing, runs {@link #run}, stops.
+     * Records the workload into {@code file}: starts tracing (with JVM runtime events),
+     * runs {@link #run}, stops.
      *
      * @param file where the trace goes (replaced if it exists)
      * @param orders orders per variant
@@ -69,7 +72,8 @@ public final class Cappuccino {
      */
     public static RecordingStats record(Path file, int orders) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            Trace.start(out);
+            // With the JVM's own events (GC, blocking, socket I/O) from JDK Flight Recorder beside the tasks.
+            Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
             RecordingStats stats;
             try {
                 run(orders);
