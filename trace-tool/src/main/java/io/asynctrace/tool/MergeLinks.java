@@ -155,6 +155,12 @@ final class MergeLinks {
         }
 
         @Override
+        public void onRuntime(long time, long thread, io.asynctrace.reader.RuntimeKind kind, long duration,
+                long value, String detail) {
+            see(thread, 0);
+        }
+
+        @Override
         public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
             see(task, parent);
         }

@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.Misuse;
+import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceHeader;
 import io.asynctrace.reader.TraceWriter;
@@ -9,7 +10,8 @@ import io.asynctrace.reader.TraceWriter;
  * The last pass of {@code merge}: forwards one input's events to the merged trace's
  * writer with its ids offset, its times shifted, its thread names labelled
  * ({@code "LABEL:name"}), and each linked request task given the caller's task as
- * parent. Only root tasks are re-parented: a callee task that already has a parent
+ * parent. JVM runtime events move with their thread, so each input's JVM (thread 0)
+ * becomes a thread of its own, {@code "LABEL:JVM"}. Only root tasks are re-parented: a callee task that already has a parent
  * in its own process keeps it. Not thread-safe.
  */
 final class MergeRewriter implements TraceHandler {
@@ -99,5 +101,10 @@ final class MergeRewriter implements TraceHandler {
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         out.onMisuse(in.time(time), in.thread(thread), kind, in.id(id));
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        out.onRuntime(in.time(time), in.thread(thread), kind, duration, value, detail);
     }
 }

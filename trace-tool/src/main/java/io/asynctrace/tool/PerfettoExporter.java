@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.Misuse;
+import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,12 @@ import java.util.Map;
  *   <li>a job's queued → started hop is a flow arrow ({@code s}/{@code f}, category
  *       {@code job}) from a zero-length {@code enqueue} slice to the job's {@code X}
  *       slice on the thread that ran it;</li>
+ *   <li>JVM runtime events: a GC pause is an {@code X} slice (category {@code gc}) on
+ *       the JVM's track (thread 0, named {@code JVM}); heap used after GC is a counter
+ *       ({@code C}, name {@code heap}, {@code args.used_bytes}); park, monitor enter,
+ *       sleep, pinning and socket reads and writes are {@code X} slices (category
+ *       {@code runtime}) on their thread's track; thread start/end are thread-scoped
+ *       instants, and data loss or unavailability global instants ({@code s: "g"});</li>
  *   <li>thread names are {@code thread_name} metadata.</li>
  * </ul>
  * Timestamps are microseconds since the trace base, with nanosecond decimals.
@@ -237,6 +244,57 @@ final class PerfettoExporter implements TraceHandler {
             event("f", "queued", "job", start, thread).field("id", job).field("bp", "e").endObject();
         }
         maybeRoll();
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        if (RuntimeText.jvmWide(kind) && !threads.containsKey(thread)) {
+            onThread(thread, "JVM");
+        }
+        switch (kind) {
+            case GC_PAUSE:
+                event("X", "GC pause", "gc", time, thread).name("dur").raw(micros(duration));
+                j.name("args").beginObject().field("gc_id", value).field("name", detail).endObject().endObject();
+                break;
+            case HEAP_AFTER_GC:
+                event("C", "heap", "gc", time, thread);
+                j.name("args").beginObject().field("used_bytes", value).endObject().endObject();
+                break;
+            case DATA_LOSS:
+            case UNAVAILABLE:
+                event("i", kind == RuntimeKind.DATA_LOSS ? "runtime data loss" : "runtime events unavailable",
+                        "runtime", time, thread).field("s", "g");
+                j.name("args").beginObject().field("value", value).field("reason", detail).endObject().endObject();
+                break;
+            case THREAD_START:
+            case THREAD_END:
+            case UNKNOWN:
+                event("i", kind == RuntimeKind.THREAD_START ? "thread start" : kind == RuntimeKind.THREAD_END
+                        ? "thread end" : "runtime event", "runtime", time, thread).field("s", "t");
+                j.name("args").beginObject().field("detail", detail).endObject().endObject();
+                break;
+            default:
+                event("X", sliceName(kind), "runtime", time, thread).name("dur").raw(micros(duration));
+                j.name("args").beginObject().field("detail", detail);
+                if (RuntimeText.socket(kind)) {
+                    j.field("bytes", value);
+                }
+                j.endObject().endObject();
+                break;
+        }
+        maybeRoll();
+    }
+
+    private static String sliceName(RuntimeKind kind) {
+        switch (kind) {
+            case THREAD_PARK: return "park";
+            case MONITOR_ENTER: return "monitor enter";
+            case SOCKET_READ: return "socket read";
+            case SOCKET_WRITE: return "socket write";
+            case THREAD_SLEEP: return "sleep";
+            case VIRTUAL_THREAD_PINNED: return "pinned";
+            default: return RuntimeText.name(kind);
+        }
     }
 
     @Override

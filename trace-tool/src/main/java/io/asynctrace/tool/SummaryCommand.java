@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "summary", description = "Latency per task type (percentiles and a log-scale histogram), spans, "
-        + "log categories, threads, dropped events, misuse and truncation.")
+        + "log categories, threads, dropped events, misuse and truncation; with JVM runtime events, GC pauses, heap "
+        + "after GC, totals per kind, data loss and why runtime events are unavailable.")
 final class SummaryCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.Misuse;
+import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ final class SummaryHandler implements TraceHandler {
     final Map<String, Latency> spanNames = new HashMap<>();
     final Map<String, long[]> logCategories = new HashMap<>();
     final Map<Long, String> threads = new LinkedHashMap<>();
+    final RuntimeSummary runtime = new RuntimeSummary();
     long misuse;
     /** Task ends whose task never began in the file (its begin was dropped or truncated away). */
     long unmatchedTaskEnds;
@@ -161,6 +163,12 @@ final class SummaryHandler implements TraceHandler {
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         see(time);
         misuse++;
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        see(time);
+        runtime.add(time, kind, duration, value, detail);
     }
 
     /** Closes the books at the end of the file: tasks and spans still open count as incomplete. */

@@ -70,6 +70,8 @@ final class SummaryReport {
             j.beginObject().field("id", e.getKey()).field("name", e.getValue()).endObject();
         }
         j.endArray();
+        j.name("runtime");
+        s.runtime.json(j);
         j.endObject();
     }
 
@@ -91,6 +93,7 @@ final class SummaryReport {
         if (s.unmatchedTaskEnds > 0) {
             out.printf(Locale.ROOT, "task ends without a begin (begin dropped or cut off): %d%n", s.unmatchedTaskEnds);
         }
+        s.runtime.warnings(out);
         out.println();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TASK TYPE", "COUNT", "COMPLETE", "P50", "P90", "P99", "MAX"});
@@ -123,6 +126,7 @@ final class SummaryReport {
             rows.add(new String[] {e.getValue(), Long.toString(e.getKey())});
         }
         Table.print(out, rows);
+        s.runtime.text(out);
     }
 
     private static String[] row(String name, Latency l) {

@@ -1,5 +1,7 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.RuntimeInfo;
+import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,9 +14,13 @@ import java.util.Map;
  * Pass two of {@code tasks}: streams the file again and collects, for the tasks
  * chosen by {@link TaskSelection}, their event log, spans, logs and executor jobs.
  *
- * <p>Memory is the chosen tasks' events plus one small entry per task, span or job
- * open at the current point of the file (and per end that arrives before its begin),
- * never proportional to the file. Not thread-safe.
+ * <p>It also keeps the runtime events that {@link TaskReport} attributes to tasks
+ * (blocking, socket I/O, GC pauses; see {@link RuntimeText#attributed}), but only
+ * those that overlap one of the chosen tasks' windows.
+ *
+ * <p>Memory is the chosen tasks' events and the runtime events in their windows, plus
+ * one small entry per task, span or job open at the current point of the file (and
+ * per end that arrives before its begin), never proportional to the file. Not thread-safe.
  */
 final class TaskDetails implements TraceHandler {
     /** Stands for an open span or job of a task that was not chosen. */
@@ -33,9 +39,28 @@ final class TaskDetails implements TraceHandler {
     /** Open child tasks of chosen tasks: child id to the parent's record. */
     private final LongMap<TaskRecord> openChildren = new LongMap<>();
     private long lastTime = Long.MIN_VALUE;
+    /** Where runtime events are kept, or null to keep every attributable one. */
+    private final RuntimeWindows windows;
+    /** The attributable runtime events in the windows, in file order. */
+    final List<RuntimeInfo> runtime = new ArrayList<>();
+    /** Whether the trace has any runtime event (of any kind). */
+    boolean sawRuntime;
 
-    /** @param ids the tasks to collect */
+    /**
+     * Collects the tasks, with every attributable runtime event (for small traces and tests).
+     *
+     * @param ids the tasks to collect
+     */
     TaskDetails(Collection<Long> ids) {
+        this(ids, null);
+    }
+
+    /**
+     * @param ids the tasks to collect
+     * @param windows the runtime events to keep: those meeting a window; null keeps all
+     */
+    TaskDetails(Collection<Long> ids, RuntimeWindows windows) {
+        this.windows = windows;
         for (long id : ids) {
             chosen.put(id, 0, new TaskRecord(id));
         }
@@ -81,7 +106,9 @@ final class TaskDetails implements TraceHandler {
         String type = "?";
         long parent;
         long start = Long.MIN_VALUE;
+        long beginThread;
         long end = -1;
+        long endThread;
         boolean hasEnd;
         String outcome;
         final List<Event> events = new ArrayList<>();
@@ -111,6 +138,7 @@ final class TaskDetails implements TraceHandler {
             t.type = type;
             t.parent = parent;
             t.start = time;
+            t.beginThread = thread;
             t.event(time, thread, earlier ? "task " + type + " created (before the trace saw it)" : "task " + type + " begins");
         }
         TaskRecord p = chosen.get(parent);
@@ -127,6 +155,7 @@ final class TaskDetails implements TraceHandler {
         if (t != null && !t.hasEnd) {
             t.hasEnd = true;
             t.end = time;
+            t.endThread = thread;
             t.outcome = outcome;
             t.event(time, thread, "task ends: " + outcome);
         }
@@ -284,10 +313,18 @@ final class TaskDetails implements TraceHandler {
         }
     }
 
-    /** @return the thread's name as recorded, or {@code #id} */
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        sawRuntime = true;
+        if (RuntimeText.attributed(kind) && (windows == null || windows.overlaps(time, time + duration))) {
+            runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail));
+        }
+    }
+
+    /** @return the thread's name as recorded, or {@code #id} ({@code JVM} for an unnamed thread 0) */
     String threadName(long thread) {
         String name = threadNames.get(thread);
-        return name == null ? "#" + thread : name;
+        return name != null ? name : thread == 0 ? "JVM" : "#" + thread;
     }
 
     /** @return the last event time of the trace */

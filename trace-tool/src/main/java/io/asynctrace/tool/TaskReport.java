@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.RuntimeInfo;
 import io.asynctrace.tool.TaskDetails.Event;
 import io.asynctrace.tool.TaskDetails.JobRecord;
 import io.asynctrace.tool.TaskDetails.LogRecord;
@@ -20,6 +21,12 @@ import java.util.Locale;
  * that began and ended on one thread; <b>queued</b> is the time a job of the task
  * waited for a thread (queued to started) while nothing of the task was running;
  * <b>other</b> is the rest: waiting on I/O, a timer or a dependency.
+ *
+ * <p>When the trace has JVM runtime events, the task also gets the time it was
+ * <b>blocked</b> (park, monitor enter, sleep, virtual-thread pinning), in <b>socket
+ * I/O</b>, and in <b>GC pauses</b>, by the rule of {@link RuntimeAttribution}. These
+ * are measured on their own and overlap the three parts above (a park inside a span
+ * is also running time); the events are listed in the task's event log.
  */
 final class TaskReport {
     final TaskRecord t;
@@ -28,6 +35,7 @@ final class TaskReport {
     final long duration;
     final long running;
     final long queued;
+    final RuntimeAttribution runtime;
     private final TaskDetails details;
 
     TaskReport(TaskRecord t, TaskDetails details) {
@@ -57,6 +65,14 @@ final class TaskReport {
         this.running = run.measure(start, end);
         wait.addAll(run);
         this.queued = wait.measure(start, end) - running;
+        this.runtime = new RuntimeAttribution(t, start, end, details);
+        if (!runtime.events.isEmpty()) {
+            for (RuntimeAttribution.Attributed a : runtime.events) {
+                RuntimeInfo e = a.event();
+                t.event(e.time(), e.thread(), RuntimeText.describe(e.kind(), e.duration(), e.value(), e.detail()));
+            }
+            t.events.sort(java.util.Comparator.comparingLong(Event::time));
+        }
     }
 
     long other() {
@@ -67,7 +83,9 @@ final class TaskReport {
     List<String> threadNames() {
         java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>();
         for (Event e : t.events) {
-            ids.add(e.thread());
+            if (!runtime.jvmThreads.contains(e.thread())) {
+                ids.add(e.thread());
+            }
         }
         List<String> names = new ArrayList<>();
         for (long id : ids) {
@@ -115,6 +133,15 @@ final class TaskReport {
         }
         j.endArray();
         j.field("running_ns", running).field("queued_ns", queued).field("other_ns", other());
+        j.field("blocked_ns", runtime.blocked).field("socket_ns", runtime.socket).field("gc_ns", runtime.gc);
+        j.name("runtime").beginArray();
+        for (RuntimeAttribution.Attributed a : runtime.events) {
+            RuntimeInfo e = a.event();
+            j.beginObject().field("time_ns", e.time()).field("duration_ns", e.duration())
+                    .field("thread", details.threadName(e.thread())).field("kind", RuntimeText.name(e.kind()))
+                    .field("value", e.value()).field("detail", e.detail()).field("overlap_ns", a.overlap()).endObject();
+        }
+        j.endArray();
         j.name("events").beginArray();
         long previous = t.start == Long.MIN_VALUE ? Long.MIN_VALUE : t.start;
         for (Event e : t.events) {
@@ -135,6 +162,10 @@ final class TaskReport {
         out.printf(Locale.ROOT, "  threads: %s%n", String.join(", ", threadNames()));
         out.printf(Locale.ROOT, "  running %s   queued for a thread %s   other (I/O, timers, dependencies) %s%n",
                 Durations.human(running), Durations.human(queued), Durations.human(other()));
+        if (details.sawRuntime) {
+            out.printf(Locale.ROOT, "  blocked %s   socket I/O %s   GC pauses %s%n", Durations.human(runtime.blocked),
+                    Durations.human(runtime.socket), Durations.human(runtime.gc));
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"  WHEN (ms)", "ELAPSED", "THREAD", "EVENT"});
         long previous = t.start == Long.MIN_VALUE ? Long.MIN_VALUE : t.start;

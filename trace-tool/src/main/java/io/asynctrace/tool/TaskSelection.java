@@ -16,8 +16,8 @@ import java.util.PriorityQueue;
  * {@code includeIncomplete}, with its duration counted to the last event of the trace.
  */
 final class TaskSelection implements TraceHandler {
-    /** One chosen task: id, duration (ns), whether it ended. */
-    record Chosen(long id, long duration, boolean complete) {
+    /** One chosen task: id, duration (ns), whether it ended, when it began. */
+    record Chosen(long id, long duration, boolean complete, long start) {
     }
 
     /** Slowest first; ties by id for a stable order. */
@@ -34,6 +34,8 @@ final class TaskSelection implements TraceHandler {
     private final PriorityQueue<Chosen> heap;
     private final List<Chosen> all = new ArrayList<>();
     private long lastTime = Long.MIN_VALUE;
+    /** Only this task id matches, or 0 for any. */
+    private long onlyId;
 
     /**
      * @param type the task type to match, or null for any
@@ -51,6 +53,17 @@ final class TaskSelection implements TraceHandler {
         this.heap = limit > 0 ? new PriorityQueue<>(limit + 1, SLOWEST_FIRST.reversed()) : null;
     }
 
+    /**
+     * Narrows the selection to one task.
+     *
+     * @param id the only task id that matches
+     * @return this
+     */
+    TaskSelection only(long id) {
+        this.onlyId = id;
+        return this;
+    }
+
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
         see(time);
@@ -59,8 +72,8 @@ final class TaskSelection implements TraceHandler {
         if (!earlyEnds.isEmpty() && earlyEnds.find(task)) {
             long end = earlyEnds.foundLong();
             earlyEnds.removeFound();
-            if (matches(type)) {
-                offer(task, end - time, true);
+            if (matches(task, type)) {
+                offer(task, time, end - time, true);
             }
         } else if (!open.find(task)) {
             open.put(task, time, type);
@@ -74,8 +87,8 @@ final class TaskSelection implements TraceHandler {
             long start = open.foundLong();
             String t = open.foundObject();
             open.removeFound();
-            if (matches(t)) {
-                offer(task, time - start, true);
+            if (matches(task, t)) {
+                offer(task, start, time - start, true);
             }
         } else {
             earlyEnds.put(task, time, null);
@@ -112,8 +125,8 @@ final class TaskSelection implements TraceHandler {
         if (includeIncomplete) {
             long end = lastTime;
             open.forEach((id, start, t) -> {
-                if (matches(t)) {
-                    offer(id, Math.max(0, end - start), false);
+                if (matches(id, t)) {
+                    offer(id, start, Math.max(0, end - start), false);
                 }
             });
         }
@@ -122,15 +135,15 @@ final class TaskSelection implements TraceHandler {
         return result;
     }
 
-    private boolean matches(String t) {
-        return type == null || type.equals(t);
+    private boolean matches(long id, String t) {
+        return (type == null || type.equals(t)) && (onlyId == 0 || onlyId == id);
     }
 
-    private void offer(long id, long duration, boolean complete) {
+    private void offer(long id, long start, long duration, boolean complete) {
         if (duration < minNanos || (maxNanos >= 0 && duration >= maxNanos)) {
             return;
         }
-        Chosen c = new Chosen(id, duration, complete);
+        Chosen c = new Chosen(id, duration, complete, start);
         if (heap == null) {
             all.add(c);
             return;

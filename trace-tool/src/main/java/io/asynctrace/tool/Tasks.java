@@ -28,16 +28,21 @@ final class Tasks {
             PrintWriter progress) {
         TaskSelection selection = new TaskSelection(type, minNanos, maxNanos, limit, includeIncomplete);
         Scan.read(file, selection, progress);
-        List<Long> ids = new ArrayList<>();
-        for (TaskSelection.Chosen c : selection.finish()) {
-            ids.add(c.id());
-        }
-        return collect(file, ids, progress);
+        return collect(file, selection.finish(), progress);
     }
 
     /** @return the task with this id, if the trace has it (an empty list otherwise) */
     static Result byId(Path file, long id, PrintWriter progress) {
-        Result r = collect(file, List.of(id), progress);
+        TaskSelection selection = new TaskSelection(null, 0, -1, 0, true).only(id);
+        Scan.read(file, selection, progress);
+        List<TaskSelection.Chosen> chosen = selection.finish();
+        RuntimeWindows windows = null;
+        if (chosen.isEmpty()) {
+            // Its begin is not in the file: still list what is known (no window, so no runtime events).
+            chosen = List.of(new TaskSelection.Chosen(id, 0, false, 0));
+            windows = RuntimeWindows.NONE;
+        }
+        Result r = collect(file, chosen, progress, windows);
         List<TaskReport> found = new ArrayList<>();
         for (TaskReport t : r.tasks()) {
             if (t.t.start != Long.MIN_VALUE || t.t.hasEnd) {
@@ -47,8 +52,26 @@ final class Tasks {
         return new Result(found, r.scan());
     }
 
-    private static Result collect(Path file, List<Long> ids, PrintWriter progress) {
-        TaskDetails details = new TaskDetails(ids);
+    private static Result collect(Path file, List<TaskSelection.Chosen> chosen, PrintWriter progress) {
+        return collect(file, chosen, progress, null);
+    }
+
+    /**
+     * Pass two, keeping the runtime events that meet the chosen tasks' windows.
+     *
+     * @param windows the windows to keep runtime events in, or null for the chosen tasks' own
+     */
+    private static Result collect(Path file, List<TaskSelection.Chosen> chosen, PrintWriter progress,
+            RuntimeWindows windows) {
+        List<Long> ids = new ArrayList<>(chosen.size());
+        long[] from = new long[chosen.size()];
+        long[] to = new long[chosen.size()];
+        for (TaskSelection.Chosen c : chosen) {
+            from[ids.size()] = c.start();
+            to[ids.size()] = c.start() + c.duration();
+            ids.add(c.id());
+        }
+        TaskDetails details = new TaskDetails(ids, windows != null ? windows : RuntimeWindows.of(from, to, ids.size()));
         Scan scan = Scan.read(file, details, progress);
         List<TaskReport> reports = new ArrayList<>(ids.size());
         for (long id : ids) {

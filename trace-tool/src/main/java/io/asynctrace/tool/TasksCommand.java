@@ -11,7 +11,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "tasks", description = "Task instances, slowest first, each with its event log (when, elapsed, "
-        + "thread, event), threads, outcome and latency breakdown: running / queued for a thread / other.")
+        + "thread, event), threads, outcome and latency breakdown: running / queued for a thread / other; with JVM "
+        + "runtime events, time blocked, in socket I/O and in GC pauses.")
 final class TasksCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

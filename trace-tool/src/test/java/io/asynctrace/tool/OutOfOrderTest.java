@@ -38,7 +38,7 @@ class OutOfOrderTest {
         sel.onTaskBegin(100, 1, 10, 0, "order", false);
         sel.onTaskBegin(150, 1, 20, 0, "other", false);
         List<TaskSelection.Chosen> chosen = sel.finish();
-        assertThat(chosen).containsExactly(new TaskSelection.Chosen(10, 800, true));
+        assertThat(chosen).containsExactly(new TaskSelection.Chosen(10, 800, true, 100));
 
         TaskDetails d = new TaskDetails(List.of(10L));
         d.onThread(2, "worker");
