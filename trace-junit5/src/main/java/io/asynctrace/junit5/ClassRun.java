@@ -11,14 +11,17 @@ final class ClassRun {
     final Task task;
     final Path file;
     final FlightRecorder flight;
+    /** This class's hold on the shared flight recorder, let go once its file is written. */
+    final SharedRecorder.Lease lease;
     final AtomicInteger tests = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    ClassRun(Task task, Path file, FlightRecorder flight) {
+    ClassRun(Task task, Path file, SharedRecorder.Lease lease) {
         this.task = task;
         this.file = file;
-        this.flight = flight;
+        this.flight = lease.flight();
+        this.lease = lease;
     }
 
     /** @return true for the one caller that gets to end the class and write its file */

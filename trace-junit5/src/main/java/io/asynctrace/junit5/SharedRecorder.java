@@ -4,9 +4,9 @@ import io.asynctrace.FlightRecorder;
 import java.time.Duration;
 
 /**
- * The JVM-wide flight recorder behind every recorded class: started by the first JUnit
- * run that needs it, stopped when the last run holding a {@link Lease} ends (JUnit
- * closes the lease with the run's root store). A flight recorder that this class did
+ * The JVM-wide flight recorder behind every recorded class: started by the first
+ * traced class, stopped when the last traced class that holds a {@link Lease} has
+ * written its file (classes running in parallel share it). A flight recorder that this class did
  * not start belongs to the code under test: then nothing is recorded.
  */
 final class SharedRecorder {
@@ -22,7 +22,7 @@ final class SharedRecorder {
     private SharedRecorder() {
     }
 
-    /** One flight recorder and the number of runs using it. */
+    /** One flight recorder and the number of classes using it. */
     private static final class Shared {
         final FlightRecorder flight;
         int leases;
@@ -32,7 +32,7 @@ final class SharedRecorder {
         }
     }
 
-    /** A run's hold on the shared flight recorder; {@link #flight()} is null when another one runs. */
+    /** A class's hold on the shared flight recorder; {@link #flight()} is null when another one runs. */
     static final class Lease implements AutoCloseable {
         private final Shared shared;
         private boolean closed;
@@ -45,7 +45,7 @@ final class SharedRecorder {
             return shared == null ? null : shared.flight;
         }
 
-        /** Stops the flight recorder if this was the last run using it. Idempotent. */
+        /** Stops the flight recorder if this was the last class using it. Idempotent. */
         @Override
         public void close() {
             synchronized (SharedRecorder.class) {

@@ -84,7 +84,8 @@ import org.opentest4j.TestAbortedException;
  *   <li>One recording per JVM: the first recorded class starts a
  *       {@link io.asynctrace.FlightRecorder} that keeps everything, up to
  *       {@value #MAX_BYTES_PROPERTY} bytes (default 256 MiB, at least 64 KiB); it stops
- *       when the last JUnit run that used it ends. After each class the extension takes
+ *       when the last recorded class that uses it has written its file (so classes
+ *       after it record their own traces with their own options). After each class the extension takes
  *       a snapshot and writes the class's part of it. Each class's file therefore costs
  *       a pass over what the flight recorder holds; a class whose events outgrow
  *       {@value #MAX_BYTES_PROPERTY} loses its oldest ones (the file's drop count says
@@ -138,16 +139,18 @@ public final class TraceExtension implements BeforeAllCallback, AfterAllCallback
             return;
         }
         long maxBytes = maxBytes(context);
-        SharedRecorder.Lease lease = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
-                SharedRecorder.Lease.class, k -> SharedRecorder.acquire(maxBytes), SharedRecorder.Lease.class);
+        // Held by this class only: the flight recorder runs while traced classes run, and stops after
+        // the last one, so that test classes after it record their own traces with their own options.
+        SharedRecorder.Lease lease = SharedRecorder.acquire(maxBytes);
         if (lease.flight() == null) {
+            lease.close();
             context.publishReportEntry(REPORT_KEY, "not recorded: " + SharedRecorder.FOREIGN);
             return;
         }
         Class<?> enclosing = testClass.getEnclosingClass();
         ClassRun outer = enclosing == null ? null : store.get(enclosing, ClassRun.class);
         Task task = Trace.newTask("class", outer == null ? null : outer.task).attr("class", testClass.getName());
-        store.put(testClass, new ClassRun(task, dir.get().resolve(testClass.getName() + ".trace"), lease.flight()));
+        store.put(testClass, new ClassRun(task, dir.get().resolve(testClass.getName() + ".trace"), lease));
         Trace.flush(); // out of the way of a Trace.start in the class's own code
     }
 
@@ -210,6 +213,8 @@ public final class TraceExtension implements BeforeAllCallback, AfterAllCallback
         } catch (Exception e) { // never fail the tests for their trace
             LOG.log(System.Logger.Level.WARNING, "asynctrace: could not write " + run.file + ": " + e, e);
             context.publishReportEntry(REPORT_KEY + ".error", run.file + ": " + e);
+        } finally {
+            run.lease.close();
         }
     }
 
