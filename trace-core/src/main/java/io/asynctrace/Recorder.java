@@ -326,7 +326,14 @@ final class Recorder {
 
     /** Makes sure the trace knows {@code t}: writes its begin now if this recording has not seen it. */
     private void ensureTask(ThreadState st, long ts, Task t) {
-        if (t != null && t.recordedEpoch != epoch && t.claimBegin(epoch)) {
+        if (t != null && t.recordedEpoch != epoch) {
+            beginEarlier(st, ts, t);
+        }
+    }
+
+    /** The cold path of {@link #ensureTask}: exactly one thread writes the task's begin into this recording. */
+    private void beginEarlier(ThreadState st, long ts, Task t) {
+        if (t.claimBegin(epoch)) {
             taskBegin(st, ts, t, true);
         }
     }

@@ -41,8 +41,12 @@ public final class Task implements AutoCloseable {
     final long parentId;
     final String type;
     final long createdNanos;
-    /** Epoch of the recording that has this task's begin event (0: none). */
-    volatile int recordedEpoch;
+    /**
+     * Epoch of the recording that has this task's begin event (0: none). Read plainly on
+     * the hot path (a stale value only sends a thread to {@link #claimBegin}); changed
+     * only through {@link #claimBegin} or by the creating thread before publication.
+     */
+    int recordedEpoch;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
 
@@ -55,7 +59,7 @@ public final class Task implements AutoCloseable {
 
     /** Claims the begin event of this task in recording {@code epoch}: true for exactly one caller. */
     boolean claimBegin(int epoch) {
-        int seen = recordedEpoch;
+        int seen = (int) RECORDED_EPOCH.getVolatile(this);
         return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch);
     }
 
