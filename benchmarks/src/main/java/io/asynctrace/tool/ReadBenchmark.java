@@ -1,15 +1,10 @@
 package io.asynctrace.tool;
 
-import io.asynctrace.Scope;
-import io.asynctrace.Task;
-import io.asynctrace.Trace;
+import io.asynctrace.benchmarks.core.EventSizeReport;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceReader;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,25 +42,7 @@ public class ReadBenchmark {
 
     @Setup(Level.Trial)
     public void record() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Trace.start(out);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        for (int i = 0; i < ORDERS; i++) {
-            String id = Integer.toString(i);
-            pool.execute(() -> {
-                try (Task order = Trace.newTask("order"); Scope s = order.makeCurrent()) {
-                    Trace.withSpan("makeCappuccino", () -> {
-                        Trace.withSpan("steamMilk", () -> { });
-                        Trace.withSpan("extractCoffee", () -> { });
-                    });
-                    Trace.log("orderID", id);
-                }
-            });
-        }
-        pool.shutdown();
-        pool.awaitTermination(1, TimeUnit.MINUTES);
-        Trace.stop();
-        trace = out.toByteArray();
+        trace = EventSizeReport.record(ORDERS, true);
         TraceReader r = new TraceReader(new ByteArrayInputStream(trace));
         r.read(new TraceHandler() { });
         System.out.printf("%n[trace] %,d events, %,d bytes, dropped %d%n", r.events(), trace.length, r.dropped());

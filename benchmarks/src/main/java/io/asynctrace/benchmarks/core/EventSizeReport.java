@@ -27,6 +27,19 @@ public final class EventSizeReport {
     }
 
     private static void report(String label, int orders, boolean withLog) throws Exception {
+        byte[] trace = record(orders, withLog);
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
+        System.out.printf("%-34s %,d events, %,d bytes, %.2f bytes/event, dropped %d%n", label, m.events(),
+                trace.length, (double) trace.length / m.events(), m.dropped());
+    }
+
+    /**
+     * Records the mix: {@code orders} tasks on a 4-thread pool, each with three spans
+     * (two nested) and, if {@code withLog}, a log.
+     *
+     * @return the trace's bytes
+     */
+    public static byte[] record(int orders, boolean withLog) throws InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out);
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -47,9 +60,6 @@ public final class EventSizeReport {
         pool.shutdown();
         pool.awaitTermination(1, TimeUnit.MINUTES);
         Trace.stop();
-        byte[] trace = out.toByteArray();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
-        System.out.printf("%-34s %,d events, %,d bytes, %.2f bytes/event, dropped %d%n", label, m.events(),
-                trace.length, (double) trace.length / m.events(), m.dropped());
+        return out.toByteArray();
     }
 }
