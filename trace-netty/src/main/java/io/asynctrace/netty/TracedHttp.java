@@ -77,6 +77,7 @@ public final class TracedHttp {
     public static HttpClient client(HttpClient client) {
         return client.doOnRequest(ClientTracing::onRequest)
                 .doOnResponse(ClientTracing::onResponse)
-                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError);
+                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError)
+                .observe(ClientTracing::onState);
     }
 }
