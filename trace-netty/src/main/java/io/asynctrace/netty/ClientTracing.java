@@ -7,7 +7,6 @@ import io.asynctrace.Trace;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import reactor.netty.Connection;
-import reactor.netty.ConnectionObserver;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.ContextView;
@@ -52,21 +51,6 @@ final class ClientTracing {
         Span span = conn.channel().attr(SPAN).getAndSet(null);
         if (span != null) {
             span.attr("http.status", TracedRoute.status(res.status().code())).end();
-        }
-    }
-
-    /**
-     * A connection released to the pool or closed with a span still open: the request
-     * was cancelled before its response (a timeout, {@code take}, a disposed
-     * subscriber). The span ends here as {@code cancelled}, so it never lingers on a
-     * pooled connection for the next request to end.
-     */
-    static void onState(Connection conn, ConnectionObserver.State state) {
-        if (state == ConnectionObserver.State.RELEASED || state == ConnectionObserver.State.DISCONNECTING) {
-            Span span = conn.channel().attr(SPAN).getAndSet(null);
-            if (span != null) {
-                span.attr("outcome", "cancelled").end();
-            }
         }
     }
 

@@ -77,7 +77,6 @@ public final class TracedHttp {
     public static HttpClient client(HttpClient client) {
         return client.doOnRequest(ClientTracing::onRequest)
                 .doOnResponse(ClientTracing::onResponse)
-                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError)
-                .observe(ClientTracing::onState);
+                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError);
     }
 }
