@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,6 +36,9 @@ final class ExportCommand implements Callable<Integer> {
             description = "largest part in MiB (default: ${DEFAULT-VALUE}, what the UIs load comfortably)")
     int maxPartMib;
 
+    @Mixin
+    FilterOptions filter;
+
     @Override
     public Integer call() {
         if (!"perfetto".equals(format)) {
@@ -47,10 +51,11 @@ final class ExportCommand implements Callable<Integer> {
             throw new ToolException(output.getParent() + ": no such directory");
         }
         Scan.check(file);
+        TaskFilter f = filter.filter();
         PerfettoExporter exporter = new PerfettoExporter(output, (long) maxPartMib << 20, "asynctrace " + file.getFileName());
         Scan scan;
         try {
-            scan = Scan.read(file, exporter, main.progress);
+            scan = f.read(file, exporter, main.progress);
         } catch (ToolException e) {
             exporter.abort();
             throw e;

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,8 +31,12 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON array documented in docs/CLI.md")
     boolean json;
 
+    @Mixin
+    FilterOptions filter;
+
     @Override
     public Integer call() {
+        TaskFilter f = filter.filter();
         PrintWriter out = spec.commandLine().getOut();
         JsonWriter j = json ? new JsonWriter(out) : null;
         if (j != null) {
@@ -40,7 +45,7 @@ final class LogsCommand implements Callable<Integer> {
         LogsHandler handler = new LogsHandler(category, grep, j, out);
         Scan scan;
         try {
-            scan = Scan.read(file, handler, main.progress);
+            scan = f.read(file, handler, main.progress);
         } finally {
             if (j != null) {
                 j.endArray();

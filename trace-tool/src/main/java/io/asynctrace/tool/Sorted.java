@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Deterministic output order for maps keyed by name. */
+/** Deterministic output order for maps keyed by name (or any comparable key). */
 final class Sorted {
     private Sorted() {
     }
 
     /** @return the entries of {@code map} sorted by key */
-    static <V> List<Map.Entry<String, V>> byKey(Map<String, V> map) {
-        List<Map.Entry<String, V>> list = new ArrayList<>(map.entrySet());
+    static <K extends Comparable<? super K>, V> List<Map.Entry<K, V>> byKey(Map<K, V> map) {
+        List<Map.Entry<K, V>> list = new ArrayList<>(map.entrySet());
         list.sort(Map.Entry.comparingByKey());
         return list;
     }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -26,11 +27,21 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON documented in docs/CLI.md")
     boolean json;
 
+    @Option(names = "--group-by", paramLabel = "KEY",
+            description = "split each task type's row by the value of the task attribute KEY (tasks without it: a row of their own)")
+    String groupBy;
+
+    @Mixin
+    FilterOptions filter;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        SummaryHandler handler = new SummaryHandler();
-        Scan scan = Scan.read(file, handler, main.progress);
+        if (groupBy != null && groupBy.isEmpty()) {
+            throw new ToolException("--group-by needs an attribute key");
+        }
+        SummaryHandler handler = new SummaryHandler(groupBy);
+        Scan scan = filter.read(file, handler, main.progress);
         handler.finish();
         SummaryReport report = new SummaryReport(handler, scan);
         if (json) {

@@ -10,7 +10,11 @@ import java.util.TreeMap;
 
 /**
  * Streams a trace into the figures of {@code asynctrace summary}: latency per task
- * type and span name, counts per log category, threads, misuse.
+ * type (and, with {@code --group-by KEY}, per value of the task attribute KEY) and span
+ * name, counts per log category, threads, misuse.
+ *
+ * <p>Tasks are paired and their attributes settled by a {@link TaskTracker}; a task is
+ * counted when the tracker decides about it.
  *
  * <p>Memory is bounded by the tasks and spans open at any one point of the file (plus
  * ends that arrive before their begins, which the interleaving of threads' batches
@@ -18,7 +22,10 @@ import java.util.TreeMap;
  * the file size. Not thread-safe.
  */
 final class SummaryHandler implements TraceHandler {
-    final Map<String, TypeStats> taskTypes = new HashMap<>();
+    /** Latency per row: a task type, or a task type and a value of the group-by attribute. */
+    final Map<Row, TypeStats> taskTypes = new HashMap<>();
+    /** The attribute tasks are grouped by, or null. */
+    final String groupBy;
     final Map<String, Latency> spanNames = new HashMap<>();
     final Map<String, long[]> logCategories = new HashMap<>();
     final Map<Long, String> threads = new LinkedHashMap<>();
@@ -26,20 +33,52 @@ final class SummaryHandler implements TraceHandler {
     long misuse;
     /** Task ends whose task never began in the file (its begin was dropped or truncated away). */
     long unmatchedTaskEnds;
+    /** With {@code --group-by}: task attributes read too late to group their task (see {@link TaskTracker}). */
+    long lateAttributes;
     long minTime = Long.MAX_VALUE;
     long maxTime = Long.MIN_VALUE;
 
-    private final LongMap<TypeStats> openTasks = new LongMap<>(1024);
-    private final LongMap<String> earlyTaskEnds = new LongMap<>();
+    private final TaskTracker tracker = new TaskTracker(this::decided);
     private final LongMap<Latency> openSpans = new LongMap<>(1024);
     private final LongMap<Object> earlySpanEnds = new LongMap<>();
-    /** Last type looked up, to skip the map for runs of one type. */
+    /** Last type and group looked up, to skip the map for runs of one row. */
     private String lastType;
+    private String lastGroup;
     private TypeStats lastTypeStats;
     private String lastSpanName;
     private Latency lastSpan;
     private String lastCategory;
     private long[] lastCategoryCount;
+
+    /** Summarises the whole trace, tasks by type. */
+    SummaryHandler() {
+        this(null);
+    }
+
+    /** @param groupBy the task attribute whose values split each type's row, or null */
+    SummaryHandler(String groupBy) {
+        this.groupBy = groupBy;
+    }
+
+    /**
+     * One row of the task table.
+     *
+     * @param type the task type
+     * @param group the group-by attribute's value, or null (no grouping, or a task without it)
+     */
+    record Row(String type, String group) implements Comparable<Row> {
+        @Override
+        public int compareTo(Row o) {
+            int c = type.compareTo(o.type);
+            if (c != 0) {
+                return c;
+            }
+            if (group == null || o.group == null) {
+                return group == null ? (o.group == null ? 0 : 1) : -1;
+            }
+            return group.compareTo(o.group);
+        }
+    }
 
     /** Latency and outcomes of one task type. */
     static final class TypeStats {
@@ -58,33 +97,30 @@ final class SummaryHandler implements TraceHandler {
     }
 
     @Override
+    public void onSegment(long sequence, long offset, long dropped) {
+        tracker.segment();
+    }
+
+    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
         if (!earlier) {
             see(time);
         }
-        TypeStats stats = typeStats(type);
-        if (!earlyTaskEnds.isEmpty() && earlyTaskEnds.find(task)) {
-            long end = earlyTaskEnds.foundLong();
-            String outcome = earlyTaskEnds.foundObject();
-            earlyTaskEnds.removeFound();
-            stats.ended(end - time, outcome);
-            return;
-        }
-        if (!openTasks.find(task)) {
-            openTasks.put(task, time, stats);
-        }
+        tracker.begin(time, thread, task, parent, type, earlier);
     }
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
         see(time);
-        if (openTasks.find(task)) {
-            long start = openTasks.foundLong();
-            TypeStats stats = openTasks.foundObject();
-            openTasks.removeFound();
-            stats.ended(time - start, outcome);
+        tracker.end(time, thread, task, outcome);
+    }
+
+    private void decided(TaskTracker.TaskState t) {
+        TypeStats stats = typeStats(t.type, groupBy == null ? null : t.attr(groupBy));
+        if (t.ended) {
+            stats.ended(t.end - t.start, t.outcome);
         } else {
-            earlyTaskEnds.put(task, time, outcome);
+            stats.latency.countIncomplete();
         }
     }
 
@@ -142,6 +178,9 @@ final class SummaryHandler implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         see(time);
+        if (!onSpan && groupBy != null) {
+            tracker.attribute(time, target, key, value);
+        }
     }
 
     @Override
@@ -173,9 +212,10 @@ final class SummaryHandler implements TraceHandler {
 
     /** Closes the books at the end of the file: tasks and spans still open count as incomplete. */
     void finish() {
-        openTasks.forEach((id, start, stats) -> stats.latency.countIncomplete());
+        tracker.finish();
         openSpans.forEach((id, start, stats) -> stats.countIncomplete());
-        unmatchedTaskEnds = earlyTaskEnds.size();
+        unmatchedTaskEnds = tracker.unmatchedEnds();
+        lateAttributes = tracker.lateAttributes();
     }
 
     /** @return the time from the first to the last event, or 0 for an empty trace */
@@ -183,12 +223,13 @@ final class SummaryHandler implements TraceHandler {
         return maxTime >= minTime ? maxTime - minTime : 0;
     }
 
-    private TypeStats typeStats(String type) {
-        if (type == lastType) {
+    private TypeStats typeStats(String type, String group) {
+        if (type == lastType && group == lastGroup && lastTypeStats != null) {
             return lastTypeStats;
         }
-        TypeStats stats = taskTypes.computeIfAbsent(type, k -> new TypeStats());
+        TypeStats stats = taskTypes.computeIfAbsent(new Row(type, group), k -> new TypeStats());
         lastType = type;
+        lastGroup = group;
         lastTypeStats = stats;
         return stats;
     }

@@ -28,10 +28,22 @@ final class SummaryReport {
         j.field("duration_ns", s.duration());
         j.field("misuse", s.misuse);
         j.field("unmatched_task_ends", s.unmatchedTaskEnds);
+        if (s.groupBy != null) {
+            j.field("group_by", s.groupBy).field("late_attributes", s.lateAttributes);
+        }
         j.name("tasks").beginArray();
-        for (Map.Entry<String, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
+        for (Map.Entry<SummaryHandler.Row, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
             Latency l = e.getValue().latency;
-            j.beginObject().field("type", e.getKey()).field("count", l.count).field("complete", l.complete);
+            j.beginObject().field("type", e.getKey().type());
+            if (s.groupBy != null) {
+                j.name("group");
+                if (e.getKey().group() == null) {
+                    j.nullValue();
+                } else {
+                    j.beginObject().field(s.groupBy, e.getKey().group()).endObject();
+                }
+            }
+            j.field("count", l.count).field("complete", l.complete);
             percentiles(j, l);
             j.name("outcomes").beginObject();
             for (Map.Entry<String, long[]> o : e.getValue().outcomes.entrySet()) {
@@ -93,17 +105,31 @@ final class SummaryReport {
         if (s.unmatchedTaskEnds > 0) {
             out.printf(Locale.ROOT, "task ends without a begin (begin dropped or cut off): %d%n", s.unmatchedTaskEnds);
         }
+        if (s.groupBy != null && s.lateAttributes > 0) {
+            out.printf(Locale.ROOT, "task attributes read too late to group their task: %d%n", s.lateAttributes);
+        }
         s.runtime.warnings(out);
         out.println();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"TASK TYPE", "COUNT", "COMPLETE", "P50", "P90", "P99", "MAX"});
-        for (Map.Entry<String, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
+        rows.add(s.groupBy == null ? new String[] {"TASK TYPE", "COUNT", "COMPLETE", "P50", "P90", "P99", "MAX"}
+                : new String[] {"TASK TYPE", s.groupBy, "COUNT", "COMPLETE", "P50", "P90", "P99", "MAX"});
+        for (Map.Entry<SummaryHandler.Row, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
             Latency l = e.getValue().latency;
-            rows.add(row(e.getKey(), l));
+            String[] r = row(e.getKey().type(), l);
+            if (s.groupBy != null) {
+                String[] g = new String[r.length + 1];
+                g[0] = r[0];
+                g[1] = e.getKey().group() == null ? "(none)" : e.getKey().group();
+                System.arraycopy(r, 1, g, 2, r.length - 1);
+                r = g;
+            }
+            rows.add(r);
         }
         Table.print(out, rows);
-        for (Map.Entry<String, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
-            histogram(out, e.getKey(), e.getValue());
+        for (Map.Entry<SummaryHandler.Row, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
+            SummaryHandler.Row row = e.getKey();
+            histogram(out, s.groupBy == null ? row.type() : row.type() + " " + s.groupBy + "="
+                    + (row.group() == null ? "(none)" : row.group()), e.getValue());
         }
         out.println();
         rows = new ArrayList<>();

@@ -87,6 +87,8 @@ final class TaskDetails implements TraceHandler {
         final long start;
         long end = -1;
         long endThread;
+        /** Its attributes, or null when it has none. */
+        Attributes attrs;
 
         SpanRecord(TaskRecord task, String name, long thread, long start) {
             this.task = task;
@@ -111,6 +113,8 @@ final class TaskDetails implements TraceHandler {
         long endThread;
         boolean hasEnd;
         String outcome;
+        /** Its attributes (the value with the latest time wins), or null when it has none. */
+        Attributes attrs;
         final List<Event> events = new ArrayList<>();
         final List<SpanRecord> spans = new ArrayList<>();
         final List<LogRecord> logs = new ArrayList<>();
@@ -225,11 +229,19 @@ final class TaskDetails implements TraceHandler {
             if (o instanceof SpanRecord) {
                 SpanRecord s = (SpanRecord) o;
                 s.task.event(time, thread, "span " + s.name + " attribute " + key + "=" + value);
+                if (s.attrs == null) {
+                    s.attrs = new Attributes();
+                }
+                s.attrs.put(key, value, time);
             }
         } else {
             TaskRecord t = chosen.get(target);
             if (t != null) {
                 t.event(time, thread, "attribute " + key + "=" + value);
+                if (t.attrs == null) {
+                    t.attrs = new Attributes();
+                }
+                t.attrs.put(key, value, time);
             }
         }
     }

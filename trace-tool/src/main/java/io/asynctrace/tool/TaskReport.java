@@ -105,6 +105,8 @@ final class TaskReport {
         }
         j.field("start_ns", t.start == Long.MIN_VALUE ? 0 : t.start);
         j.field("duration_ns", duration).field("complete", complete).field("outcome", t.outcome);
+        j.name("attrs");
+        Attributes.json(j, t.attrs);
         j.name("threads").beginArray();
         for (String name : threadNames()) {
             j.value(name);
@@ -115,6 +117,8 @@ final class TaskReport {
             j.beginObject().field("name", s.name).field("thread", details.threadName(s.thread));
             j.field("start_ns", s.start).name("duration_ns").valueOrNull(s.end < 0 ? -1 : s.end - s.start);
             j.name("end_thread").value(s.end < 0 ? null : details.threadName(s.endThread));
+            j.name("attrs");
+            Attributes.json(j, s.attrs);
             j.endObject();
         }
         j.endArray();
@@ -160,6 +164,9 @@ final class TaskReport {
                 complete ? "" : " (never ended)", t.outcome == null ? "-" : t.outcome,
                 t.parent == 0 ? "" : "  parent #" + t.parent);
         out.printf(Locale.ROOT, "  threads: %s%n", String.join(", ", threadNames()));
+        if (t.attrs != null) {
+            out.printf(Locale.ROOT, "  attrs: %s%n", Attributes.text(t.attrs));
+        }
         out.printf(Locale.ROOT, "  running %s   queued for a thread %s   other (I/O, timers, dependencies) %s%n",
                 Durations.human(running), Durations.human(queued), Durations.human(other()));
         if (details.sawRuntime) {

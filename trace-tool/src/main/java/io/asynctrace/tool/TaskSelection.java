@@ -9,8 +9,8 @@ import java.util.PriorityQueue;
 /**
  * Pass one of {@code tasks}: streams the file once to find which task instances to
  * show, without keeping their events. Keeps the {@code limit} slowest matching tasks
- * in a heap (all matching tasks when {@code limit} is 0), plus one entry per task
- * open at the current point of the file.
+ * in a heap (all matching tasks when {@code limit} is 0), plus what its
+ * {@link TaskTracker} keeps (about one entry per task open at the current point of the file).
  *
  * <p>A task that never ends has an unknown latency; it matches only when
  * {@code includeIncomplete}, with its duration counted to the last event of the trace.
@@ -29,8 +29,8 @@ final class TaskSelection implements TraceHandler {
     private final long maxNanos;
     private final int limit;
     private final boolean includeIncomplete;
-    private final LongMap<String> open = new LongMap<>(1024);
-    private final LongMap<Object> earlyEnds = new LongMap<>();
+    private final TaskFilter filter;
+    private final TaskTracker tracker = new TaskTracker(this::decided);
     private final PriorityQueue<Chosen> heap;
     private final List<Chosen> all = new ArrayList<>();
     private long lastTime = Long.MIN_VALUE;
@@ -43,13 +43,15 @@ final class TaskSelection implements TraceHandler {
      * @param maxNanos longest duration to match (exclusive), or -1 for no bound
      * @param limit how many of the slowest matching tasks to keep; 0 keeps all
      * @param includeIncomplete whether tasks that never end match
+     * @param filter the {@code --where} terms and the window the tasks must pass
      */
-    TaskSelection(String type, long minNanos, long maxNanos, int limit, boolean includeIncomplete) {
+    TaskSelection(String type, long minNanos, long maxNanos, int limit, boolean includeIncomplete, TaskFilter filter) {
         this.type = type;
         this.minNanos = minNanos;
         this.maxNanos = maxNanos;
         this.limit = limit;
         this.includeIncomplete = includeIncomplete;
+        this.filter = filter;
         this.heap = limit > 0 ? new PriorityQueue<>(limit + 1, SLOWEST_FIRST.reversed()) : null;
     }
 
@@ -65,33 +67,37 @@ final class TaskSelection implements TraceHandler {
     }
 
     @Override
+    public void onSegment(long sequence, long offset, long dropped) {
+        tracker.segment();
+    }
+
+    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
         see(time);
-        // Every task is tracked while open, whatever its type, so that an end arriving
-        // before its begin can be told from the end of a task of another type.
-        if (!earlyEnds.isEmpty() && earlyEnds.find(task)) {
-            long end = earlyEnds.foundLong();
-            earlyEnds.removeFound();
-            if (matches(task, type)) {
-                offer(task, time, end - time, true);
-            }
-        } else if (!open.find(task)) {
-            open.put(task, time, type);
-        }
+        tracker.begin(time, thread, task, parent, type, earlier);
     }
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
         see(time);
-        if (open.find(task)) {
-            long start = open.foundLong();
-            String t = open.foundObject();
-            open.removeFound();
-            if (matches(task, t)) {
-                offer(task, start, time - start, true);
-            }
-        } else {
-            earlyEnds.put(task, time, null);
+        tracker.end(time, thread, task, outcome);
+    }
+
+    @Override
+    public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
+        see(time);
+        if (!onSpan && filter.hasTerms()) {
+            tracker.attribute(time, target, key, value);
+        }
+    }
+
+    private void decided(TaskTracker.TaskState t) {
+        if (!matches(t.id, t.type) || (!t.ended && !includeIncomplete)) {
+            return;
+        }
+        long end = t.ended ? t.end : Math.max(t.start, lastTime);
+        if (filter.accepts(t.attrs, t.start, end)) {
+            offer(t.id, t.start, end - t.start, t.ended);
         }
     }
 
@@ -122,14 +128,7 @@ final class TaskSelection implements TraceHandler {
 
     /** @return the chosen tasks, slowest first */
     List<Chosen> finish() {
-        if (includeIncomplete) {
-            long end = lastTime;
-            open.forEach((id, start, t) -> {
-                if (matches(id, t)) {
-                    offer(id, start, Math.max(0, end - start), false);
-                }
-            });
-        }
+        tracker.finish();
         List<Chosen> result = new ArrayList<>(heap != null ? heap : all);
         result.sort(SLOWEST_FIRST);
         return result;

@@ -21,19 +21,20 @@ final class Tasks {
      * @param maxNanos longest duration (exclusive), or -1
      * @param limit the number of slowest tasks to return, 0 for all
      * @param includeIncomplete whether tasks that never ended are included
+     * @param filter the {@code --where} terms and window the tasks must pass
      * @param progress where a progress bar goes, or null
      * @return the tasks, slowest first
      */
     static Result find(Path file, String type, long minNanos, long maxNanos, int limit, boolean includeIncomplete,
-            PrintWriter progress) {
-        TaskSelection selection = new TaskSelection(type, minNanos, maxNanos, limit, includeIncomplete);
+            TaskFilter filter, PrintWriter progress) {
+        TaskSelection selection = new TaskSelection(type, minNanos, maxNanos, limit, includeIncomplete, filter);
         Scan.read(file, selection, progress);
         return collect(file, selection.finish(), progress);
     }
 
     /** @return the task with this id, if the trace has it (an empty list otherwise) */
     static Result byId(Path file, long id, PrintWriter progress) {
-        TaskSelection selection = new TaskSelection(null, 0, -1, 0, true).only(id);
+        TaskSelection selection = new TaskSelection(null, 0, -1, 0, true, TaskFilter.NONE).only(id);
         Scan.read(file, selection, progress);
         List<TaskSelection.Chosen> chosen = selection.finish();
         RuntimeWindows windows = null;

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,14 +36,18 @@ final class TasksCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON array documented in docs/CLI.md")
     boolean json;
 
+    @Mixin
+    FilterOptions filter;
+
     @Override
     public Integer call() {
+        TaskFilter f = filter.filter();
         if (slowest < 0) {
             throw new ToolException("--slowest must be at least 1, was " + slowest);
         }
         PrintWriter out = spec.commandLine().getOut();
         Tasks.Result result = id != 0 ? Tasks.byId(file, id, main.progress)
-                : Tasks.find(file, type, 0, -1, slowest, true, main.progress);
+                : Tasks.find(file, type, 0, -1, slowest, true, f, main.progress);
         if (json) {
             JsonWriter j = new JsonWriter(out);
             j.beginArray();
@@ -53,7 +58,8 @@ final class TasksCommand implements Callable<Integer> {
             out.println();
         } else if (result.tasks().isEmpty()) {
             out.println(id != 0 ? "no task #" + id + " in " + file
-                    : "no tasks" + (type == null ? "" : " of type " + type) + " in " + file);
+                    : "no tasks" + (type == null ? "" : " of type " + type) + (f.isNone() ? "" : " matching " + f)
+                    + " in " + file);
         } else {
             boolean first = true;
             for (TaskReport t : result.tasks()) {

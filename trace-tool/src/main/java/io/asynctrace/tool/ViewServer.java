@@ -184,7 +184,7 @@ final class ViewServer implements AutoCloseable {
                     long min = Long.parseLong(param(q, "min", "0"));
                     long max = Long.parseLong(param(q, "max", "-1"));
                     int limit = Integer.parseInt(param(q, "limit", Integer.toString(DEFAULT_LIMIT)));
-                    return Answer.json(tasksJson(Tasks.find(file, type, min, max, Math.max(1, limit), false, null).tasks(), false));
+                    return Answer.json(tasksJson(Tasks.find(file, type, min, max, Math.max(1, limit), false, TaskFilter.NONE, null).tasks(), false));
                 }
                 case "/api/task": {
                     List<TaskReport> found = Tasks.byId(file, Long.parseLong(param(q, "id", "0")), null).tasks();

@@ -21,7 +21,7 @@ class OutOfOrderTest {
         s.onSpanBegin(200, 1, 11, 0, 10, "hop");
         s.onTaskBegin(300, 1, 12, 0, "order", false);
         s.finish();
-        SummaryHandler.TypeStats order = s.taskTypes.get("order");
+        SummaryHandler.TypeStats order = s.taskTypes.get(new SummaryHandler.Row("order", null));
         assertThat(order.latency.count).isEqualTo(2);
         assertThat(order.latency.complete).isEqualTo(1);
         assertThat(order.latency.max()).isEqualTo(800);
@@ -32,7 +32,7 @@ class OutOfOrderTest {
 
     @Test
     void selectionAndDetailsPairEndsThatComeFirst() {
-        TaskSelection sel = new TaskSelection("order", 0, -1, 0, false);
+        TaskSelection sel = new TaskSelection("order", 0, -1, 0, false, TaskFilter.NONE);
         sel.onTaskEnd(900, 2, 10, "ok");
         sel.onTaskEnd(950, 2, 20, "ok"); // another type, begun later in the file
         sel.onTaskBegin(100, 1, 10, 0, "order", false);

@@ -179,7 +179,7 @@ class RuntimeEventsTest {
 
     @Test
     void passTwoKeepsOnlyTheWindowsEvents() {
-        Tasks.Result r = Tasks.find(trace, "order", 0, -1, 1, true, null);
+        Tasks.Result r = Tasks.find(trace, "order", 0, -1, 1, true, TaskFilter.NONE, null);
         assertThat(r.tasks()).singleElement().satisfies(t -> {
             assertThat(t.t.id).isEqualTo(200);
             assertThat(t.runtime.events).extracting(a -> a.event().kind())
