@@ -1,5 +1,6 @@
 package io.asynctrace;
 
+import io.asynctrace.internal.format.BatchState;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -27,7 +28,7 @@ import java.lang.invoke.VarHandle;
  *       the writer, so no reference the writer holds ever points into a reused buffer.</li>
  * </ul>
  */
-final class Buffer {
+final class Buffer extends BatchState {
     static final int OWNED = 0;
     static final int HANDED_OFF = 1;
     static final int STOLEN = 2;
@@ -70,10 +71,7 @@ final class Buffer {
     long baseId;
     long baseTask;
 
-    // Delta-encoding state of the current batch; writer-only.
-    long lastTs;
-    long lastId;
-    long lastTask;
+    // Delta-encoding state of the current batch (BatchState's fields): writer-only.
     /** Thread id of the batch being appended, or -1 before the first batch. */
     long batchThread = -1;
 

@@ -1,6 +1,6 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.FileHeader;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -29,12 +29,7 @@ final class FileSink {
 
     /** The 28-byte file header of recording {@code r}. */
     static byte[] header(Recorder r) {
-        byte[] h = new byte[Wire.HEADER_SIZE];
-        System.arraycopy(Wire.MAGIC, 0, h, 0, Wire.MAGIC.length);
-        h[9] = (byte) Wire.VERSION;
-        SegmentWriter.putLong(h, 12, r.wallBase);
-        SegmentWriter.putLong(h, 20, r.base);
-        return h;
+        return FileHeader.encode(r.wallBase, r.base);
     }
 
     void write(byte[] segment, int length) throws IOException {

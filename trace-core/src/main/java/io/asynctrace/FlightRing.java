@@ -1,6 +1,7 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
@@ -92,14 +93,6 @@ final class FlightRing {
 
     /** An empty segment flagged final: flags, sequence 0, no drops, no strings. */
     private static byte[] finalSegment() {
-        byte[] body = {(byte) Wire.FLAG_FINAL, 0, 0, 0};
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(body, 0, body.length);
-        byte[] seg = new byte[Wire.SEGMENT_PREFIX + body.length];
-        seg[0] = Wire.SEGMENT_TAG;
-        SegmentWriter.putInt(seg, 1, body.length);
-        SegmentWriter.putInt(seg, 5, (int) crc.getValue());
-        System.arraycopy(body, 0, seg, Wire.SEGMENT_PREFIX, body.length);
-        return seg;
+        return new SegmentCodec().empty(Wire.FLAG_FINAL);
     }
 }

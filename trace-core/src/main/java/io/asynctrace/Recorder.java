@@ -1,13 +1,10 @@
 package io.asynctrace;
 
-import static io.asynctrace.Encoding.MAX_VARINT;
-import static io.asynctrace.Encoding.putRef;
-import static io.asynctrace.Encoding.putString;
-import static io.asynctrace.Encoding.putVar;
-import static io.asynctrace.Encoding.putZig;
-import static io.asynctrace.Encoding.refSize;
+import static io.asynctrace.internal.format.Codec.refSize;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Codec;
+import io.asynctrace.internal.format.EventEncoder;
+import io.asynctrace.internal.format.Wire;
 import java.io.OutputStream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,8 +26,8 @@ final class Recorder {
     static volatile Recorder active;
 
     private static final AtomicInteger EPOCHS = new AtomicInteger();
-    /** Room for any fixed-size event: type byte plus five varints, rounded up. */
-    private static final int FIXED = 1 + 6 * MAX_VARINT;
+    /** Room for any fixed-size event. */
+    private static final int FIXED = EventEncoder.FIXED;
 
     final int epoch = EPOCHS.incrementAndGet();
     final long base;
@@ -92,7 +89,7 @@ final class Recorder {
             if (n + 1 >= table.length) {
                 table = java.util.Arrays.copyOf(table, table.length * 2);
             }
-            String kept = s.length() > Wire.MAX_NAME_CHARS ? s.substring(0, Encoding.cut(s, Wire.MAX_NAME_CHARS)) : s;
+            String kept = s.length() > Wire.MAX_NAME_CHARS ? s.substring(0, Codec.cut(s, Wire.MAX_NAME_CHARS)) : s;
             table[n + 1] = kept;
             strings = table;
             stringCount = n + 1; // publishes table[n + 1]
@@ -178,21 +175,20 @@ final class Recorder {
         int from = old.claimTail() ? old.stolenAt : old.tailEnd;
         if (old.pos > from) {
             b = takeFree();
-            long[] state = {old.baseTs, old.baseId, old.baseTask};
-            Resume.walk(old.data, old.headerEnd, from, state);
+            Resume.State state = Resume.stateAt(old, from);
             int tail = old.pos - from;
-            if (b == null || Resume.HEADER + Encoding.refSize(st.nameRef, st.name) + tail > b.data.length) {
+            if (b == null || EventEncoder.batchRoom(st.nameRef, st.name) + tail > b.data.length) {
                 if (b != null) {
                     free.offer(b);
                     b = null;
                 }
-                dropped.addAndGet(Resume.walk(old.data, from, old.pos, state));
+                dropped.addAndGet(Resume.count(old.data, from, old.pos, state));
             } else {
-                int p = Resume.header(b.data, 0, st, state[0] - base, state[1], state[2]);
+                int p = Resume.header(b.data, 0, st, state.ts() - base, state.lastId(), state.lastTask());
                 b.headerEnd = p;
-                b.baseTs = state[0];
-                b.baseId = state[1];
-                b.baseTask = state[2];
+                b.baseTs = state.ts();
+                b.baseId = state.lastId();
+                b.baseTask = state.lastTask();
                 System.arraycopy(old.data, from, b.data, p, tail);
                 b.pos = p + tail;
                 b.lastTs = old.lastTs;
@@ -279,40 +275,17 @@ final class Recorder {
     }
 
     private static int batchRoom(ThreadState st) {
-        return 1 + 2 * MAX_VARINT + refSize(st.nameRef, st.name);
+        return EventEncoder.batchRoom(st.nameRef, st.name);
     }
 
     private void writeBatchHeader(Buffer b, ThreadState st, long ts) {
-        byte[] d = b.data;
-        int p = b.pos;
-        d[p++] = Wire.BATCH;
-        p = putVar(d, p, st.threadId);
-        p = putRef(d, p, st.nameRef, st.name);
         ts = Math.max(ts, base); // a clock read just before the recording began counts from its base
-        p = putVar(d, p, ts - base);
-        b.pos = p;
-        b.headerEnd = p;
+        b.pos = EventEncoder.batch(b.data, b.pos, b, st.threadId, st.nameRef, st.name, ts - base, ts);
+        b.headerEnd = b.pos;
         b.baseTs = ts;
         b.baseId = 0;
         b.baseTask = 0;
-        b.lastTs = ts;
-        b.lastId = 0;
-        b.lastTask = 0;
         b.batchThread = st.threadId;
-    }
-
-    /** Writes the type byte and time delta of an event; returns the position after them. */
-    private static int head(Buffer b, byte type, long ts) {
-        byte[] d = b.data;
-        int p = b.pos;
-        d[p++] = type;
-        long dt = ts - b.lastTs;
-        if (dt > 0) {
-            b.lastTs = ts;
-        } else {
-            dt = 0;
-        }
-        return putVar(d, p, dt);
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -345,16 +318,8 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        byte[] d = b.data;
-        int p = head(b, earlier ? Wire.TASK_BEGIN_EARLIER : Wire.TASK_BEGIN, ts);
-        p = putZig(d, p, t.id - b.lastTask);
-        b.lastTask = t.id;
-        p = putZig(d, p, t.parentId == 0 ? 0 : t.id - t.parentId);
-        p = putRef(d, p, typeRef, t.type);
-        if (earlier) {
-            p = putVar(d, p, Math.max(0, ts - t.createdNanos));
-        }
-        b.pos = p;
+        b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, earlier,
+                ts - t.createdNanos);
         release(st, b);
     }
 
@@ -366,12 +331,7 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        byte[] d = b.data;
-        int p = head(b, Wire.TASK_END, ts);
-        p = putZig(d, p, t.id - b.lastTask);
-        b.lastTask = t.id;
-        p = putRef(d, p, ref, outcome);
-        b.pos = p;
+        b.pos = EventEncoder.taskEnd(b.data, b.pos, b, ts, t.id, ref, outcome);
         release(st, b);
     }
 
@@ -383,16 +343,7 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        long task = t == null ? 0 : t.id;
-        byte[] d = b.data;
-        int p = head(b, Wire.SPAN_BEGIN, ts);
-        p = putZig(d, p, id - b.lastId);
-        b.lastId = id;
-        p = putZig(d, p, parent == 0 ? 0 : id - parent);
-        p = putZig(d, p, task - b.lastTask);
-        b.lastTask = task;
-        p = putRef(d, p, ref, name);
-        b.pos = p;
+        b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name);
         release(st, b);
     }
 
@@ -407,14 +358,7 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        long task = t == null ? 0 : t.id;
-        byte[] d = b.data;
-        int p = head(b, Wire.JOB_QUEUED, ts);
-        p = putZig(d, p, job - b.lastId);
-        b.lastId = job;
-        p = putZig(d, p, task - b.lastTask);
-        b.lastTask = task;
-        b.pos = p;
+        b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id);
         release(st, b);
     }
 
@@ -425,10 +369,7 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        int p = head(b, type, ts);
-        p = putZig(b.data, p, id - b.lastId);
-        b.lastId = id;
-        b.pos = p;
+        b.pos = EventEncoder.idEvent(b.data, b.pos, b, type, ts, id);
         release(st, b);
     }
 
@@ -436,23 +377,13 @@ final class Recorder {
         bound(st);
         ensureTask(st, ts, t);
         int ref = st.ref(category);
-        int n = Encoding.cut(message, Wire.MAX_MESSAGE_CHARS);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Encoding.maxStringBytes(n));
+        int n = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Codec.maxStringBytes(n));
         if (b == null) {
             return;
         }
-        long task = t == null ? 0 : t.id;
-        byte[] d = b.data;
-        boolean cut = n < message.length();
-        int p = head(b, cut ? Wire.LOG_CUT : Wire.LOG, ts);
-        p = putZig(d, p, task - b.lastTask);
-        b.lastTask = task;
-        p = putRef(d, p, ref, category);
-        p = putString(d, p, message, n);
-        if (cut) {
-            p = putVar(d, p, message.length());
-        }
-        b.pos = p;
+        b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
+                message.length());
         release(st, b);
     }
 
@@ -462,23 +393,12 @@ final class Recorder {
             ensureTask(st, ts, t);
         }
         int ref = st.ref(key);
-        int n = Encoding.cut(value, Wire.MAX_NAME_CHARS);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Encoding.maxStringBytes(n));
+        int n = Codec.cut(value, Wire.MAX_NAME_CHARS);
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Codec.maxStringBytes(n));
         if (b == null) {
             return;
         }
-        byte[] d = b.data;
-        int p = head(b, span ? Wire.SPAN_ATTR : Wire.TASK_ATTR, ts);
-        if (span) {
-            p = putZig(d, p, id - b.lastId);
-            b.lastId = id;
-        } else {
-            p = putZig(d, p, id - b.lastTask);
-            b.lastTask = id;
-        }
-        p = putRef(d, p, ref, key);
-        p = putString(d, p, value, n);
-        b.pos = p;
+        b.pos = EventEncoder.attribute(b.data, b.pos, b, ts, span, id, ref, key, value, n);
         release(st, b);
     }
 
@@ -488,10 +408,7 @@ final class Recorder {
             bound(st);
             Buffer b = acquire(st, ts, FIXED);
             if (b != null) {
-                int p = head(b, Wire.MISUSE, ts);
-                p = putVar(b.data, p, kind);
-                p = putVar(b.data, p, id);
-                b.pos = p;
+                b.pos = EventEncoder.misuse(b.data, b.pos, b, ts, kind, id);
                 release(st, b);
             }
         }
@@ -508,9 +425,7 @@ final class Recorder {
      * @param start when it began, {@code System.nanoTime()} clock
      */
     void runtimeEvent(long thread, String threadName, long start, long duration, int kind, long value, String detail) {
-        int n = Encoding.cut(threadName, Wire.MAX_NAME_CHARS);
-        int d = Encoding.cut(detail, Wire.MAX_NAME_CHARS);
-        int need = 2 * FIXED + Encoding.maxStringBytes(n) + Encoding.maxStringBytes(d);
+        int need = EventEncoder.batchRoom(0, threadName) + FIXED + Codec.refSize(0, detail);
         Stripe[] ss = stripes;
         Stripe s = ss[(int) (thread & (ss.length - 1))];
         s.lock(Long.MAX_VALUE);
@@ -529,21 +444,8 @@ final class Recorder {
                 s.buffer = b;
             }
             long ts = Math.max(start, base);
-            byte[] data = b.data;
-            int p = b.pos;
-            data[p++] = Wire.BATCH;
-            p = putVar(data, p, thread);
-            data[p++] = 0;
-            p = putString(data, p, threadName, n);
-            p = putVar(data, p, ts - base);
-            data[p++] = Wire.RUNTIME;
-            data[p++] = 0; // time delta
-            p = putVar(data, p, kind);
-            p = putVar(data, p, Math.max(0, duration));
-            p = putVar(data, p, Math.max(0, value));
-            data[p++] = 0;
-            p = putString(data, p, detail, d);
-            b.pos = p;
+            int p = EventEncoder.batch(b.data, b.pos, b, thread, 0, threadName, ts - base, ts);
+            b.pos = EventEncoder.runtime(b.data, p, b, ts, kind, duration, value, 0, detail);
             b.batchThread = -2; // whoever writes next starts a batch of their own
             b.commit();
         } finally {

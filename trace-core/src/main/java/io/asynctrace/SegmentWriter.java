@@ -1,16 +1,17 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Codec;
+import io.asynctrace.internal.format.EventEncoder;
+import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.StringTableBytes;
+import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.zip.CRC32C;
 
 /**
  * The writer thread of one recording: writes the file header, then turns drained
@@ -51,12 +52,10 @@ final class SegmentWriter implements Runnable {
     // Writer-thread state.
     private byte[] pending = new byte[SEGMENT_TARGET + (64 << 10)];
     private int pendingLength;
-    private byte[] stringBytes = new byte[4096];
-    private int stringBytesLength;
-    private int stringsEncoded;
+    private final StringTableBytes stringBytes = new StringTableBytes();
     private long sequence;
     private long droppedReported;
-    private final CRC32C crc = new CRC32C();
+    private final SegmentCodec codec = new SegmentCodec();
 
     private byte[] segment = new byte[SEGMENT_TARGET + (128 << 10)];
 
@@ -412,10 +411,9 @@ final class SegmentWriter implements Runnable {
         } else {
             return;
         }
-        long[] state = {b.baseTs, b.baseId, b.baseTask};
-        Resume.walk(b.data, b.headerEnd, from, state);
-        byte[] header = new byte[Resume.HEADER + Encoding.refSize(st.nameRef, st.name)];
-        int n = Resume.header(header, 0, st, state[0] - recorder.base, state[1], state[2]);
+        Resume.State state = Resume.stateAt(b, from);
+        byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
+        int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
         appendUnit(header, n, b.data, from, end - from);
     }
 
@@ -522,60 +520,24 @@ final class SegmentWriter implements Runnable {
 
     /** Encodes the pending batches as one segment into {@code segment}; returns its length. */
     private int encode(int flags, long droppedNow) throws IOException {
-        byte[] head = new byte[1 + 3 * Encoding.MAX_VARINT];
-        int p = 0;
-        head[p++] = (byte) flags;
-        p = Encoding.putVar(head, p, sequence);
-        p = Encoding.putVar(head, p, droppedNow - droppedReported);
-        p = Encoding.putVar(head, p, stringsEncoded);
-        long bodyLength = (long) p + stringBytesLength + pendingLength;
-        if (bodyLength > Wire.MAX_SEGMENT) {
-            throw new IOException("segment of " + bodyLength + " bytes exceeds the format's limit");
+        if (!SegmentCodec.fits(stringBytes.length(), pendingLength)) {
+            throw new IOException("segment of " + (stringBytes.length() + pendingLength)
+                    + " bytes exceeds the format's limit");
         }
-        int total = Wire.SEGMENT_PREFIX + (int) bodyLength;
-        if (segment.length < total) {
-            segment = new byte[total];
+        long size = SegmentCodec.size(stringBytes.length(), pendingLength);
+        if (segment.length < size) {
+            segment = new byte[(int) size];
         }
-        int q = Wire.SEGMENT_PREFIX;
-        System.arraycopy(head, 0, segment, q, p);
-        q += p;
-        System.arraycopy(stringBytes, 0, segment, q, stringBytesLength);
-        q += stringBytesLength;
-        System.arraycopy(pending, 0, segment, q, pendingLength);
-        crc.reset();
-        crc.update(segment, Wire.SEGMENT_PREFIX, (int) bodyLength);
-        segment[0] = Wire.SEGMENT_TAG;
-        putInt(segment, 1, (int) bodyLength);
-        putInt(segment, 5, (int) crc.getValue());
-        return total;
+        return codec.frame(segment, flags, sequence, droppedNow - droppedReported, stringBytes.count(),
+                stringBytes.bytes(), stringBytes.length(), pending, 0, pendingLength);
     }
 
     /** Appends the strings interned since the last segment to the encoded table every segment repeats. */
     private void encodeNewStrings() {
         int count = recorder.stringCount();
         String[] table = recorder.strings();
-        for (int id = stringsEncoded + 1; id <= count; id++) {
-            byte[] utf8 = table[id].getBytes(StandardCharsets.UTF_8);
-            int need = stringBytesLength + Encoding.MAX_VARINT + utf8.length;
-            if (need > stringBytes.length) {
-                stringBytes = Arrays.copyOf(stringBytes, Math.max(need, stringBytes.length * 2));
-            }
-            stringBytesLength = Encoding.putVar(stringBytes, stringBytesLength, utf8.length);
-            System.arraycopy(utf8, 0, stringBytes, stringBytesLength, utf8.length);
-            stringBytesLength += utf8.length;
+        for (int id = stringBytes.count() + 1; id <= count; id++) {
+            stringBytes.add(table[id]);
         }
-        stringsEncoded = count;
-    }
-
-    static void putInt(byte[] d, int p, int v) {
-        d[p] = (byte) (v >>> 24);
-        d[p + 1] = (byte) (v >>> 16);
-        d[p + 2] = (byte) (v >>> 8);
-        d[p + 3] = (byte) v;
-    }
-
-    static void putLong(byte[] d, int p, long v) {
-        putInt(d, p, (int) (v >>> 32));
-        putInt(d, p + 4, (int) v);
     }
 }

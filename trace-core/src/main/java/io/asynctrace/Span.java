@@ -1,6 +1,6 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Wire;
 
 /**
  * An interval of work with a name, under a task: begun by {@link Trace#startSpan}

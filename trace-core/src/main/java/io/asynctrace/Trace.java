@@ -1,6 +1,6 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Wire;
 import java.io.OutputStream;
 import java.util.Objects;
 import java.util.function.Supplier;

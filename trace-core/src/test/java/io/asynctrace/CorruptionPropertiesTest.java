@@ -61,7 +61,7 @@ class CorruptionPropertiesTest {
                                           @ForAll @IntRange(min = 1, max = 255) int mask) {
         byte[] b = GOLDEN.clone();
         for (int p : at) {
-            if (p >= io.asynctrace.internal.Wire.HEADER_SIZE) {
+            if (p >= io.asynctrace.internal.format.Wire.HEADER_SIZE) {
                 b[p] ^= (byte) mask;
             }
         }
@@ -71,12 +71,12 @@ class CorruptionPropertiesTest {
 
     @Property(tries = 300)
     void randomBodiesBehindAValidHeader(@ForAll @Size(max = 600) byte[] tail) {
-        byte[] b = new byte[io.asynctrace.internal.Wire.HEADER_SIZE + tail.length];
-        System.arraycopy(GOLDEN, 0, b, 0, io.asynctrace.internal.Wire.HEADER_SIZE);
-        System.arraycopy(tail, 0, b, io.asynctrace.internal.Wire.HEADER_SIZE, tail.length);
+        byte[] b = new byte[io.asynctrace.internal.format.Wire.HEADER_SIZE + tail.length];
+        System.arraycopy(GOLDEN, 0, b, 0, io.asynctrace.internal.format.Wire.HEADER_SIZE);
+        System.arraycopy(tail, 0, b, io.asynctrace.internal.format.Wire.HEADER_SIZE, tail.length);
         readAll(b);
         if (tail.length > 9) {
-            b[io.asynctrace.internal.Wire.HEADER_SIZE] = 'S';
+            b[io.asynctrace.internal.format.Wire.HEADER_SIZE] = 'S';
             TraceFixtures.fixChecksums(b);
             readAll(b);
         }

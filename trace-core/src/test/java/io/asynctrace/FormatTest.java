@@ -3,7 +3,7 @@ package io.asynctrace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Wire;
 import io.asynctrace.reader.CorruptTraceException;
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.Misuse;

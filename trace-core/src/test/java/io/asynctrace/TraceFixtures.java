@@ -67,11 +67,11 @@ final class TraceFixtures {
     /** Offsets of every segment in a trace: [start, bodyStart, bodyEnd) triples. */
     static java.util.List<int[]> segments(byte[] trace) {
         java.util.List<int[]> result = new java.util.ArrayList<>();
-        int p = io.asynctrace.internal.Wire.HEADER_SIZE;
-        while (p + io.asynctrace.internal.Wire.SEGMENT_PREFIX <= trace.length) {
+        int p = io.asynctrace.internal.format.Wire.HEADER_SIZE;
+        while (p + io.asynctrace.internal.format.Wire.SEGMENT_PREFIX <= trace.length) {
             long len = ((trace[p + 1] & 0xFFL) << 24) | ((trace[p + 2] & 0xFF) << 16) | ((trace[p + 3] & 0xFF) << 8)
                     | (trace[p + 4] & 0xFF);
-            int body = p + io.asynctrace.internal.Wire.SEGMENT_PREFIX;
+            int body = p + io.asynctrace.internal.format.Wire.SEGMENT_PREFIX;
             if (body + len > trace.length) {
                 result.add(new int[] {p, body, Integer.MAX_VALUE});
                 break;

@@ -1,5 +1,7 @@
 package io.asynctrace.reader;
 
+import io.asynctrace.internal.format.Wire;
+
 /** The kinds of API misuse a recording reports instead of throwing. */
 public enum Misuse {
     /** A span's {@code end()} was called more than once. */
@@ -13,16 +15,19 @@ public enum Misuse {
 
     /** @return the kind's code in the trace format (0 for {@link #UNKNOWN}) */
     int code() {
-        return this == UNKNOWN ? 0 : ordinal() + 1;
+        return switch (this) {
+            case SPAN_ENDED_TWICE -> Wire.MISUSE_SPAN_ENDED_TWICE;
+            case SPAN_MISNESTED -> Wire.MISUSE_SPAN_MISNESTED;
+            case SCOPE_MISNESTED -> Wire.MISUSE_SCOPE_MISNESTED;
+            case UNKNOWN -> 0;
+        };
     }
 
     static Misuse of(long code) {
-        if (code == 1) {
-            return SPAN_ENDED_TWICE;
-        } else if (code == 2) {
-            return SPAN_MISNESTED;
-        } else if (code == 3) {
-            return SCOPE_MISNESTED;
+        for (Misuse m : values()) {
+            if (m != UNKNOWN && m.code() == code) {
+                return m;
+            }
         }
         return UNKNOWN;
     }

@@ -1,5 +1,7 @@
 package io.asynctrace.reader;
 
+import io.asynctrace.internal.format.Wire;
+
 /**
  * The kinds of JVM runtime events a recording with runtime events on carries
  * (taken from JDK Flight Recorder while recording). Each has a start time, a thread,
@@ -7,29 +9,29 @@ package io.asynctrace.reader;
  */
 public enum RuntimeKind {
     /** A stop-the-world GC pause: duration; value = GC id; detail = the collector's name. Thread 0 ("JVM"). */
-    GC_PAUSE(1),
+    GC_PAUSE(Wire.RUNTIME_GC_PAUSE),
     /** Heap used after a GC: value = bytes; no duration. Thread 0 ("JVM"). */
-    HEAP_AFTER_GC(2),
+    HEAP_AFTER_GC(Wire.RUNTIME_HEAP_AFTER_GC),
     /** A thread parked (LockSupport.park, j.u.c locks) longer than the threshold: duration; detail = the blocker's class. */
-    THREAD_PARK(3),
+    THREAD_PARK(Wire.RUNTIME_THREAD_PARK),
     /** A thread waited to enter a monitor longer than the threshold: duration; detail = the monitor's class. */
-    MONITOR_ENTER(4),
+    MONITOR_ENTER(Wire.RUNTIME_MONITOR_ENTER),
     /** A socket read longer than the threshold: duration; value = bytes read; detail = host:port. */
-    SOCKET_READ(5),
+    SOCKET_READ(Wire.RUNTIME_SOCKET_READ),
     /** A socket write longer than the threshold: duration; value = bytes written; detail = host:port. */
-    SOCKET_WRITE(6),
+    SOCKET_WRITE(Wire.RUNTIME_SOCKET_WRITE),
     /** {@code Thread.sleep} longer than the threshold: duration. */
-    THREAD_SLEEP(7),
+    THREAD_SLEEP(Wire.RUNTIME_THREAD_SLEEP),
     /** A virtual thread pinned to its carrier while blocking (Java 21+): duration. */
-    VIRTUAL_THREAD_PINNED(8),
+    VIRTUAL_THREAD_PINNED(Wire.RUNTIME_VIRTUAL_THREAD_PINNED),
     /** A thread started; detail = its name. */
-    THREAD_START(9),
+    THREAD_START(Wire.RUNTIME_THREAD_START),
     /** A thread ended. */
-    THREAD_END(10),
+    THREAD_END(Wire.RUNTIME_THREAD_END),
     /** JDK Flight Recorder lost runtime events: value = bytes lost, or events behind; detail = why. Thread 0. */
-    DATA_LOSS(11),
+    DATA_LOSS(Wire.RUNTIME_DATA_LOSS),
     /** Runtime events were asked for but cannot be recorded: detail = why. Thread 0. */
-    UNAVAILABLE(12),
+    UNAVAILABLE(Wire.RUNTIME_UNAVAILABLE),
     /** A kind written by a newer recorder. */
     UNKNOWN(0);
 

@@ -80,9 +80,27 @@ public interface TraceHandler {
      * @param thread the logging thread
      * @param task the task it was logged on, or 0
      * @param category the category
-     * @param message the message (cut messages end with a note of their original length)
+     * @param message the message (a cut message, delivered here by the default {@link #onLogCut}, ends with a
+     *                note of its original length)
      */
     default void onLog(long time, long thread, long task, String category, String message) {
+    }
+
+    /**
+     * A log message that was cut when recorded (it was longer than the recorder keeps).
+     * By default it goes to {@link #onLog} with a note of its original length appended
+     * ({@code "… [cut from N chars]"}); a handler that writes traces overrides this to
+     * keep the cut as a cut.
+     *
+     * @param time when the message was logged
+     * @param thread the logging thread
+     * @param task the task it was logged on, or 0
+     * @param category the category
+     * @param message what was kept of the message
+     * @param originalChars the message's length before the cut
+     */
+    default void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        onLog(time, thread, task, category, message + "… [cut from " + originalChars + " chars]");
     }
 
     /**

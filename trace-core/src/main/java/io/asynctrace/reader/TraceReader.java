@@ -1,15 +1,18 @@
 package io.asynctrace.reader;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Codec;
+import io.asynctrace.internal.format.EventCursor;
+import io.asynctrace.internal.format.FileHeader;
+import io.asynctrace.internal.format.FormatException;
+import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.Wire;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Reads a trace file as a stream of events, one segment at a time.
@@ -37,7 +40,8 @@ import java.util.zip.CRC32C;
  */
 public final class TraceReader implements AutoCloseable {
     private final InputStream in;
-    private final CRC32C crc = new CRC32C();
+    private final SegmentCodec codec = new SegmentCodec();
+    private final EventCursor cursor = new EventCursor();
     private boolean used;
 
     private long offset;
@@ -50,7 +54,6 @@ public final class TraceReader implements AutoCloseable {
 
     // Current segment.
     private byte[] body = new byte[64 << 10];
-    private int pos;
     private int limit;
     private long bodyOffset;
     private String[] strings = new String[1];
@@ -99,7 +102,7 @@ public final class TraceReader implements AutoCloseable {
                 throw new CorruptTraceException(segmentOffset, "expected a segment (tag 'S'), found byte 0x"
                         + Integer.toHexString(prefix[0] & 0xFF));
             }
-            long length = getInt(prefix, 1) & 0xFFFFFFFFL;
+            long length = Codec.getInt(prefix, 1) & 0xFFFFFFFFL;
             if (length > Wire.MAX_SEGMENT || length < 4) {
                 throw new CorruptTraceException(segmentOffset + 1, "segment length " + length + " out of range");
             }
@@ -107,13 +110,15 @@ public final class TraceReader implements AutoCloseable {
                 truncatedAt = segmentOffset;
                 return;
             }
-            crc.reset();
-            crc.update(body, 0, limit);
-            if ((int) crc.getValue() != getInt(prefix, 5)) {
+            if (!codec.checksumMatches(body, limit, Codec.getInt(prefix, 5))) {
                 throw new CorruptTraceException(segmentOffset, "segment checksum mismatch");
             }
             bodyOffset = segmentOffset + Wire.SEGMENT_PREFIX;
-            parseSegment(handler, segmentOffset);
+            try {
+                parseSegment(handler, segmentOffset);
+            } catch (FormatException e) {
+                throw new CorruptTraceException(bodyOffset + e.position(), e.getMessage());
+            }
             segments++;
         }
     }
@@ -166,13 +171,12 @@ public final class TraceReader implements AutoCloseable {
     private boolean readHeader() throws IOException {
         byte[] h = new byte[Wire.HEADER_SIZE];
         int n = readUpTo(h, 0, h.length);
-        for (int i = 0; i < Math.min(n, Wire.MAGIC.length); i++) {
-            if (h[i] != Wire.MAGIC[i]) {
-                throw new CorruptTraceException(i, "not an asynctrace trace (bad magic)");
-            }
+        int bad = FileHeader.badMagicAt(h, n);
+        if (bad >= 0) {
+            throw new CorruptTraceException(bad, "not an asynctrace trace (bad magic)");
         }
         if (n >= 10) {
-            int version = ((h[8] & 0xFF) << 8) | (h[9] & 0xFF);
+            int version = FileHeader.version(h);
             if (version != Wire.VERSION) {
                 throw new UnsupportedVersionException(version, Wire.VERSION);
             }
@@ -181,7 +185,7 @@ public final class TraceReader implements AutoCloseable {
             truncatedAt = n;
             return false;
         }
-        header = new TraceHeader(Wire.VERSION, getLong(h, 12), getLong(h, 20));
+        header = new TraceHeader(Wire.VERSION, FileHeader.wallBase(h), FileHeader.monotonicBase(h));
         return true;
     }
 
@@ -199,7 +203,6 @@ public final class TraceReader implements AutoCloseable {
                 return false;
             }
         }
-        pos = 0;
         limit = length;
         return true;
     }
@@ -217,194 +220,57 @@ public final class TraceReader implements AutoCloseable {
         return total;
     }
 
-    private void parseSegment(TraceHandler h, long segmentOffset) throws IOException {
-        int flags = body[pos++] & 0xFF;
-        long sequence = var();
-        long droppedHere = var();
-        long count = var();
+    private void parseSegment(TraceHandler h, long segmentOffset) throws IOException, FormatException {
+        EventCursor c = cursor.reset(body, 0, limit);
+        int flags = c.readByte();
+        long sequence = c.readVar();
+        long droppedHere = c.readVar();
+        long count = c.readVar();
         if (count >= Wire.MAX_STRINGS) {
-            throw corrupt("string table of " + count + " entries exceeds " + Wire.MAX_STRINGS);
+            throw new FormatException(c.position(), "string table of " + count + " entries exceeds " + Wire.MAX_STRINGS);
         }
         if (strings.length < count + 1) {
             strings = new String[(int) count + 1];
         }
         for (int i = 1; i <= count; i++) {
-            strings[i] = string();
+            strings[i] = c.readString();
         }
-        int stringCount = (int) count;
+        c.tableSize((int) count);
+        String[] table = strings;
         dropped += droppedHere;
         h.onSegment(sequence, segmentOffset, droppedHere);
 
-        long thread = -1;
-        long ts = 0;
-        long lastId = 0;
-        long lastTask = 0;
-        while (pos < limit) {
-            int eventStart = pos;
-            byte type = body[pos++];
-            if (type == Wire.BATCH || type == Wire.BATCH_RESUME) {
-                thread = var();
-                String name = ref(stringCount);
-                ts = var();
-                lastId = type == Wire.BATCH ? 0 : var();
-                lastTask = type == Wire.BATCH ? 0 : var();
-                h.onThread(thread, name);
-                continue;
-            }
-            if (thread < 0) {
-                pos = eventStart;
-                throw corrupt("event before any batch header");
-            }
-            ts += var();
-            switch (type) {
-                case Wire.TASK_BEGIN:
-                case Wire.TASK_BEGIN_EARLIER: {
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    long parentDelta = zig();
-                    String name = ref(stringCount);
-                    long time = ts;
-                    if (type == Wire.TASK_BEGIN_EARLIER) {
-                        time = ts - var();
-                    }
-                    h.onTaskBegin(time, thread, task, parentDelta == 0 ? 0 : task - parentDelta, name,
-                            type == Wire.TASK_BEGIN_EARLIER);
-                    break;
+        while (c.next()) {
+            long ts = c.time();
+            long thread = c.thread();
+            switch (c.type()) {
+                case Wire.BATCH, Wire.BATCH_RESUME -> {
+                    h.onThread(thread, c.string(1, table));
+                    continue;
                 }
-                case Wire.TASK_END: {
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    h.onTaskEnd(ts, thread, task, ref(stringCount));
-                    break;
-                }
-                case Wire.SPAN_BEGIN: {
-                    long span = lastId + zig();
-                    lastId = span;
-                    long parentDelta = zig();
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    h.onSpanBegin(ts, thread, span, parentDelta == 0 ? 0 : span - parentDelta, task, ref(stringCount));
-                    break;
-                }
-                case Wire.SPAN_END:
-                    lastId += zig();
-                    h.onSpanEnd(ts, thread, lastId);
-                    break;
-                case Wire.LOG:
-                case Wire.LOG_CUT: {
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    String category = ref(stringCount);
-                    String message = string();
-                    if (type == Wire.LOG_CUT) {
-                        message = message + "… [cut from " + var() + " chars]";
-                    }
-                    h.onLog(ts, thread, task, category, message);
-                    break;
-                }
-                case Wire.TASK_ATTR: {
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    String key = ref(stringCount);
-                    h.onAttribute(ts, thread, task, false, key, string());
-                    break;
-                }
-                case Wire.SPAN_ATTR: {
-                    lastId += zig();
-                    long span = lastId;
-                    String key = ref(stringCount);
-                    h.onAttribute(ts, thread, span, true, key, string());
-                    break;
-                }
-                case Wire.MISUSE: {
-                    Misuse kind = Misuse.of(var());
-                    h.onMisuse(ts, thread, kind, var());
-                    break;
-                }
-                case Wire.JOB_QUEUED: {
-                    long job = lastId + zig();
-                    lastId = job;
-                    long task = lastTask + zig();
-                    lastTask = task;
-                    h.onJobQueued(ts, thread, job, task);
-                    break;
-                }
-                case Wire.JOB_START:
-                    lastId += zig();
-                    h.onJobStarted(ts, thread, lastId);
-                    break;
-                case Wire.JOB_END:
-                    lastId += zig();
-                    h.onJobFinished(ts, thread, lastId);
-                    break;
-                case Wire.RUNTIME: {
-                    RuntimeKind kind = RuntimeKind.of(var());
-                    long duration = var();
-                    long value = var();
-                    h.onRuntime(ts, thread, kind, duration, value, ref(stringCount));
-                    break;
-                }
-                default:
-                    pos = eventStart;
-                    throw corrupt("unknown event type 0x" + Integer.toHexString(type & 0xFF));
+                case Wire.TASK_BEGIN -> h.onTaskBegin(ts, thread, c.arg(0), c.arg(1), c.string(2, table), false);
+                case Wire.TASK_BEGIN_EARLIER -> h.onTaskBegin(ts - c.arg(3), thread, c.arg(0), c.arg(1),
+                        c.string(2, table), true);
+                case Wire.TASK_END -> h.onTaskEnd(ts, thread, c.arg(0), c.string(1, table));
+                case Wire.SPAN_BEGIN -> h.onSpanBegin(ts, thread, c.arg(0), c.arg(1), c.arg(2), c.string(3, table));
+                case Wire.SPAN_END -> h.onSpanEnd(ts, thread, c.arg(0));
+                case Wire.LOG -> h.onLog(ts, thread, c.arg(0), c.string(1, table), c.string(2, table));
+                case Wire.LOG_CUT -> h.onLogCut(ts, thread, c.arg(0), c.string(1, table), c.string(2, table), c.arg(3));
+                case Wire.TASK_ATTR -> h.onAttribute(ts, thread, c.arg(0), false, c.string(1, table), c.string(2, table));
+                case Wire.SPAN_ATTR -> h.onAttribute(ts, thread, c.arg(0), true, c.string(1, table), c.string(2, table));
+                case Wire.MISUSE -> h.onMisuse(ts, thread, Misuse.of(c.arg(0)), c.arg(1));
+                case Wire.JOB_QUEUED -> h.onJobQueued(ts, thread, c.arg(0), c.arg(1));
+                case Wire.JOB_START -> h.onJobStarted(ts, thread, c.arg(0));
+                case Wire.JOB_END -> h.onJobFinished(ts, thread, c.arg(0));
+                case Wire.RUNTIME -> h.onRuntime(ts, thread, RuntimeKind.of(c.arg(0)), c.arg(1), c.arg(2),
+                        c.string(3, table));
+                default -> throw new FormatException(c.eventStart(), "event type 0x"
+                        + Integer.toHexString(c.type() & 0xFF) + " has no reader");
             }
             events++;
         }
         if ((flags & Wire.FLAG_FINAL) != 0) {
             complete = true;
         }
-    }
-
-    private CorruptTraceException corrupt(String problem) {
-        return new CorruptTraceException(bodyOffset + pos, problem);
-    }
-
-    private long var() throws CorruptTraceException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos >= limit) {
-                throw corrupt("segment ends inside a number");
-            }
-            byte b = body[pos++];
-            v |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return v;
-            }
-        }
-        throw corrupt("number longer than 10 bytes");
-    }
-
-    private long zig() throws CorruptTraceException {
-        long v = var();
-        return (v >>> 1) ^ -(v & 1);
-    }
-
-    private String string() throws CorruptTraceException {
-        long n = var();
-        if (n > limit - pos) {
-            throw corrupt("string of " + n + " bytes overruns its segment");
-        }
-        String s = new String(body, pos, (int) n, StandardCharsets.UTF_8);
-        pos += (int) n;
-        return s;
-    }
-
-    private String ref(int count) throws CorruptTraceException {
-        long id = var();
-        if (id == 0) {
-            return string();
-        }
-        if (id > count) {
-            throw corrupt("string reference " + id + " not in the segment's table of " + count);
-        }
-        return strings[(int) id];
-    }
-
-    private static int getInt(byte[] d, int p) {
-        return ((d[p] & 0xFF) << 24) | ((d[p + 1] & 0xFF) << 16) | ((d[p + 2] & 0xFF) << 8) | (d[p + 3] & 0xFF);
-    }
-
-    private static long getLong(byte[] d, int p) {
-        return ((long) getInt(d, p) << 32) | (getInt(d, p + 4) & 0xFFFFFFFFL);
     }
 }

@@ -1,14 +1,18 @@
 package io.asynctrace.reader;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.BatchState;
+import io.asynctrace.internal.format.Codec;
+import io.asynctrace.internal.format.EventEncoder;
+import io.asynctrace.internal.format.FileHeader;
+import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.StringTableBytes;
+import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Writes a trace file from events, offline: a {@link TraceHandler} that encodes what
@@ -27,32 +31,43 @@ import java.util.zip.CRC32C;
  * first), else one taken when the first event arrives. Events may come in any
  * order; each thread's events are batched as they come, starting a new batch
  * whenever the thread changes or time goes back. Thread names come from
- * {@link #onThread}. {@link #close()} writes the final segment and closes the
- * stream. Not thread-safe.
+ * {@link #onThread}. It encodes with the recorder's own encoder and string rules
+ * (names, keys and values cut as the recorder cuts them, never inside a surrogate
+ * pair; thread names and runtime details inline; a cut log stays a cut log), so
+ * the same events give the same bytes. {@link #close()} writes the final segment
+ * and closes the stream. Not thread-safe.
  */
 public final class TraceWriter implements TraceHandler, AutoCloseable {
     private static final int SEGMENT_TARGET = 1 << 20;
-    /** Room for any one event: a cut log with inline category and a batch header with an inline thread name. */
-    private static final int MAX_EVENT = 64 + 3 * (Wire.MAX_MESSAGE_CHARS + 64 + 3 * Wire.MAX_NAME_CHARS);
+    /** Room for any one event: a batch header with an inline thread name, then a cut log with an inline category. */
+    private static final int MAX_EVENT = EventEncoder.batchRoom(0, "x".repeat(Wire.MAX_NAME_CHARS)) + EventEncoder.FIXED
+            + Codec.refSize(0, "x".repeat(Wire.MAX_NAME_CHARS)) + Codec.maxStringBytes(Wire.MAX_MESSAGE_CHARS);
 
     private final OutputStream out;
-    private final CRC32C crc = new CRC32C();
+    private final SegmentCodec codec = new SegmentCodec();
     private boolean headerWritten;
     private boolean closed;
     private long sequence;
     private long droppedPending;
 
     private final Map<String, Integer> stringIds = new HashMap<>();
-    private byte[] strings = new byte[4096];
-    private int stringsLength;
+    private final StringTableBytes strings = new StringTableBytes();
     private final Map<Long, String> threadNames = new HashMap<>();
 
-    private byte[] body = new byte[SEGMENT_TARGET + MAX_EVENT];
+    /** Room for a pending earlier begin and the event after it, each maybe behind a batch header. */
+    private final byte[] body = new byte[SEGMENT_TARGET + 2 * MAX_EVENT];
     private int pos;
+    private final BatchState batch = new BatchState();
     private long batchThread = -1;
-    private long lastTs;
-    private long lastId;
-    private long lastTask;
+
+    // A TASK_BEGIN_EARLIER waiting for the next event: the recorder writes one just before the event that
+    // first mentions the task, at that event's time, and a handler call only carries the creation time.
+    private boolean earlierPending;
+    private long earlierThread;
+    private long earlierTask;
+    private long earlierParent;
+    private long earlierCreated;
+    private String earlierType;
 
     /**
      * @param out where the trace goes; closed by {@link #close()}
@@ -87,100 +102,128 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         threadNames.put(thread, name);
     }
 
+    /**
+     * Writes a {@code TASK_BEGIN}; an {@code earlier} one is written just before the
+     * next event of the same thread, at its time (where the recorder writes it), or
+     * at the batch's time if the next event is another thread's.
+     */
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        int p = head(earlier ? Wire.TASK_BEGIN_EARLIER : Wire.TASK_BEGIN, thread, time);
-        p = zig(p, task - lastTask);
-        lastTask = task;
-        p = zig(p, parent == 0 ? 0 : task - parent);
-        p = ref(p, type);
-        if (earlier) {
-            p = var(p, lastTs - time);
+        if (!earlier) {
+            long t = begin(thread, time);
+            String v = name(type);
+            pos = EventEncoder.taskBegin(body, pos, batch, t, task, parent, ref(v), v, false, 0);
+            return;
         }
-        pos = p;
+        open();
+        if (earlierPending) {
+            writeEarlier(-1, 0);
+        }
+        earlierPending = true;
+        earlierThread = thread;
+        earlierTask = task;
+        earlierParent = parent;
+        earlierCreated = time;
+        earlierType = name(type);
+    }
+
+    private void writeEarlier(long nextThread, long nextTime) {
+        earlierPending = false;
+        long at;
+        if (earlierThread == nextThread) {
+            at = nextTime;
+            batchFor(earlierThread, at);
+        } else if (batchThread == earlierThread) {
+            at = Math.max(batch.lastTs, Math.max(0, earlierCreated));
+        } else {
+            at = Math.max(0, earlierCreated);
+            batchFor(earlierThread, at);
+        }
+        pos = EventEncoder.taskBegin(body, pos, batch, at, earlierTask, earlierParent, ref(earlierType), earlierType,
+                true, at - earlierCreated);
     }
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
-        int p = head(Wire.TASK_END, thread, time);
-        p = zig(p, task - lastTask);
-        lastTask = task;
-        pos = ref(p, outcome);
+        long t = begin(thread, time);
+        String v = name(outcome);
+        pos = EventEncoder.taskEnd(body, pos, batch, t, task, ref(v), v);
     }
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        int p = head(Wire.SPAN_BEGIN, thread, time);
-        p = zig(p, span - lastId);
-        lastId = span;
-        p = zig(p, parent == 0 ? 0 : span - parent);
-        p = zig(p, task - lastTask);
-        lastTask = task;
-        pos = ref(p, name);
+        long t = begin(thread, time);
+        String v = name(name);
+        pos = EventEncoder.spanBegin(body, pos, batch, t, span, parent, task, ref(v), v);
     }
 
     @Override
     public void onSpanEnd(long time, long thread, long span) {
-        idEvent(Wire.SPAN_END, time, thread, span);
+        long t = begin(thread, time);
+        pos = EventEncoder.idEvent(body, pos, batch, Wire.SPAN_END, t, span);
     }
 
+    /** Writes a {@code LOG}, or a {@code LOG_CUT} if the message is longer than the recorder keeps. */
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
-        int p = head(Wire.LOG, thread, time);
-        p = zig(p, task - lastTask);
-        lastTask = task;
-        p = ref(p, category);
-        pos = string(p, message, Wire.MAX_MESSAGE_CHARS + 64); // a cut message keeps its note
+        String m = message == null ? "null" : message;
+        log(time, thread, task, category, m, m.length());
+    }
+
+    /** Writes a {@code LOG_CUT}: the cut message and its original length, as the recorder wrote it. */
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        String m = message == null ? "null" : message;
+        log(time, thread, task, category, m, Math.max(originalChars, m.length() + 1L));
+    }
+
+    private void log(long time, long thread, long task, String category, String message, long originalChars) {
+        long t = begin(thread, time);
+        String c = name(category);
+        int keep = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
+        pos = EventEncoder.log(body, pos, batch, t, task, ref(c), c, message, keep,
+                originalChars > message.length() ? originalChars : keep < message.length() ? message.length() : keep);
     }
 
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-        int p = head(onSpan ? Wire.SPAN_ATTR : Wire.TASK_ATTR, thread, time);
-        if (onSpan) {
-            p = zig(p, target - lastId);
-            lastId = target;
-        } else {
-            p = zig(p, target - lastTask);
-            lastTask = target;
-        }
-        p = ref(p, key);
-        pos = string(p, value, Wire.MAX_NAME_CHARS);
+        long t = begin(thread, time);
+        String k = name(key);
+        String v = value == null ? "null" : value;
+        pos = EventEncoder.attribute(body, pos, batch, t, onSpan, target, ref(k), k, v, Codec.cut(v, Wire.MAX_NAME_CHARS));
     }
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
-        int p = head(Wire.JOB_QUEUED, thread, time);
-        p = zig(p, job - lastId);
-        lastId = job;
-        p = zig(p, task - lastTask);
-        lastTask = task;
-        pos = p;
+        long t = begin(thread, time);
+        pos = EventEncoder.jobQueued(body, pos, batch, t, job, task);
     }
 
     @Override
     public void onJobStarted(long time, long thread, long job) {
-        idEvent(Wire.JOB_START, time, thread, job);
+        long t = begin(thread, time);
+        pos = EventEncoder.idEvent(body, pos, batch, Wire.JOB_START, t, job);
     }
 
     @Override
     public void onJobFinished(long time, long thread, long job) {
-        idEvent(Wire.JOB_END, time, thread, job);
+        long t = begin(thread, time);
+        pos = EventEncoder.idEvent(body, pos, batch, Wire.JOB_END, t, job);
     }
 
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
-        int p = head(Wire.MISUSE, thread, time);
-        p = var(p, kind.code());
-        pos = var(p, id);
+        long t = begin(thread, time);
+        pos = EventEncoder.misuse(body, pos, batch, t, kind.code(), id);
     }
 
+    /** Writes a {@code RUNTIME} in a batch of its own, its detail inline, as the recorder does. */
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        int p = head(Wire.RUNTIME, thread, time);
-        p = var(p, kind.code());
-        p = var(p, Math.max(0, duration));
-        p = var(p, Math.max(0, value));
-        pos = ref(p, detail);
+        batchThread = -1;
+        long t = begin(thread, time);
+        batchThread = -1; // whoever writes next starts a batch of their own
+        pos = EventEncoder.runtime(body, pos, batch, t, kind.code(), duration, value, 0, name(detail));
     }
 
     /**
@@ -193,23 +236,31 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         try {
+            if (earlierPending) {
+                open();
+                writeEarlier(-1, 0);
+            }
+            closed = true;
             flushSegment(Wire.FLAG_FINAL);
         } finally {
             out.close();
         }
     }
 
-    private void idEvent(byte type, long time, long thread, long id) {
-        int p = head(type, thread, time);
-        p = zig(p, id - lastId);
-        lastId = id;
-        pos = p;
+    /** Starts an event: header, segment room, a pending earlier begin, batch; returns its time (never negative). */
+    private long begin(long thread, long time) {
+        open();
+        long t = Math.max(0, time);
+        if (earlierPending) {
+            writeEarlier(thread, t);
+        }
+        batchFor(thread, t);
+        return t;
     }
 
-    /** Starts an event: segment room, header, batch; returns the position after its type and time delta. */
-    private int head(byte type, long thread, long time) {
+    /** Checks the writer is open, writes the header if needed, and cuts a segment once enough is pending. */
+    private void open() {
         if (closed) {
             throw new IllegalStateException("TraceWriter is closed");
         }
@@ -217,136 +268,63 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
             writeHeader(new TraceHeader(Wire.VERSION, System.currentTimeMillis() * 1_000_000L, System.nanoTime()));
         }
         if (pos >= SEGMENT_TARGET) {
-            flushSegmentUnchecked();
+            try {
+                flushSegment(0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        long t = Math.max(0, time);
-        if (thread != batchThread || t < lastTs) {
-            body[pos++] = Wire.BATCH;
-            pos = var(pos, thread);
-            body[pos++] = 0; // thread names inline, as the recorder writes them: they must not fill the table
-            pos = string(pos, threadNames.getOrDefault(thread, ""), Wire.MAX_NAME_CHARS);
-            pos = var(pos, t);
+    }
+
+    /** Makes the current batch {@code thread}'s, starting one if the thread changed or time went back. */
+    private void batchFor(long thread, long t) {
+        if (thread != batchThread || t < batch.lastTs) {
+            String name = threadNames.getOrDefault(thread, "");
+            // Thread names inline, as the recorder writes them: they must not fill the table.
+            pos = EventEncoder.batch(body, pos, batch, thread, 0, name, t, t);
             batchThread = thread;
-            lastTs = t;
-            lastId = 0;
-            lastTask = 0;
         }
-        body[pos] = type;
-        int p = var(pos + 1, t - lastTs);
-        lastTs = t;
-        return p;
     }
 
     private void writeHeader(TraceHeader h) {
-        byte[] b = new byte[Wire.HEADER_SIZE];
-        System.arraycopy(Wire.MAGIC, 0, b, 0, Wire.MAGIC.length);
-        b[9] = (byte) Wire.VERSION;
-        putLong(b, 12, h.wallBaseNanos());
-        putLong(b, 20, h.monotonicBase());
         try {
-            out.write(b);
+            out.write(FileHeader.encode(h.wallBaseNanos(), h.monotonicBase()));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         headerWritten = true;
-    }
-
-    private void flushSegmentUnchecked() {
-        try {
-            flushSegment(0);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private void flushSegment(int flags) throws IOException {
         if (!headerWritten) {
             writeHeader(new TraceHeader(Wire.VERSION, System.currentTimeMillis() * 1_000_000L, System.nanoTime()));
         }
-        byte[] head = new byte[31];
-        int p = 0;
-        head[p++] = (byte) flags;
-        p = putVar(head, p, sequence++);
-        p = putVar(head, p, droppedPending);
-        p = putVar(head, p, stringIds.size());
-        long bodyLength = (long) p + stringsLength + pos;
-        if (bodyLength > Wire.MAX_SEGMENT) {
-            throw new IOException("segment of " + bodyLength + " bytes exceeds the format's limit of "
+        if (!SegmentCodec.fits(strings.length(), pos)) {
+            throw new IOException("segment of " + (strings.length() + pos) + " bytes exceeds the format's limit of "
                     + Wire.MAX_SEGMENT + " (string table too large)");
         }
-        crc.reset();
-        crc.update(head, 0, p);
-        crc.update(strings, 0, stringsLength);
-        crc.update(body, 0, pos);
-        byte[] prefix = new byte[Wire.SEGMENT_PREFIX];
-        prefix[0] = Wire.SEGMENT_TAG;
-        putInt(prefix, 1, (int) bodyLength);
-        putInt(prefix, 5, (int) crc.getValue());
-        out.write(prefix);
-        out.write(head, 0, p);
-        out.write(strings, 0, stringsLength);
-        out.write(body, 0, pos);
+        byte[] segment = new byte[(int) SegmentCodec.size(strings.length(), pos)];
+        int n = codec.frame(segment, flags, sequence++, droppedPending, strings.count(), strings.bytes(),
+                strings.length(), body, 0, pos);
+        out.write(segment, 0, n);
         out.flush();
         droppedPending = 0;
         pos = 0;
         batchThread = -1; // the next segment starts with a fresh batch
     }
 
-    private int ref(int p, String s) {
-        String v = s == null ? "null" : s;
-        Integer id = stringIds.get(v);
+    private static String name(String s) {
+        return s == null ? "null" : s;
+    }
+
+    /** The table id of {@code s} cut as the recorder cuts names, adding it while the table has room; 0: inline. */
+    private int ref(String s) {
+        String kept = Codec.cutString(s, Wire.MAX_NAME_CHARS);
+        Integer id = stringIds.get(kept);
         if (id == null && stringIds.size() + 1 < Wire.MAX_STRINGS) {
-            id = stringIds.size() + 1;
-            stringIds.put(v, id);
-            byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
-            if (stringsLength + 10 + utf8.length > strings.length) {
-                strings = Arrays.copyOf(strings, Math.max(strings.length * 2, stringsLength + 10 + utf8.length));
-            }
-            stringsLength = putVar(strings, stringsLength, utf8.length);
-            System.arraycopy(utf8, 0, strings, stringsLength, utf8.length);
-            stringsLength += utf8.length;
+            id = strings.add(kept);
+            stringIds.put(kept, id);
         }
-        if (id != null) {
-            return var(p, id);
-        }
-        body[p++] = 0;
-        return string(p, v, Wire.MAX_NAME_CHARS);
-    }
-
-    private int string(int p, String s, int maxChars) {
-        String v = s == null ? "null" : s.length() > maxChars ? s.substring(0, maxChars) : s;
-        byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
-        p = var(p, utf8.length);
-        System.arraycopy(utf8, 0, body, p, utf8.length);
-        return p + utf8.length;
-    }
-
-    private int var(int p, long v) {
-        return putVar(body, p, v);
-    }
-
-    private int zig(int p, long v) {
-        return putVar(body, p, (v << 1) ^ (v >> 63));
-    }
-
-    private static int putVar(byte[] d, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            d[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        d[p++] = (byte) v;
-        return p;
-    }
-
-    private static void putInt(byte[] d, int p, int v) {
-        d[p] = (byte) (v >>> 24);
-        d[p + 1] = (byte) (v >>> 16);
-        d[p + 2] = (byte) (v >>> 8);
-        d[p + 3] = (byte) v;
-    }
-
-    private static void putLong(byte[] d, int p, long v) {
-        putInt(d, p, (int) (v >>> 32));
-        putInt(d, p + 4, (int) v);
+        return id == null ? 0 : id;
     }
 }

@@ -99,4 +99,47 @@ class TraceWriterTest {
         assertThat(kept.logs()).extracting(LogInfo::category).containsExactly("orderID", "temp");
         assertThat(kept.dropped()).isEqualTo(3);
     }
+
+    @Test
+    void aCutLogIsCopiedAsACutLog() throws IOException {
+        byte[] source = golden();
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(source));
+             TraceWriter writer = new TraceWriter(copy)) {
+            reader.read(writer);
+        }
+        List<String> cuts = new java.util.ArrayList<>();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(copy.toByteArray()))) {
+            reader.read(new TraceHandler() {
+                @Override
+                public void onLogCut(long time, long thread, long task, String category, String message,
+                                     long originalChars) {
+                    cuts.add(category + " " + message.length() + " of " + originalChars);
+                }
+            });
+        }
+        assertThat(cuts).containsExactly("note 4096 of 5000");
+        TraceModel copied = TraceModel.read(new ByteArrayInputStream(copy.toByteArray()));
+        assertThat(copied.logs().get(3).message()).isEqualTo("y".repeat(4096) + "… [cut from 5000 chars]");
+    }
+
+    @Test
+    void namesAndValuesAreCutBetweenCharactersNeverInsideASurrogatePair() throws IOException {
+        String smile = "\uD83D\uDE00";
+        String name = "n".repeat(1023) + smile + "tail";
+        String message = "m".repeat(4095) + smile + "tail";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TraceWriter writer = new TraceWriter(out)) {
+            writer.onThread(1, "main");
+            writer.onTaskBegin(10, 1, 5, 0, name, false);
+            writer.onAttribute(11, 1, 5, false, "k", name);
+            writer.onLog(12, 1, 5, "c", message);
+            writer.onTaskEnd(13, 1, 5, "ok");
+        }
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TaskInfo task = m.task(5);
+        assertThat(task.type()).isEqualTo("n".repeat(1023));
+        assertThat(task.attributes()).containsEntry("k", "n".repeat(1023));
+        assertThat(m.logs().get(0).message()).isEqualTo("m".repeat(4095) + "… [cut from 4101 chars]");
+    }
 }

@@ -271,6 +271,13 @@ final class ClassTrace {
         }
 
         @Override
+        public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+            if (task != 0 && tree.tasks.contains(task)) {
+                out.onLogCut(time, thread, task, category, message, originalChars);
+            }
+        }
+
+        @Override
         public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
             if (onSpan ? tree.spans.contains(target) : tree.tasks.contains(target)) {
                 out.onAttribute(time, thread, target, onSpan, key, value);

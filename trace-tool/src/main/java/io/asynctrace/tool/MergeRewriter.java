@@ -79,6 +79,11 @@ final class MergeRewriter implements TraceHandler {
     }
 
     @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        out.onLogCut(in.time(time), in.thread(thread), in.id(task), category, message, originalChars);
+    }
+
+    @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         out.onAttribute(in.time(time), in.thread(thread), in.id(target), onSpan, key, value);
     }

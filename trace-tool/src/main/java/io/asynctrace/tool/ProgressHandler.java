@@ -56,6 +56,11 @@ final class ProgressHandler implements TraceHandler {
     }
 
     @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        d.onLogCut(time, thread, task, category, message, originalChars);
+    }
+
+    @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         d.onAttribute(time, thread, target, onSpan, key, value);
     }

@@ -1,9 +1,9 @@
-package io.asynctrace.internal;
+package io.asynctrace.internal.format;
 
 /**
- * Constants of trace format version 1, shared by the recorder and the reader.
- * Not API: the layout is specified in {@code docs/FORMAT.md}, and this class
- * may change with the format version.
+ * Constants of trace format version 1: the file header, segment framing, event type
+ * bytes, limits and the codes events carry. Not API: the layout is specified in
+ * {@code docs/FORMAT.md}; each event's fields are in {@link EventTable}.
  */
 public final class Wire {
     private Wire() {
@@ -60,4 +60,30 @@ public final class Wire {
     public static final int MISUSE_SPAN_MISNESTED = 2;
     /** A task scope was closed on another thread, twice, or while a later scope was still open. */
     public static final int MISUSE_SCOPE_MISNESTED = 3;
+
+    // Runtime kinds carried by RUNTIME events (io.asynctrace.reader.RuntimeKind names them).
+    /** A stop-the-world GC pause. */
+    public static final int RUNTIME_GC_PAUSE = 1;
+    /** Heap used after a GC. */
+    public static final int RUNTIME_HEAP_AFTER_GC = 2;
+    /** A thread parked longer than the threshold. */
+    public static final int RUNTIME_THREAD_PARK = 3;
+    /** A thread waited to enter a monitor longer than the threshold. */
+    public static final int RUNTIME_MONITOR_ENTER = 4;
+    /** A socket read longer than the threshold. */
+    public static final int RUNTIME_SOCKET_READ = 5;
+    /** A socket write longer than the threshold. */
+    public static final int RUNTIME_SOCKET_WRITE = 6;
+    /** Thread.sleep longer than the threshold. */
+    public static final int RUNTIME_THREAD_SLEEP = 7;
+    /** A virtual thread pinned to its carrier. */
+    public static final int RUNTIME_VIRTUAL_THREAD_PINNED = 8;
+    /** A thread started. */
+    public static final int RUNTIME_THREAD_START = 9;
+    /** A thread ended. */
+    public static final int RUNTIME_THREAD_END = 10;
+    /** Runtime events were lost. */
+    public static final int RUNTIME_DATA_LOSS = 11;
+    /** Runtime events cannot be recorded. */
+    public static final int RUNTIME_UNAVAILABLE = 12;
 }
