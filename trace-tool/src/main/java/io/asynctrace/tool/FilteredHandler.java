@@ -118,6 +118,15 @@ final class FilteredHandler implements TraceHandler {
     }
 
     @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        see(time);
+        if (filter.contains(time) && matches(task)) {
+            tasks.touch(task, time);
+            out.onLogCut(time, thread, task, category, message, originalChars);
+        }
+    }
+
+    @Override
     public void onJobQueued(long time, long thread, long job, long task) {
         see(time);
         tasks.touch(task, time);
