@@ -4,7 +4,7 @@ import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
 import reactor.util.context.ContextView;
 
-/** Reading the task out of a Reactor {@link ContextView}, and creating child tasks. */
+/** Reading the task out of a Reactor {@link ContextView}. */
 final class Contexts {
     private Contexts() {
     }
@@ -22,10 +22,5 @@ final class Contexts {
     static Task taskOrCurrent(ContextView ctx) {
         Task t = task(ctx);
         return t != null ? t : io.asynctrace.Trace.currentTask();
-    }
-
-    /** Creates a task of {@code type} under {@code parent}, or under the thread's current task when null. */
-    static Task newTask(String type, Task parent) {
-        return parent == null ? io.asynctrace.Trace.newTask(type) : io.asynctrace.Trace.newTask(type, parent);
     }
 }

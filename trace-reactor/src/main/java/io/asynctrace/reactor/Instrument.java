@@ -3,15 +3,12 @@ package io.asynctrace.reactor;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /**
- * The function behind {@link Trace#task} and {@link Trace#span}: puts a
- * {@code tap} with a task or span listener on a {@link Mono} or a {@link Flux},
- * keeping its type so that both {@code Mono.transform} and {@code Flux.transform}
- * accept it. In Reactor's default mode the tap is behind a {@link WhileTracing}
- * switch, so a subscription made while tracing is off skips it.
+ * The function behind {@link Trace#task} and {@link Trace#span}: puts a {@link Traced}
+ * operator on a {@link Mono} or a {@link Flux}, keeping its type so that both
+ * {@code Mono.transform} and {@code Flux.transform} accept it.
  *
  * @param <T> the element type
  * @param <P> the publisher type
@@ -26,21 +23,13 @@ final class Instrument<T, P extends Publisher<T>> implements Function<P, P> {
     }
 
     @Override
-    @SuppressWarnings("unchecked") // a Mono<T>.tap is a Mono<T>, a Flux<T>.tap a Flux<T>: the type P is kept
+    @SuppressWarnings("unchecked") // a Traced.OfMono<T> is a Mono<T>, a Traced.OfFlux<T> a Flux<T>: the type P is kept
     public P apply(P publisher) {
-        // Assembly-time choice, like Reactor's own: see WhileTracing for why.
-        boolean automatic = Hooks.isAutomaticContextPropagationEnabled();
         if (publisher instanceof Mono) {
-            Mono<T> mono = (Mono<T>) publisher;
-            Mono<T> traced = task ? mono.tap(new TaskListener.Factory<T>(name, true))
-                    : mono.tap(new SpanListener.Factory<T>(name, true));
-            return (P) (automatic ? traced : new WhileTracing.OfMono<>(mono, traced));
+            return (P) new Traced.OfMono<>((Mono<T>) publisher, name, task);
         }
         if (publisher instanceof Flux) {
-            Flux<T> flux = (Flux<T>) publisher;
-            Flux<T> traced = task ? flux.tap(new TaskListener.Factory<T>(name, false))
-                    : flux.tap(new SpanListener.Factory<T>(name, false));
-            return (P) (automatic ? traced : new WhileTracing.OfFlux<>(flux, traced));
+            return (P) new Traced.OfFlux<>((Flux<T>) publisher, name, task);
         }
         throw new IllegalArgumentException("Trace." + (task ? "task" : "span") + "(\"" + name
                 + "\") applies to a Mono or a Flux, not to " + (publisher == null ? "null" : publisher.getClass().getName())

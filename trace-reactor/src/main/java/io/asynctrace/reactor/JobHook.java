@@ -1,18 +1,21 @@
 package io.asynctrace.reactor;
 
-import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import java.util.function.Function;
 
 /**
- * The {@code Schedulers.onScheduleHook} installed by {@link ReactorTracing}: work
- * scheduled while a task is current on the scheduling thread becomes a job of that
- * task. It records queued (here), started and finished (on the worker thread), and
- * makes the task current while the work runs, restoring the worker's previous
- * task afterwards whatever the work does (returns, throws, leaves a scope open).
+ * The {@code Schedulers.onScheduleHook} installed by {@link ReactorTracing}: the thread
+ * hop of {@code publishOn}, {@code subscribeOn}, {@code Mono.delay}, {@code timeout},
+ * {@code delayElements}, {@code Flux.interval} and any other work run by a Reactor
+ * {@code Scheduler}. The work runs with its task current, and is recorded as a job of
+ * that task (queued here, started and finished on the worker thread).
  *
- * <p>While tracing is off, or when no task is current, the runnable is returned as
- * is: nothing allocated, nothing recorded.
+ * <p>The task is the one in the {@code Context} of the subscriber the work delivers
+ * to (Reactor's scheduled work is that subscriber, or scans to it), so a shared
+ * upstream thread that happens to have another task current cannot mislead it; for
+ * work that is no subscriber (a plain {@code Scheduler.schedule(runnable)}), it is the
+ * scheduling thread's current task. While tracing is off, or with no task, the
+ * runnable is returned as is: nothing allocated, nothing recorded.
  */
 final class JobHook implements Function<Runnable, Runnable> {
     static final JobHook INSTANCE = new JobHook();
@@ -25,17 +28,22 @@ final class JobHook implements Function<Runnable, Runnable> {
         if (!io.asynctrace.Trace.isEnabled()) {
             return work;
         }
-        Task task = io.asynctrace.Trace.currentTask();
+        Task task = Propagation.taskOf(work);
         if (task == null) {
-            return work;
+            task = io.asynctrace.Trace.currentTask();
+            if (task == null) {
+                return work;
+            }
         }
-        return new Job(work, task, io.asynctrace.Trace.jobQueued());
+        return new Job(work, task, io.asynctrace.Trace.jobQueued(task));
     }
 
     /**
      * A runnable run on behalf of a task. A periodic schedule runs the same instance
      * many times: only the first run is recorded as the job (later runs wait for the
-     * period, not for a thread), every run has the task current.
+     * period, not for a thread), every run has the task current. The worker's own task
+     * and span are restored afterwards, whatever the work does (returns, throws, leaves
+     * a scope open).
      */
     static final class Job implements Runnable {
         private final Runnable work;
@@ -53,13 +61,16 @@ final class JobHook implements Function<Runnable, Runnable> {
         public void run() {
             long id = job;
             job = 0;
-            try (Scope s = task.makeCurrent()) {
+            Object token = Propagation.enter(task);
+            try {
                 io.asynctrace.Trace.jobStarted(id);
                 try {
                     work.run();
                 } finally {
                     io.asynctrace.Trace.jobFinished(id);
                 }
+            } finally {
+                Propagation.exit(token);
             }
         }
 

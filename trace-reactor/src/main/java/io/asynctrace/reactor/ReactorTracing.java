@@ -1,34 +1,40 @@
 package io.asynctrace.reactor;
 
-import io.asynctrace.TaskThreadLocalAccessor;
-import io.micrometer.context.ContextRegistry;
-import io.micrometer.context.ThreadLocalAccessor;
 import reactor.core.publisher.Hooks;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The one call that sets Reactor up for asynctrace, and the one that undoes it.
+ * The one call that makes the task of {@link Trace#task} follow its pipeline across
+ * threads, and the one that undoes it.
  *
- * <p>{@link #install()}:
+ * <p>{@link #install()} adds two Reactor hooks, and turns no context-propagation mode on:
  * <ol>
- * <li>turns on Reactor's automatic context propagation
- *     ({@code Hooks.enableAutomaticContextPropagation()}), so that the task put in the
- *     {@code Context} by {@link Trace#task} is the thread's current task inside
- *     {@code map}, {@code filter}, {@code flatMap} and source lambdas on any
- *     scheduler, and {@link Trace#log(String, String)} lands on it;</li>
- * <li>makes sure the task's {@code ThreadLocalAccessor} (key
- *     {@value io.asynctrace.TaskThreadLocalAccessor#KEY}) is registered with Micrometer's
- *     {@code ContextRegistry} (normally done by the service loader);</li>
- * <li>adds a {@code Schedulers.onScheduleHook} under the key {@value #HOOK_KEY}:
- *     work scheduled on a Reactor {@code Scheduler} while a task is current records
- *     when it was queued, started and finished, on which threads (the trace's jobs),
- *     with the task current while it runs.</li>
+ * <li>{@code Schedulers.onScheduleHook} under the key {@value #HOOK_KEY}: work a Reactor
+ *     {@code Scheduler} runs for a subscriber whose {@code Context} holds a task
+ *     ({@code publishOn}, {@code subscribeOn}, {@code Mono.delay}, {@code timeout},
+ *     {@code delayElements}, {@code Flux.interval}) runs with that task current, and is
+ *     recorded as one of its jobs (queued, started, finished, on which threads);</li>
+ * <li>{@code Hooks.onEachOperator} under the key {@value #OPERATOR_HOOK_KEY}: at
+ *     assembly, the few publishers whose signals can come from a thread no scheduler
+ *     hop covers ({@code Mono.fromFuture}, {@code create}, sinks, {@code cache} and
+ *     {@code share}, reactor-netty's connections and inbound data) get a small
+ *     operator after them that makes the task current where a signal arrives on a
+ *     thread without it. Every other operator is left as it is.</li>
  * </ol>
- * Pipelines assembled before {@code install()} keep the mode they were assembled in.
+ * Where a signal arrives on a thread whose current task is already the right one, the
+ * hooks change nothing; where it differs (a hop), they write the thread's current task
+ * and put the previous one back after the signal. No snapshot, no per-signal
+ * allocation. While tracing is off, or outside tasks, scheduled work and subscriptions
+ * go through untouched. Publishers assembled before {@code install()} are not marked;
+ * install before assembling pipelines.
  *
- * <p>Both methods are idempotent and synchronized; {@link #uninstall()} undoes only
- * what {@code install()} did: it leaves automatic propagation on if it was on before,
- * and removes only its own scheduler hook.
+ * <p>If another library turns on Reactor's automatic context propagation, Reactor
+ * also restores the task (through trace-core's {@code TaskThreadLocalAccessor}); the
+ * hooks then find it current and write nothing, and asynctrace's operators tell
+ * Reactor they need no restoring subscriber of their own.
+ *
+ * <p>Both methods are idempotent and synchronized; {@link #uninstall()} removes only
+ * the two hooks {@code install()} added.
  *
  * <pre>{@code
  * ReactorTracing.install();       // at startup
@@ -41,29 +47,21 @@ import reactor.core.scheduler.Schedulers;
 public final class ReactorTracing {
     /** The key of the scheduler hook in {@code Schedulers.onScheduleHook}. */
     public static final String HOOK_KEY = "io.asynctrace.reactor.jobs";
+    /** The key of the assembly hook in {@code Hooks.onEachOperator}. */
+    public static final String OPERATOR_HOOK_KEY = "io.asynctrace.reactor.hops";
 
     private static boolean installed;
-    private static boolean enabledPropagation;
-    private static boolean registeredAccessor;
 
     private ReactorTracing() {
     }
 
-    /** Sets everything up; does nothing if already installed. */
+    /** Adds the hooks; does nothing if already installed. */
     public static synchronized void install() {
         if (installed) {
             return;
         }
-        if (!Hooks.isAutomaticContextPropagationEnabled()) {
-            Hooks.enableAutomaticContextPropagation();
-            enabledPropagation = true;
-        }
-        ContextRegistry registry = ContextRegistry.getInstance();
-        if (!hasTaskAccessor(registry)) {
-            registry.registerThreadLocalAccessor(new TaskThreadLocalAccessor());
-            registeredAccessor = true;
-        }
         Schedulers.onScheduleHook(HOOK_KEY, JobHook.INSTANCE);
+        Hooks.onEachOperator(OPERATOR_HOOK_KEY, Hops.INSTANCE);
         installed = true;
     }
 
@@ -73,28 +71,12 @@ public final class ReactorTracing {
             return;
         }
         Schedulers.resetOnScheduleHook(HOOK_KEY);
-        if (registeredAccessor) {
-            ContextRegistry.getInstance().removeThreadLocalAccessor(TaskThreadLocalAccessor.KEY);
-            registeredAccessor = false;
-        }
-        if (enabledPropagation) {
-            Hooks.disableAutomaticContextPropagation();
-            enabledPropagation = false;
-        }
+        Hooks.resetOnEachOperator(OPERATOR_HOOK_KEY);
         installed = false;
     }
 
     /** @return whether {@link #install()} is in effect */
     public static synchronized boolean isInstalled() {
         return installed;
-    }
-
-    private static boolean hasTaskAccessor(ContextRegistry registry) {
-        for (ThreadLocalAccessor<?> a : registry.getThreadLocalAccessors()) {
-            if (TaskThreadLocalAccessor.KEY.equals(a.key())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -12,13 +12,16 @@ import org.reactivestreams.Publisher;
 import reactor.util.context.ContextView;
 
 /**
- * asynctrace for Reactor: tasks that live in the subscriber {@code Context}, spans
- * from subscribe to terminal signal, logs from inside operators, and the whole
- * {@link io.asynctrace.Trace} API behind the same import.
+ * asynctrace for Reactor: tasks that live in the subscriber {@code Context} and follow
+ * their pipeline across threads, spans from subscribe to terminal signal, logs from
+ * inside any operator, and the whole {@link io.asynctrace.Trace} API behind the same
+ * import (every public static method of core's {@code Trace} has its twin here, with
+ * the same signature and behaviour; {@code TraceApiTest} keeps the two in step).
  *
  * <pre>{@code
  * import io.asynctrace.reactor.Trace;
  *
+ * ReactorTracing.install();   // once, at startup: follow tasks across thread hops
  * Flux<Cup> cups = Flux.fromIterable(orders)
  *     .flatMap(order -> Mono.zip(
  *             steamMilk(order).transform(Trace.span("steamMilk"))
@@ -33,27 +36,31 @@ import reactor.util.context.ContextView;
  * <p><b>Tasks.</b> {@link #task(String)} creates one task per subscription, at
  * subscribe time. Its parent is the task already in the downstream {@code Context},
  * else the subscribing thread's current task. It is stored in the {@code Context}
- * under {@link #CONTEXT_KEY} (the key of asynctrace's {@code ThreadLocalAccessor},
- * so Micrometer Context Propagation and {@code contextCapture()} see the same
- * value) and ends at the first of: complete or a {@code Mono}'s value ({@code "ok"}),
- * error (the exception's class name), cancel ({@code "cancelled"}).
+ * under {@link #CONTEXT_KEY} and ends at the first of: complete or a {@code Mono}'s
+ * value ({@code "ok"}), error (the exception's class name), cancel ({@code "cancelled"}).
  *
- * <p><b>Logs.</b> Where {@link #log(String, String)} finds the task depends on Reactor's mode:
+ * <p><b>Where the task is current.</b> The task is the thread's current task wherever
+ * the code upstream of {@code Trace.task} runs, so {@link #log(String, String)},
+ * {@link #withSpan} and core's {@code Trace.log} land on it from {@code map},
+ * {@code filter}, {@code flatMap}, {@code handle} and source lambdas:
  * <ul>
- * <li>automatic context propagation on ({@link ReactorTracing#install()} or
- *     {@code Hooks.enableAutomaticContextPropagation()}): inside every operator
- *     lambda ({@code map}, {@code filter}, {@code flatMap}, {@code handle}) and source
- *     lambda ({@code Mono.fromCallable}, {@code Flux.generate}), on any scheduler;</li>
- * <li>Reactor's default (limited) mode: inside {@code handle} and {@code tap} only;
- *     elsewhere the log goes to whatever task the thread has current, usually none;</li>
+ * <li>always, on the threads that subscribe and request (synchronous pipelines);</li>
+ * <li>with {@link ReactorTracing#install()}, also after every hop: {@code publishOn},
+ *     {@code subscribeOn}, {@code flatMap} inners on other schedulers,
+ *     {@code Mono.delay}, {@code delayElements}, {@code timeout}, {@code Mono.fromFuture}
+ *     completed by any pool, sinks, {@code cache}/{@code share}, reactor-netty client
+ *     responses. Reactor's automatic context propagation is not needed;</li>
  * <li>any mode: {@link #log(ContextView, String, String)} with the view from
  *     {@code Mono.deferContextual} or {@code Flux.deferContextual}.</li>
  * </ul>
+ * Downstream of {@code Trace.task}, the outer task (the one in the downstream
+ * {@code Context}, else the subscribing thread's) is current again.
  *
- * <p><b>Cost.</b> While tracing is off, {@code task} and {@code span} add one
- * {@code tap} operator whose listener is a shared no-op: no task, no {@code Context}
- * entry. Nothing here throws into the application, except {@code transform} on a
- * publisher that is neither a {@code Mono} nor a {@code Flux} (a programming error).
+ * <p><b>Cost.</b> While tracing is off, {@code task} and {@code span} add no subscriber
+ * to a subscription: one volatile read. While on, switching the current task is a
+ * thread-local read, and a field write only where the thread had another task current.
+ * Nothing here throws into the application, except {@code transform} on a publisher
+ * that is neither a {@code Mono} nor a {@code Flux} (a programming error).
  */
 public final class Trace {
     /** The {@code Context} key of the current task: {@value io.asynctrace.TaskThreadLocalAccessor#KEY}. */
@@ -85,7 +92,8 @@ public final class Trace {
      * records each subscription as a span named {@code name}, from subscribe to the
      * first terminal signal (a {@code Mono}'s value, complete, error or cancel), under
      * the task in the {@code Context} (else the subscribing thread's current task;
-     * with no task at all, nothing is recorded). The span records the thread it
+     * with no task at all, a span of no task, as {@link #startDetachedSpan}). It changes
+     * no thread's current task. The span records the thread it
      * began on and the one it ended on; error and cancel are recorded as its
      * attribute {@code outcome}.
      *
@@ -224,7 +232,7 @@ public final class Trace {
 
     /**
      * Same as {@link io.asynctrace.Trace#log(String, String)}: records a message on the
-     * thread's current task. See the class comment for when that is the task of the
+     * thread's current task. See the class comment for where that is the task of the
      * Reactor {@code Context}.
      *
      * @param category the category; keep categories few
@@ -232,5 +240,73 @@ public final class Trace {
      */
     public static void log(String category, String message) {
         io.asynctrace.Trace.log(category, message);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#flush()}.
+     *
+     * @return true once written; false if tracing is off or the recording ended first
+     */
+    public static boolean flush() {
+        return io.asynctrace.Trace.flush();
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#newTask(String, Task)}.
+     *
+     * @param type the task type; keep types few
+     * @param parent the parent task, or null for a root task
+     * @return the new task, not yet current
+     */
+    public static Task newTask(String type, Task parent) {
+        return io.asynctrace.Trace.newTask(type, parent);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#startDetachedSpan(String)}: a span of no task,
+     * tied to no thread.
+     *
+     * @param name the span name; keep names few
+     * @return the span to end
+     */
+    public static Span startDetachedSpan(String name) {
+        return io.asynctrace.Trace.startDetachedSpan(name);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#jobQueued()}.
+     *
+     * @return the job id, or 0 while tracing is off
+     */
+    public static long jobQueued() {
+        return io.asynctrace.Trace.jobQueued();
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#jobQueued(Task)}.
+     *
+     * @param task the task the job works for, or null
+     * @return the job id, or 0 while tracing is off
+     */
+    public static long jobQueued(Task task) {
+        return io.asynctrace.Trace.jobQueued(task);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#jobStarted(long)}.
+     *
+     * @param job an id from {@link #jobQueued()}; 0 does nothing
+     */
+    public static void jobStarted(long job) {
+        io.asynctrace.Trace.jobStarted(job);
+    }
+
+    /**
+     * Same as {@link io.asynctrace.Trace#jobFinished(long)}.
+     *
+     * @param job an id from {@link #jobQueued()}; 0 does nothing
+     */
+    public static void jobFinished(long job) {
+        io.asynctrace.Trace.jobFinished(job);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.TraceModel;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +47,7 @@ class LogModesTest {
     }
 
     /** Logs from doOnNext: the tap operator restores thread-locals around its listener in the limited mode too. */
-    static final class LoggingListener extends BaseListener<Integer> {
+    static final class LoggingListener implements SignalListener<Integer> {
         boolean logged;
 
         @Override
@@ -58,7 +59,59 @@ class LogModesTest {
         }
 
         @Override
+        public void doFirst() {
+        }
+
+        @Override
         public void doFinally(SignalType terminationType) {
+        }
+
+        @Override
+        public void doOnSubscription() {
+        }
+
+        @Override
+        public void doOnFusion(int negotiatedFusion) {
+        }
+
+        @Override
+        public void doOnRequest(long requested) {
+        }
+
+        @Override
+        public void doOnCancel() {
+        }
+
+        @Override
+        public void doOnComplete() {
+        }
+
+        @Override
+        public void doOnError(Throwable error) {
+        }
+
+        @Override
+        public void doAfterComplete() {
+        }
+
+        @Override
+        public void doAfterError(Throwable error) {
+        }
+
+        @Override
+        public void doOnMalformedOnNext(Integer value) {
+        }
+
+        @Override
+        public void doOnMalformedOnError(Throwable error) {
+        }
+
+        @Override
+        public void doOnMalformedOnComplete() {
+        }
+
+        @Override
+        public void handleListenerError(Throwable listenerError) {
         }
     }
 
@@ -67,15 +120,31 @@ class LogModesTest {
         return m.logs().stream().collect(Collectors.toMap(LogInfo::category, l -> l.taskId() == task, (a, b) -> a && b));
     }
 
+    static final List<String> ALL = List.of("map", "filter", "flatMap", "handle", "fromCallable", "generate",
+            "afterPublishOn", "deferContextual", "tap");
+
     @Test
-    void automaticPropagationFindsTheTaskInEveryLambdaOnEveryScheduler() {
+    void installedTheTaskIsCurrentInEveryLambdaOnEveryScheduler() {
+        ReactorTracing.install();
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).as("no propagation mode turned on").isFalse();
+        Recording rec = Recording.start();
+        assertThat(pipeline().collectList().block()).hasSize(4);
+        TraceModel m = rec.stop();
+        Map<String, Boolean> onTask = onTask(m);
+        assertThat(onTask).containsOnlyKeys(ALL);
+        assertThat(onTask.values()).as(onTask.toString()).allMatch(b -> b);
+        assertThat(m.jobs()).as("the scheduler hops are jobs of the task").isNotEmpty();
+    }
+
+    @Test
+    void automaticPropagationTurnedOnByAnotherLibraryStaysRight() {
+        Hooks.enableAutomaticContextPropagation();
         ReactorTracing.install();
         Recording rec = Recording.start();
         assertThat(pipeline().collectList().block()).hasSize(4);
-        Map<String, Boolean> onTask = onTask(rec.stop());
-        assertThat(onTask).containsOnlyKeys("map", "filter", "flatMap", "handle", "fromCallable", "generate",
-                "afterPublishOn", "deferContextual", "tap");
-        assertThat(onTask.values()).as(onTask.toString()).allMatch(b -> b);
+        TraceModel m = rec.stop();
+        assertThat(onTask(m)).containsOnlyKeys(ALL);
+        assertThat(onTask(m).values()).as(onTask(m).toString()).allMatch(b -> b);
     }
 
     @Test
@@ -89,13 +158,13 @@ class LogModesTest {
     }
 
     @Test
-    void limitedModeFindsTheTaskInHandleTapAndDeferContextualOnly() {
+    void notInstalledTheTaskIsCurrentOnTheSubscribingThreadOnly() {
         assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
         Recording rec = Recording.start();
         assertThat(pipeline().collectList().block()).hasSize(4);
         Map<String, Boolean> onTask = onTask(rec.stop());
-        assertThat(onTask).containsEntry("handle", true).containsEntry("tap", true).containsEntry("deferContextual", true)
-                .containsEntry("map", false).containsEntry("filter", false).containsEntry("flatMap", false)
+        assertThat(onTask).containsEntry("map", true).containsEntry("filter", true).containsEntry("flatMap", true)
+                .containsEntry("handle", true).containsEntry("tap", true).containsEntry("deferContextual", true)
                 .containsEntry("fromCallable", false).containsEntry("generate", false)
                 .containsEntry("afterPublishOn", false);
     }

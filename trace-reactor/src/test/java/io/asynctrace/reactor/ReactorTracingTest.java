@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -31,24 +32,37 @@ class ReactorTracingTest {
     }
 
     @Test
-    void installIsIdempotentAndUninstallRestoresTheDefaultMode() {
+    void installIsIdempotentAndTurnsNoPropagationModeOn() {
         assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
         ReactorTracing.install();
         ReactorTracing.install();
         assertThat(ReactorTracing.isInstalled()).isTrue();
-        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
         ReactorTracing.uninstall();
         ReactorTracing.uninstall();
         assertThat(ReactorTracing.isInstalled()).isFalse();
-        assertThat(Hooks.isAutomaticContextPropagationEnabled()).isFalse();
     }
 
     @Test
-    void uninstallLeavesAutomaticPropagationOnWhenTheApplicationTurnedItOn() {
+    void uninstallLeavesAutomaticPropagationAsTheApplicationSetIt() {
         Hooks.enableAutomaticContextPropagation();
         ReactorTracing.install();
         ReactorTracing.uninstall();
         assertThat(Hooks.isAutomaticContextPropagationEnabled()).isTrue();
+    }
+
+    @Test
+    void onlyAsynchronousSourcesAndSharedOperatorsGetAHop() {
+        ReactorTracing.install();
+        assertThat(Mono.just(1).map(x -> x)).as("synchronous: untouched").isNotInstanceOf(Hops.Hop.class);
+        assertThat(Flux.range(0, 3).filter(x -> true)).isNotInstanceOf(Hops.Hop.class);
+        assertThat(Mono.fromFuture(new java.util.concurrent.CompletableFuture<Integer>())).isInstanceOf(Hops.Hop.class);
+        assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).isInstanceOf(Hops.Hop.class);
+        assertThat(Flux.range(0, 3).cache()).isInstanceOf(Hops.Hop.class);
+        assertThat(reactor.core.publisher.Sinks.one().asMono().map(x -> x)).as("after a sink")
+                .isInstanceOf(Hops.Hop.class);
+        ReactorTracing.uninstall();
+        assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).isNotInstanceOf(Hops.Hop.class);
     }
 
     @Test

@@ -1,0 +1,130 @@
+package io.asynctrace.reactor;
+
+import io.asynctrace.Task;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
+import reactor.util.context.Context;
+
+/**
+ * One subscription of {@link Trace#task}: the boundary between the task and the code
+ * around it. Upstream of it (subscribe, request, cancel) the task is current;
+ * downstream of it (every signal it passes on) the outer task is: the one in the
+ * downstream {@code Context}, else the subscribing thread's task, else none. Each
+ * switch is a {@link Propagation#enter} that writes only when the thread has another
+ * task current. The task is ended by the first of: complete or a {@code Mono}'s value
+ * ({@code "ok"}), error (the exception's class name), cancel ({@code "cancelled"});
+ * {@link Task#end} lets exactly one of racing signals count.
+ *
+ * @param <T> the element type
+ */
+final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
+    private final CoreSubscriber<? super T> actual;
+    private final Task task;
+    private final Task outer;
+    private final Context context;
+    private final boolean mono;
+    private Subscription upstream;
+    /** Whether a Mono's value ended the task already; signals are serial, so a plain field. */
+    private boolean valued;
+
+    TaskSubscriber(CoreSubscriber<? super T> actual, Task task, Task outer, Context context, boolean mono) {
+        this.actual = actual;
+        this.task = task;
+        this.outer = outer;
+        this.context = context;
+        this.mono = mono;
+    }
+
+    @Override
+    public Context currentContext() {
+        return context;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        upstream = s;
+        Object token = Propagation.enter(outer);
+        try {
+            actual.onSubscribe(this);
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    public void onNext(T value) {
+        if (mono) {
+            valued = true;
+            task.end();
+        }
+        Object token = Propagation.enter(outer);
+        try {
+            actual.onNext(value);
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        task.end(error.getClass().getName());
+        Object token = Propagation.enter(outer);
+        try {
+            actual.onError(error);
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    public void onComplete() {
+        if (!valued) {
+            task.end();
+        }
+        Object token = Propagation.enter(outer);
+        try {
+            actual.onComplete();
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    public void request(long n) {
+        Object token = Propagation.enter(task);
+        try {
+            upstream.request(n);
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    public void cancel() {
+        task.end("cancelled");
+        Object token = Propagation.enter(task);
+        try {
+            upstream.cancel();
+        } finally {
+            Propagation.exit(token);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes") // the signature Reactor declares
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return upstream;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        return Traced.scan(key, null);
+    }
+
+    @Override
+    public String toString() {
+        return "Trace.task(" + task.type() + ")";
+    }
+}
