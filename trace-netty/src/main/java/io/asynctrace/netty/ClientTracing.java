@@ -4,22 +4,66 @@ import io.asynctrace.Span;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
 import io.asynctrace.Trace;
-import io.netty.channel.Channel;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import reactor.netty.Connection;
+import reactor.netty.ConnectionObserver;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.ContextView;
 
 /**
  * The callbacks of {@link TracedHttp#client}: static methods, so the client holds no
- * per-request lambdas. The open span of a request is kept on its channel (one
- * request at a time per HTTP/1.1 connection or HTTP/2 stream).
+ * per-request lambdas. The open span of a request is kept on its channel as a
+ * {@link Call} (one request at a time per HTTP/1.1 connection or HTTP/2 stream).
+ *
+ * <p><b>Assumptions and guarantees.</b> A call belongs to one exchange: reactor-netty's
+ * per-request operations object, which is both the {@code HttpClientRequest} and the
+ * {@code HttpClientResponse} of the callbacks and the {@code Connection} its state
+ * changes report. A call is ended by exactly one of: the response headers
+ * ({@code http.status}), a redirect (its 3xx), an error ({@code error}), or the
+ * exchange released or disconnected before any of those (the request was cancelled:
+ * a timeout, {@code take}, a disposed subscriber; {@code outcome = cancelled}). Every
+ * path removes the call from the channel only if it is still the one there
+ * ({@code compareAndSet}), and ends it only if it is its own exchange's, and
+ * {@link Call#finish} lets only the first end count. So the release of one exchange,
+ * which reactor-netty reports after the pool may already have handed the connection
+ * to the next request, can never end or remove that next request's span.
  */
 final class ClientTracing {
-    private static final AttributeKey<Span> SPAN = AttributeKey.valueOf("io.asynctrace.netty.client-span");
+    static final AttributeKey<Call> CALL = AttributeKey.valueOf("io.asynctrace.netty.client-call");
 
     private ClientTracing() {
+    }
+
+    /** One traced request: its span and the exchange it belongs to. */
+    static final class Call {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(Call.class, "done", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Object exchange;
+        final Span span;
+        @SuppressWarnings("unused") // accessed through DONE
+        private volatile int done;
+
+        Call(Object exchange, Span span) {
+            this.exchange = exchange;
+            this.span = span;
+        }
+
+        /** @return the span, to end, for the first caller only; null after that */
+        Span finish() {
+            return DONE.compareAndSet(this, 0, 1) ? span : null;
+        }
     }
 
     static void onRequest(HttpClientRequest req, Connection conn) {
@@ -40,17 +84,36 @@ final class ClientTracing {
                     .attr("trace.id", traceId)
                     .attr("trace.span_id", spanId)
                     .attr("http.target", req.resourceUrl());
-            Span previous = conn.channel().attr(SPAN).getAndSet(span);
-            if (previous != null) { // a redirect: the previous request got its answer
-                previous.end();
+            Call previous = conn.channel().attr(CALL).getAndSet(new Call(req, span));
+            Span open = previous == null ? null : previous.finish();
+            if (open != null) { // a call that no callback ended: it cannot be open any more
+                open.attr("outcome", "superseded").end();
+            }
+            if (req instanceof Connection && ((Connection) req).isDisposed()) {
+                onState((Connection) req, ConnectionObserver.State.DISCONNECTING); // cancelled before it was prepared
             }
         }
     }
 
     static void onResponse(HttpClientResponse res, Connection conn) {
-        Span span = conn.channel().attr(SPAN).getAndSet(null);
+        Span span = take(conn, res);
         if (span != null) {
             span.attr("http.status", TracedRoute.status(res.status().code())).end();
+        }
+    }
+
+    /** A 3xx that reactor-netty follows: this exchange got its answer; the next request has its own span. */
+    static void onRedirect(HttpClientResponse res, Connection conn) {
+        onResponse(res, conn);
+    }
+
+    /** The exchange went back to the pool or its connection closed: still open means cancelled. */
+    static void onState(Connection conn, ConnectionObserver.State state) {
+        if (state == ConnectionObserver.State.RELEASED || state == ConnectionObserver.State.DISCONNECTING) {
+            Span span = take(conn, conn);
+            if (span != null) {
+                span.attr("outcome", "cancelled").end();
+            }
         }
     }
 
@@ -62,15 +125,24 @@ final class ClientTracing {
         failed(res, error);
     }
 
-    /** reactor-netty's request and response objects are its connection: the span is on its channel. */
+    /** reactor-netty's request and response objects are its connection: the call is on its channel. */
     private static void failed(Object exchange, Throwable error) {
         if (!(exchange instanceof Connection)) {
-            return;
+            return; // failed before a connection: no span was begun
         }
-        Channel ch = ((Connection) exchange).channel();
-        Span span = ch.attr(SPAN).getAndSet(null);
+        Span span = take((Connection) exchange, exchange);
         if (span != null) {
             span.attr("error", error == null ? "null" : error.getClass().getName()).end();
         }
+    }
+
+    /** Removes the call of {@code exchange} from the channel of {@code conn}, if it is there and still open. */
+    private static Span take(Connection conn, Object exchange) {
+        Attribute<Call> attr = conn.channel().attr(CALL);
+        Call call = attr.get();
+        if (call == null || call.exchange != exchange || !attr.compareAndSet(call, null)) {
+            return null;
+        }
+        return call.finish();
     }
 }

@@ -3,13 +3,11 @@ package io.asynctrace.netty;
 import io.asynctrace.Span;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
-import io.asynctrace.Trace;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -27,10 +25,11 @@ import reactor.netty.http.server.HttpServer;
  *
  * <p>The order is a function of the order number, so the cappuccino workload of the
  * examples module can be plugged in; {@link #start(int)} uses a small built-in order
- * (two parallel timed steps as spans, a log, a mixing span). Starting a demo server
- * turns on Reactor's automatic context propagation ({@code Hooks.enableAutomaticContextPropagation()},
- * JVM-wide), so the order's {@code Trace.log} and {@code Trace.withSpan} calls inside
- * operators land on the request's task.
+ * (two parallel timed steps as spans, a log, a mixing span), which finds the
+ * request's task in the Reactor {@code Context}. Starting a demo server turns no
+ * Reactor mode or hook on: an order that logs from operators after a thread hop
+ * needs trace-reactor's {@code ReactorTracing.install()} (the examples' cappuccino
+ * installs it).
  *
  * <pre>{@code
  * try (DemoServer demo = DemoServer.start(0, n -> Mono.just("cappuccino #" + n))) {
@@ -69,7 +68,6 @@ public final class DemoServer implements AutoCloseable {
      */
     public static DemoServer start(int port, Function<Integer, ? extends Mono<String>> order) {
         Objects.requireNonNull(order, "order");
-        Hooks.enableAutomaticContextPropagation();
         AtomicInteger orders = new AtomicInteger();
         HttpServer http = HttpServer.create().host(InetAddress.getLoopbackAddress().getHostAddress()).port(port);
         DisposableServer server = TraceEndpoint.defaults().mountOn(http)
@@ -94,21 +92,33 @@ public final class DemoServer implements AutoCloseable {
      * @return the order
      */
     public static Mono<String> fallbackOrder(int n, long stepMillis) {
-        return Mono.zip(step("steamMilk", stepMillis, "milk"), step("extractCoffee", stepMillis, "espresso"))
-                .map(parts -> {
-                    Trace.log("orderID", Integer.toString(n));
-                    return Trace.withSpan("mixMilkCoffee", () -> "cappuccino #" + n);
-                });
+        return Mono.deferContextual(ctx -> {
+            Object inContext = ctx.getOrDefault(TaskThreadLocalAccessor.KEY, null);
+            Task task = inContext instanceof Task ? (Task) inContext : null;
+            return Mono.zip(step(task, "steamMilk", stepMillis, "milk"), step(task, "extractCoffee", stepMillis, "espresso"))
+                    .map(parts -> {
+                        if (task == null) {
+                            return "cappuccino #" + n;
+                        }
+                        task.log("orderID", Integer.toString(n));
+                        Span mix = task.startSpan("mixMilkCoffee");
+                        String cup = "cappuccino #" + n;
+                        mix.end();
+                        return cup;
+                    });
+        });
     }
 
-    private static Mono<String> step(String name, long millis, String product) {
-        return Mono.deferContextual(ctx -> {
-            Object task = ctx.getOrDefault(TaskThreadLocalAccessor.KEY, null);
-            Span span = task instanceof Task ? ((Task) task).startSpan(name) : null;
-            Mono<String> work = millis > 0
-                    ? Mono.delay(Duration.ofMillis(millis)).thenReturn(product)
-                    : Mono.just(product);
-            return span == null ? work : work.doFinally(signal -> span.end());
+    private static Mono<String> step(Task task, String name, long millis, String product) {
+        Mono<String> work = millis > 0
+                ? Mono.delay(Duration.ofMillis(millis)).thenReturn(product)
+                : Mono.just(product);
+        if (task == null) {
+            return work;
+        }
+        return Mono.defer(() -> {
+            Span span = task.startSpan(name);
+            return work.doFinally(signal -> span.end());
         });
     }
 

@@ -77,6 +77,8 @@ public final class TracedHttp {
     public static HttpClient client(HttpClient client) {
         return client.doOnRequest(ClientTracing::onRequest)
                 .doOnResponse(ClientTracing::onResponse)
-                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError);
+                .doOnRedirect(ClientTracing::onRedirect)
+                .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError)
+                .observe(ClientTracing::onState);
     }
 }

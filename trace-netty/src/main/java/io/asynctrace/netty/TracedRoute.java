@@ -6,10 +6,11 @@ import io.asynctrace.TaskThreadLocalAccessor;
 import io.asynctrace.Trace;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Signal;
+import reactor.core.publisher.MonoOperator;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.util.context.Context;
@@ -66,11 +67,7 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             task.end(status(500)); // reactor-netty answers 500
             throw e;
         }
-        End end = new End(task, res);
-        return Mono.from(p)
-                .doOnEach(end)
-                .doOnCancel(end)
-                .contextWrite(Context.of(TaskThreadLocalAccessor.KEY, task, TRACE, trace));
+        return new RequestMono(Mono.from(p), task, trace, res);
     }
 
     /**
@@ -101,32 +98,100 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         return code >= 100 && code < STATUS.length ? STATUS[code] : Integer.toString(code);
     }
 
-    /** Ends the task at the handler's terminal signal (outcome: the status) or cancel. */
-    private static final class End implements Consumer<Signal<Void>>, Runnable {
+    /**
+     * The handler's publisher as the request's task: subscribed, requested and cancelled
+     * with the task current (reactor-netty does that on the event loop, after the handler
+     * function returned), with the task and the {@link RequestTrace} in its {@code Context},
+     * and ending the task at its terminal signal (outcome: the status) or cancel.
+     */
+    private static final class RequestMono extends MonoOperator<Void, Void> {
         private final Task task;
+        private final RequestTrace trace;
         private final HttpServerResponse res;
 
-        End(Task task, HttpServerResponse res) {
+        RequestMono(Mono<Void> source, Task task, RequestTrace trace, HttpServerResponse res) {
+            super(source);
             this.task = task;
+            this.trace = trace;
             this.res = res;
         }
 
         @Override
-        public void accept(Signal<Void> signal) {
-            if (signal.isOnComplete()) {
-                task.end(status(res.status().code()));
-            } else if (signal.isOnError()) {
-                Throwable e = signal.getThrowable();
-                task.attr("error", e == null ? "null" : e.getClass().getName());
-                // reactor-netty answers 500 unless the headers are already out
-                task.end(status(res.hasSentHeaders() ? res.status().code() : 500));
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            Context context = actual.currentContext().put(TaskThreadLocalAccessor.KEY, task).put(TRACE, trace);
+            Object token = Current.enter(task);
+            try {
+                source.subscribe(new RequestSubscriber(actual, task, res, context));
+            } finally {
+                Current.exit(token);
+            }
+        }
+    }
+
+    private static final class RequestSubscriber implements CoreSubscriber<Void>, Subscription {
+        private final CoreSubscriber<? super Void> actual;
+        private final Task task;
+        private final HttpServerResponse res;
+        private final Context context;
+        private Subscription upstream;
+
+        RequestSubscriber(CoreSubscriber<? super Void> actual, Task task, HttpServerResponse res, Context context) {
+            this.actual = actual;
+            this.task = task;
+            this.res = res;
+            this.context = context;
+        }
+
+        @Override
+        public Context currentContext() {
+            return context;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            actual.onSubscribe(this);
+        }
+
+        @Override
+        public void onNext(Void value) {
+            actual.onNext(value);
+        }
+
+        @Override
+        public void onComplete() {
+            task.end(status(res.status().code()));
+            actual.onComplete();
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            task.attr("error", e == null ? "null" : e.getClass().getName());
+            // reactor-netty answers 500 unless the headers are already out
+            task.end(status(res.hasSentHeaders() ? res.status().code() : 500));
+            actual.onError(e);
+        }
+
+        @Override
+        public void request(long n) {
+            Object token = Current.enter(task);
+            try {
+                upstream.request(n);
+            } finally {
+                Current.exit(token);
             }
         }
 
         /** The client went away, or the server is disposing the connection. */
         @Override
-        public void run() {
+        public void cancel() {
             task.end("cancelled");
+            Object token = Current.enter(task);
+            try {
+                upstream.cancel();
+            } finally {
+                Current.exit(token);
+            }
         }
     }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Hooks;
@@ -27,14 +26,10 @@ class DemoServerTest {
         Endpoints.stopLeftovers();
     }
 
-    @AfterAll
-    static void propagationOff() {
-        Hooks.disableAutomaticContextPropagation(); // DemoServer turned it on
-    }
-
     @Test
     void liveTraceOfOrders() throws Exception {
         try (DemoServer demo = DemoServer.start(0)) {
+            assertThat(Hooks.isAutomaticContextPropagationEnabled()).as("no propagation mode turned on").isFalse();
             assertThat(text(get(demo.port(), "/order"))).isEqualTo("cappuccino #1\n");
             CompletableFuture<HttpResponse<byte[]>> trace =
                     Endpoints.getAsync(demo.port(), TraceEndpoint.PATH + "?seconds=0.5");
