@@ -26,12 +26,14 @@ import reactor.netty.http.server.HttpServerResponse;
  * task is created when the handler is called, its outcome is the response status
  * ({@code "200"}, {@code "500"} when the handler fails before sending headers) or
  * {@code "cancelled"} when the client went away first. The task is current on the
- * calling thread while the handler function runs, and it is in the Reactor
- * {@code Context} of the handler's publisher under
- * {@link io.asynctrace.TaskThreadLocalAccessor#KEY}: with Reactor's automatic
- * context propagation on ({@code Hooks.enableAutomaticContextPropagation()}),
- * {@code Trace.log} and {@code Trace.withSpan} inside operators land on it;
- * trace-reactor's {@code Trace.span} and {@code Trace.log(ContextView, ...)} find it in any mode.
+ * calling thread while the handler function runs and while reactor-netty subscribes
+ * to, requests from and cancels the handler's publisher, and it is in the Reactor
+ * {@code Context} of that publisher under
+ * {@link io.asynctrace.TaskThreadLocalAccessor#KEY}: with trace-reactor's
+ * {@code ReactorTracing.install()} (no Reactor propagation mode needed), or Reactor's
+ * automatic context propagation, {@code Trace.log} and {@code Trace.withSpan} inside
+ * operators on any thread land on it; trace-reactor's {@code Trace.span} and
+ * {@code Trace.log(ContextView, ...)} find it in any mode.
  * Task attributes: {@code http.target} (the request URI), {@code trace.id} (from
  * {@code traceparent}; without one, a random id made when the handler first calls out
  * through a traced client and shared by all its calls),
@@ -43,7 +45,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code "http.client <METHOD>"} on the task in the subscriber's {@code Context} (else
  * the thread's current task), from sending the request to receiving the response
  * headers, with attributes {@code trace.id}, {@code trace.span_id} (the id sent),
- * {@code http.target}, and {@code http.status} or {@code error}. The server's
+ * {@code http.target}, and {@code http.status} or {@code error}; a request cancelled
+ * before its response ends its span with {@code outcome = cancelled}. The server's
  * {@code trace.parent_id} equals the client's {@code trace.span_id}: that pair is
  * what joins the two traces.
  *
