@@ -2,6 +2,7 @@ package io.asynctrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.TraceModels;
 import io.micrometer.context.ContextExecutorService;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshot;
@@ -63,7 +64,7 @@ class ContextPropagationTest {
         try {
             Task task = Trace.newTask("t");
             Span submitSpan;
-            long[] childParent = new long[1];
+            Task[] inlineTask = new Task[1];
             try (Scope s = task.makeCurrent(); Span outer = Trace.startSpan("submit")) {
                 submitSpan = outer;
                 ContextSnapshot snapshot = factory.captureAll();
@@ -74,19 +75,21 @@ class ContextPropagationTest {
                 }).get();
                 // A snapshot scope opened and closed here keeps this thread's open span current.
                 try (ContextSnapshot.Scope inline = snapshot.setThreadLocals()) {
-                    childParent[0] = 1;
+                    inlineTask[0] = Trace.currentTask();
                 }
+                Trace.withSpan("afterInline", () -> { }); // nests under "submit" only if it is still current
             } // strict mode: ending "submit" would throw if the inline scope had lost it
             task.end();
             Trace.stop();
-            io.asynctrace.reader.TraceModel m = io.asynctrace.reader.TraceModel.read(
-                    new java.io.ByteArrayInputStream(out.toByteArray()));
+            io.asynctrace.reader.TraceModel m = TraceModels.read(out);
             assertThat(m.spans()).filteredOn(sp -> sp.name().equals("child")).singleElement().satisfies(sp -> {
                 assertThat(sp.parentId()).isEqualTo(submitSpan.id());
                 assertThat(sp.taskId()).isEqualTo(task.id());
             });
+            assertThat(m.spans()).filteredOn(sp -> sp.name().equals("afterInline")).singleElement()
+                    .satisfies(sp -> assertThat(sp.parentId()).isEqualTo(submitSpan.id()));
             assertThat(m.misuses()).isEmpty();
-            assertThat(childParent[0]).isEqualTo(1);
+            assertThat(inlineTask[0]).as("the snapshot's task, current inside its scope").isSameAs(task);
         } finally {
             pool.shutdown();
             Trace.stop();

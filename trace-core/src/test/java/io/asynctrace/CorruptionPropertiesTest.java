@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asynctrace.reader.CorruptTraceException;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceReader;
+import io.asynctrace.testing.Golden;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -19,15 +19,7 @@ import net.jqwik.api.constraints.Size;
 
 /** Random corruption never yields anything but the documented exception. */
 class CorruptionPropertiesTest {
-    private static final byte[] GOLDEN = load();
-
-    private static byte[] load() {
-        try (InputStream in = CorruptionPropertiesTest.class.getResourceAsStream("/golden/v1.trace")) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final byte[] GOLDEN = Golden.v1();
 
     /** Reads fully; returns normally or throws CorruptTraceException, never anything else. */
     private static void readAll(byte[] bytes) {

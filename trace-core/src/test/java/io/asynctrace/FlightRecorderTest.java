@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.TraceModels;
+import io.asynctrace.testing.Work;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,7 +53,7 @@ class FlightRecorderTest {
 
         TraceModel only() throws IOException {
             assertThat(files).hasSize(1);
-            return TraceModel.read(new ByteArrayInputStream(files.values().iterator().next().toByteArray()));
+            return TraceModels.read(files.values().iterator().next().toByteArray());
         }
     }
 
@@ -58,15 +61,7 @@ class FlightRecorderTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long n = f.writeTo(out);
         assertThat(n).isEqualTo(out.size());
-        return TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(condition.getAsBoolean()).as("condition reached within 20 s").isTrue();
+        return TraceModels.read(out);
     }
 
     @Test
@@ -130,7 +125,10 @@ class FlightRecorderTest {
     @Test
     void aSlowTaskTriggersASnapshotHoldingItWholeOnEveryThread() throws Exception {
         MemorySink sink = new MemorySink();
+        // No rate limit: a "fast" task slowed past the threshold by a loaded machine snapshots too,
+        // and must not suppress the slow task's snapshot.
         FlightRecorder f = start(new FlightRecorder(Duration.ofSeconds(10), 16 << 20).withOptions(FAST)
+                .withSnapshotInterval(Duration.ZERO)
                 .snapshotWhen("order", Duration.ofMillis(50), sink));
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "grinder"));
         try {
@@ -140,18 +138,27 @@ class FlightRecorderTest {
             Trace.newTask("other").end();
             Task slow = Trace.newTask("order");
             try (Scope s = slow.makeCurrent()) {
-                Trace.withSpan("steamMilk", () -> sleep(30));
+                Trace.withSpan("steamMilk", () -> Work.sleep(30));
                 Span remote = slow.startSpan("grind");
                 pool.submit(() -> {
-                    sleep(30);
+                    Work.sleep(30);
                     remote.end();
                 }).get();
             }
             slow.end();
-            waitFor(() -> f.snapshotsWritten() == 1);
-            TraceModel m = sink.only();
-            assertThat(sink.files.keySet().iterator().next()).matches("asynctrace-\\d{8}T\\d{6}\\.\\d{3}Z-order-task"
-                    + slow.id() + "\\.trace");
+            String slowName = "-order-task" + slow.id() + ".trace";
+            // One snapshot thread writes them in trigger order: the slow task's, the last, ends the wait.
+            Await.until("the slow task's snapshot written", () -> sink.files.keySet().stream()
+                    .anyMatch(n -> n.endsWith(slowName)) && f.snapshotsWritten() == sink.files.size());
+            for (Map.Entry<String, ByteArrayOutputStream> file : sink.files.entrySet()) {
+                assertThat(file.getKey()).matches("asynctrace-\\d{8}T\\d{6}\\.\\d{3}Z-order-task\\d+\\.trace");
+                long trigger = Long.parseLong(file.getKey().replaceAll(".*-order-task(\\d+)\\.trace", "$1"));
+                assertThat(TraceModels.task(TraceModels.read(file.getValue()), trigger).duration())
+                        .as("%s: only a task of at least the threshold triggers", file.getKey())
+                        .isGreaterThanOrEqualTo(50_000_000L);
+            }
+            TraceModel m = TraceModels.read(sink.files.entrySet().stream().filter(e -> e.getKey().endsWith(slowName))
+                    .findFirst().orElseThrow().getValue());
             assertThat(m.complete()).isTrue();
             TaskInfo t = m.task(slow.id());
             assertThat(t.complete()).isTrue();
@@ -177,7 +184,7 @@ class FlightRecorderTest {
         for (int i = 0; i < 5; i++) {
             Trace.newTask("call").end("java.io.IOException");
         }
-        waitFor(() -> f.snapshotsWritten() == 1);
+        Await.until("the first error's snapshot written", () -> f.snapshotsWritten() == 1);
         assertThat(f.snapshotsSuppressed()).isEqualTo(4);
         TraceModel m = sink.only();
         assertThat(m.tasks()).extracting(TaskInfo::outcome).contains("java.io.IOException");
@@ -197,7 +204,7 @@ class FlightRecorderTest {
         Trace.log("after", "file");
         assertThat(Trace.isEnabled()).as("the flight recorder goes on").isTrue();
 
-        TraceModel fromFile = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+        TraceModel fromFile = TraceModels.read(file);
         assertThat(fromFile.complete()).isTrue();
         assertThat(fromFile.logs()).extracting(l -> l.category()).contains("during").doesNotContain("after");
         assertThat(snapshot(f).logs()).extracting(l -> l.category()).contains("before", "during", "after");
@@ -216,16 +223,8 @@ class FlightRecorderTest {
         assertThat(Trace.isEnabled()).as("the Trace.start recording goes on").isTrue();
         Trace.log("trace", "only");
         Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(second.toByteArray()));
+        TraceModel m = TraceModels.read(second);
         assertThat(m.complete()).isTrue();
         assertThat(m.logs()).extracting(l -> l.category()).containsExactly("both", "trace");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -14,9 +14,10 @@ import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceReader;
 import io.asynctrace.reader.UnsupportedVersionException;
+import io.asynctrace.testing.Golden;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,16 +35,13 @@ class FormatTest {
         fresh = TraceFixtures.golden();
     }
 
-    private static byte[] committedGolden() throws IOException {
-        try (InputStream in = FormatTest.class.getResourceAsStream("/golden/v1.trace")) {
-            assertThat(in).as("golden/v1.trace on the test classpath").isNotNull();
-            return in.readAllBytes();
-        }
+    private static byte[] committedGolden() {
+        return Golden.v1();
     }
 
     /** What the golden content must read back as, whichever recording produced it. */
     private static void assertGoldenContent(byte[] trace) throws IOException {
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
+        TraceModel m = TraceModels.read(trace);
         assertThat(m.header().version()).isEqualTo(1);
         assertThat(m.complete()).isTrue();
         assertThat(m.truncated()).isFalse();
@@ -140,7 +138,7 @@ class FormatTest {
 
         byte[] claimsMuch = Arrays.copyOf(trace, Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + 10);
         claimsMuch[Wire.HEADER_SIZE + 1] = 0x03; // 48 MiB claimed, 10 bytes present: truncated, no big allocation
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(claimsMuch));
+        TraceModel m = TraceModels.read(claimsMuch);
         assertThat(m.truncated()).isTrue();
         assertThat(m.truncatedAt()).isEqualTo(Wire.HEADER_SIZE);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class ManyThreadsTest {
             t.join();
         }
         Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(m.dropped()).isZero();
         Set<String> messages = new HashSet<>();
         for (LogInfo l : m.logs()) {
@@ -93,7 +94,7 @@ class ManyThreadsTest {
         assertThat(recorder.leased.get()).as("virtual threads never lease a buffer").isZero();
         assertThat(recorder.allocatedBuffers()).isLessThanOrEqualTo(options.maxBuffers());
         Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(m.dropped()).isZero();
         assertThat(m.logs()).hasSize(n);
         assertThat(m.tasks()).hasSize(n).allMatch(t -> t.complete());

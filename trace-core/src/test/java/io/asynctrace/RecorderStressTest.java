@@ -3,9 +3,11 @@ package io.asynctrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceReader;
-import io.asynctrace.reader.TraceHandler;
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -63,7 +65,7 @@ class RecorderStressTest {
             Thread.onSpinWait();
             RecordingStats stats = Trace.stop();
             assertThat(stats.failure()).isEmpty();
-            TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+            TraceModel m = TraceModels.read(out);
             assertThat(m.complete()).as("cycle %d complete", cycle).isTrue();
             assertThat(m.truncated()).isFalse();
             assertThat(m.misuses()).as("no misuse from racing start/stop").isEmpty();
@@ -99,11 +101,7 @@ class RecorderStressTest {
         ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
         Trace.start(failing, TraceOptions.defaults().withFlushIntervalMillis(10));
         List<Thread> threads = emitters(2, running, thrown, new AtomicLong());
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Trace.isEnabled() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(Trace.isEnabled()).as("the failed output ended the recording").isFalse();
+        Await.until("the failed output ends the recording", () -> !Trace.isEnabled());
         running.set(false);
         for (Thread t : threads) {
             t.join();
@@ -129,7 +127,7 @@ class RecorderStressTest {
         Trace.start(next);
         Trace.log("after", "failure");
         Trace.stop();
-        assertThat(TraceModel.read(new ByteArrayInputStream(next.toByteArray())).logs()).hasSize(1);
+        assertThat(TraceModels.read(next).logs()).hasSize(1);
     }
 
     @Test
@@ -160,10 +158,7 @@ class RecorderStressTest {
         ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
         AtomicLong emitted = new AtomicLong();
         List<Thread> threads = emitters(3, running, thrown, emitted);
-        while (recorder.dropped.get() == 0) {
-            Thread.sleep(1);
-        }
-        Thread.sleep(50);
+        Await.until("the slow writer makes the recorder drop", () -> recorder.dropped.get() > 0);
         running.set(false);
         for (Thread t : threads) {
             t.join();
@@ -172,7 +167,7 @@ class RecorderStressTest {
         RecordingStats stats = Trace.stop();
         assertThat(thrown).isEmpty();
         assertThat(stats.droppedEvents()).isPositive();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(kept.toByteArray()));
+        TraceModel m = TraceModels.read(kept);
         assertThat(m.complete()).isTrue();
         assertThat(m.dropped()).as("the trace carries the drop count").isEqualTo(stats.droppedEvents());
     }
@@ -205,7 +200,7 @@ class RecorderStressTest {
             t.join();
         }
         RecordingStats stats = Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(stats.segments()).as("flushed many times while the threads ran").isGreaterThan(5);
         assertThat(m.dropped()).isZero();
         assertThat(m.tasks()).hasSize(2 * perThread).allMatch(TaskInfo::complete);
@@ -227,22 +222,12 @@ class RecorderStressTest {
             }
         }, "idle");
         idle.start();
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        boolean seen = false;
-        while (!seen && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            byte[] sofar;
-            synchronized (out) {
-                sofar = out.toByteArray();
-            }
-            TraceModel m = TraceModel.read(new ByteArrayInputStream(sofar));
-            seen = m.logs().stream().anyMatch(l -> l.message().equals("hello"));
-        }
+        Await.until("an idle thread's event is in the stream before stop", () ->
+                TraceModels.read(out).logs().stream().anyMatch(l -> l.message().equals("hello")));
         done.countDown();
         idle.join();
         Trace.stop();
-        assertThat(seen).as("an idle thread's event is in the stream before stop").isTrue();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(m.logs()).singleElement().extracting(l -> l.message()).isEqualTo("hello");
     }
 
@@ -257,14 +242,14 @@ class RecorderStressTest {
             for (int i = 0; i < 3; i++) {
                 Trace.log("round", Integer.toString(i));
                 assertThat(Trace.flush()).isTrue();
-                TraceModel sofar = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+                TraceModel sofar = TraceModels.read(out);
                 assertThat(sofar.complete()).isFalse();
                 assertThat(sofar.logs()).extracting(l -> l.message()).contains("before", Integer.toString(i));
                 assertThat(sofar.logs()).hasSize(i + 2);
             }
             Trace.stop();
             assertThat(Trace.flush()).as("nothing to flush once stopped").isFalse();
-            assertThat(TraceModel.read(new ByteArrayInputStream(out.toByteArray())).logs()).hasSize(4);
+            assertThat(TraceModels.read(out).logs()).hasSize(4);
         }
     }
 }

@@ -6,6 +6,8 @@ import io.asynctrace.reader.RuntimeInfo;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.TraceModels;
+import io.asynctrace.testing.Work;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -62,7 +64,7 @@ class RuntimeEventsTest {
         Thread holder = new Thread(() -> {
             synchronized (monitor) {
                 held.countDown();
-                pause(40);
+                Work.sleep(40);
             }
         }, "holder");
         holder.start();
@@ -79,7 +81,7 @@ class RuntimeEventsTest {
             lock.lock();
             try {
                 locked.countDown();
-                pause(40);
+                Work.sleep(40);
             } finally {
                 lock.unlock();
             }
@@ -93,16 +95,18 @@ class RuntimeEventsTest {
         owner.join();
 
         Task reader;
+        int serverPort;
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread writer = new Thread(() -> {
                 try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
-                    pause(40);
+                    Work.sleep(40);
                     o.write(new byte[100]);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }, "socket-writer");
             writer.start();
+            serverPort = server.getLocalPort();
             reader = Trace.newTask("reader");
             try (Socket c = new Socket(server.getInetAddress(), server.getLocalPort()); InputStream in = c.getInputStream()) {
                 assertThat(in.readNBytes(100)).hasSize(100);
@@ -116,7 +120,7 @@ class RuntimeEventsTest {
         collector.end();
 
         Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(m.runtime()).noneMatch(r -> r.kind() == RuntimeKind.UNAVAILABLE);
 
         assertThat(inside(m, m.task(sleeper.id()), me, RuntimeKind.THREAD_SLEEP)).singleElement()
@@ -125,7 +129,10 @@ class RuntimeEventsTest {
                 .satisfies(r -> assertThat(r.detail()).isEqualTo("java.lang.Object"));
         assertThat(inside(m, m.task(parker.id()), me, RuntimeKind.THREAD_PARK)).isNotEmpty();
         assertThat(inside(m, m.task(reader.id()), me, RuntimeKind.SOCKET_READ)).isNotEmpty()
-                .allSatisfy(r -> assertThat(r.detail()).endsWith(":" + r.detail().substring(r.detail().lastIndexOf(':') + 1)));
+                .allSatisfy(r -> {
+                    assertThat(r.detail()).as("the peer's host:port").endsWith(":" + serverPort);
+                    assertThat(r.value()).as("bytes read").isPositive();
+                });
         assertThat(inside(m, m.task(collector.id()), 0, RuntimeKind.GC_PAUSE)).isNotEmpty();
         assertThat(m.runtime()).anyMatch(r -> r.kind() == RuntimeKind.HEAP_AFTER_GC && r.value() > 0);
         assertThat(m.threads()).containsEntry(0L, "JVM");
@@ -139,20 +146,12 @@ class RuntimeEventsTest {
         JfrBridge.unavailable(Recorder.active, "this Java runtime has no jdk.jfr module (JDK Flight Recorder)");
         Trace.log("still", "traced");
         Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         assertThat(m.runtime()).singleElement().satisfies(r -> {
             assertThat(r.kind()).isEqualTo(RuntimeKind.UNAVAILABLE);
             assertThat(r.thread()).isZero();
             assertThat(r.detail()).contains("no jdk.jfr module");
         });
         assertThat(m.logs()).hasSize(1);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

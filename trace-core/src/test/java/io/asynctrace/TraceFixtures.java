@@ -12,7 +12,7 @@ final class TraceFixtures {
 
     /**
      * Records the golden content: two orders (one failing), nested and detached spans,
-     * attributes, a job hop, a cut log, a misuse, across three segments.
+     * attributes, a job hop, a cut log, a misuse, across three segments (two flushes, then the final one).
      */
     static void recordGolden(OutputStream out) throws InterruptedException {
         Trace.start(out, TraceOptions.defaults().withMaxThreadBuffers(0).withFlushIntervalMillis(10));
@@ -22,7 +22,7 @@ final class TraceFixtures {
                 Trace.log("orderID", "1");
                 Trace.withSpan("steamMilk", () -> Trace.withSpan("heat", () -> Trace.log("temp", "65C")));
             }
-            Thread.sleep(40); // let the writer cut a segment
+            cutSegment();
             Span detached = first.startSpan("extractCoffee").attr("beans", "arabica");
             long job;
             try (Scope s = first.makeCurrent()) {
@@ -36,7 +36,7 @@ final class TraceFixtures {
             worker.start();
             worker.join();
             first.end();
-            Thread.sleep(40);
+            cutSegment();
             Task second = Trace.newTask("order");
             try (Scope s = second.makeCurrent()) {
                 Trace.log("orderID", "2");
@@ -48,6 +48,13 @@ final class TraceFixtures {
             second.end("java.lang.IllegalStateException");
         } finally {
             Trace.stop();
+        }
+    }
+
+    /** Writes out what is recorded so far as a segment of its own: the next events start another. */
+    private static void cutSegment() {
+        if (!Trace.flush()) {
+            throw new AssertionError("Trace.flush() failed: the recording ended");
         }
     }
 

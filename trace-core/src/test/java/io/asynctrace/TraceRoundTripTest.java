@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,10 +22,6 @@ class TraceRoundTripTest {
     @AfterEach
     void stop() {
         Trace.stop();
-    }
-
-    static TraceModel read(ByteArrayOutputStream out) throws IOException {
-        return TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
     }
 
     @Test
@@ -44,7 +41,7 @@ class TraceRoundTripTest {
         assertThat(stats.failure()).isEmpty();
         assertThat(stats.bytesWritten()).isEqualTo(out.size());
 
-        TraceModel m = read(out);
+        TraceModel m = TraceModels.read(out);
         assertThat(m.complete()).isTrue();
         assertThat(m.truncated()).isFalse();
         assertThat(m.tasks()).hasSize(1);
@@ -100,7 +97,7 @@ class TraceRoundTripTest {
             th.join();
         }
         Trace.stop();
-        TraceModel m = read(out);
+        TraceModel m = TraceModels.read(out);
         assertThat(m.dropped()).isZero();
         assertThat(m.tasks()).hasSize(threads * tasksPerThread).allMatch(TaskInfo::complete);
         assertThat(m.spans()).hasSize(2 * threads * tasksPerThread);

@@ -9,6 +9,8 @@ import io.asynctrace.reader.JobInfo;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +25,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Go's runtime/trace example on the JVM: froth milk and extract coffee on separate
  * threads, mix when both are done; one task per order, measured end to end.
  */
+@ExtendWith(NoLeftovers.class)
 class CappuccinoTest {
     private static final int ORDERS = 100;
 
@@ -38,7 +42,7 @@ class CappuccinoTest {
 
     @Test
     void hundredConcurrentOrdersOnFourThreads() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         ExecutorService plain = Executors.newFixedThreadPool(4);
         ExecutorService pool = TracedExecutors.wrap(plain);
         List<CompletableFuture<String>> cups = new ArrayList<>();

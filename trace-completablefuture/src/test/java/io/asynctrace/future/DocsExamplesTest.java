@@ -7,14 +7,18 @@ import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The examples of docs/FUTURES.md, verbatim, so that they keep compiling and working. */
+@ExtendWith(NoLeftovers.class)
 class DocsExamplesTest {
     record Milk(String foam) { }
 
@@ -44,7 +48,7 @@ class DocsExamplesTest {
 
     @Test
     void futureChainsExample() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         // --- docs/FUTURES.md "Wrapping executors"
         ExecutorService pool = TracedExecutors.wrap(Executors.newFixedThreadPool(4));
         // ---

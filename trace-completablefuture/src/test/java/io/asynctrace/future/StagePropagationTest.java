@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * was created, even when the source is completed by a thread running another task;
  * that thread gets its own task back afterwards.
  */
+@ExtendWith(NoLeftovers.class)
 class StagePropagationTest {
     private static final ExecutorService PLAIN = Executors.newFixedThreadPool(2);
     private static final ExecutorService TRACED = TracedExecutors.wrap(Executors.newFixedThreadPool(2));
@@ -130,7 +134,7 @@ class StagePropagationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("stages")
     void stageRunsUnderTheTaskOfItsCreation(String name, Kind kind, Stage stage) throws Exception {
-        Recording.start();
+        Recording.strict();
         checkStage(kind, stage);
     }
 

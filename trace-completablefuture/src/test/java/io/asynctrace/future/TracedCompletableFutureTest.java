@@ -8,6 +8,8 @@ import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.reader.JobInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NoLeftovers.class)
 class TracedCompletableFutureTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
@@ -38,7 +42,7 @@ class TracedCompletableFutureTest {
 
     @Test
     void supplyAndRunAsyncRunUnderTheCallersTaskAndRecordJobs() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         Task order = Trace.newTask("order");
         Task onDefault;
         Task onPool;
@@ -68,7 +72,7 @@ class TracedCompletableFutureTest {
 
     @Test
     void asyncStageFiredByAnotherTasksThreadIsQueuedForItsOwnTaskOnce() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         ExecutorService traced = TracedExecutors.wrap(pool);
         Task creator = Trace.newTask("creator");
         Task completer = Trace.newTask("completer");

@@ -10,6 +10,9 @@ import io.asynctrace.Trace;
 import io.asynctrace.reader.JobInfo;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import io.micrometer.context.ContextRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +23,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NoLeftovers.class)
 class TracedExecutorsTest {
     private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
     private final List<ExecutorService> pools = new ArrayList<>();
@@ -56,7 +61,7 @@ class TracedExecutorsTest {
 
     @Test
     void jobRunsUnderSubmittersTaskAndRecordsQueuedStartedFinished() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         ExecutorService plain = pool(1);
         ExecutorService traced = TracedExecutors.wrap(plain);
         Task order = Trace.newTask("order");
@@ -87,7 +92,7 @@ class TracedExecutorsTest {
 
     @Test
     void poolThreadsCarryNoTaskAfterJobsIncludingFailedOnes() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         // afterExecute runs on the worker right after each job, thrown or not.
         List<Object> afterJobs = new java.util.concurrent.CopyOnWriteArrayList<>();
         ThreadPoolExecutor plain = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -194,7 +199,7 @@ class TracedExecutorsTest {
                 three.countDown();
             }, 0, 1, TimeUnit.MILLISECONDS);
         }
-        three.await();
+        Await.latch("three periodic runs", three);
         periodic.cancel(false);
         ScheduledFuture<?> delayed;
         CountDownLatch twice = new CountDownLatch(2);
@@ -204,7 +209,7 @@ class TracedExecutorsTest {
                 twice.countDown();
             }, 0, 1, TimeUnit.MILLISECONDS);
         }
-        twice.await();
+        Await.latch("two fixed-delay runs", twice);
         delayed.cancel(false);
         assertThat(seen).hasSizeGreaterThanOrEqualTo(5).containsOnly(order);
         assertThat(traced.schedule(Trace::currentTask, 0, TimeUnit.MILLISECONDS).get()).isNull();
@@ -261,7 +266,7 @@ class TracedExecutorsTest {
     void jobRunInlineGivesTheCallerItsTaskAndSpanBack() throws Exception {
         // A direct executor runs the job on the submitting thread, inside its open span:
         // afterwards the span must still be current (strict mode throws on misnesting).
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         Executor inline = TracedExecutors.wrap((Executor) Runnable::run);
         Task caller = Trace.newTask("caller");
         Task other = Trace.newTask("other");
@@ -312,7 +317,7 @@ class TracedExecutorsTest {
 
     @Test
     void spansInAJobNestUnderTheSpanOpenAtSubmit() throws Exception {
-        Recording rec = Recording.start();
+        Recording rec = Recording.strict();
         ExecutorService traced = TracedExecutors.wrap(pool(1));
         Task task = Trace.newTask("nest");
         long submitSpan;

@@ -10,6 +10,7 @@ import io.asynctrace.Trace;
 import io.asynctrace.TraceOptions;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceReader;
+import io.asynctrace.testing.NoLeftovers;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * /usr/lib/jvm/temurin-25-jdk-amd64 where it exists.
  */
 @Tag("java21")
+@ExtendWith(NoLeftovers.class)
 class VirtualThreadsTest {
     private static final int TASKS = 100_000;
     private static final Method IS_VIRTUAL = isVirtualMethod();

@@ -2,20 +2,19 @@ package io.asynctrace.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.Golden;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class TraceWriterTest {
 
-    private static byte[] golden() throws IOException {
-        try (InputStream in = TraceWriterTest.class.getResourceAsStream("/golden/v1.trace")) {
-            return in.readAllBytes();
-        }
+    private static byte[] golden() {
+        return Golden.v1();
     }
 
     private static List<String> describe(TraceModel m) {
@@ -41,8 +40,8 @@ class TraceWriterTest {
              TraceWriter writer = new TraceWriter(copy)) {
             reader.read(writer);
         }
-        TraceModel original = TraceModel.read(new ByteArrayInputStream(source));
-        TraceModel copied = TraceModel.read(new ByteArrayInputStream(copy.toByteArray()));
+        TraceModel original = TraceModels.read(source);
+        TraceModel copied = TraceModels.read(copy.toByteArray());
         assertThat(copied.complete()).isTrue();
         assertThat(copied.header()).isEqualTo(original.header());
         assertThat(copied.events()).isEqualTo(original.events());
@@ -52,7 +51,7 @@ class TraceWriterTest {
     @Test
     void filteringKeepsOneTaskAndCarriesDrops() throws IOException {
         byte[] source = golden();
-        TraceModel original = TraceModel.read(new ByteArrayInputStream(source));
+        TraceModel original = TraceModels.read(source);
         long keep = original.tasks().iterator().next().id();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TraceReader reader = new TraceReader(new ByteArrayInputStream(source));
@@ -91,7 +90,7 @@ class TraceWriterTest {
                 }
             });
         }
-        TraceModel kept = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel kept = TraceModels.read(out.toByteArray());
         assertThat(kept.tasks()).singleElement().satisfies(t -> {
             assertThat(t.id()).isEqualTo(keep);
             assertThat(t.duration()).isEqualTo(original.task(keep).duration());

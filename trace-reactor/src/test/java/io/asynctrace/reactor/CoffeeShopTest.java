@@ -7,6 +7,9 @@ import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -26,6 +30,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.function.Tuple2;
 
 /** The pipeline of the issue, as written, over three schedulers, read back from a real trace. */
+@ExtendWith(NoLeftovers.class)
 class CoffeeShopTest {
     record Order(String id) {
     }
@@ -97,7 +102,7 @@ class CoffeeShopTest {
         assertThat(Trace.currentTask()).isNull();
         TraceModel m = rec.stop();
 
-        List<TaskInfo> tasks = Recording.tasks(m, "order");
+        List<TaskInfo> tasks = TraceModels.tasks(m, "order");
         assertThat(tasks).hasSize(100).allMatch(TaskInfo::complete).allMatch(t -> "ok".equals(t.outcome()));
         assertThat(m.tasks()).hasSize(100); // no other task
         Map<Long, TaskInfo> byId = tasks.stream().collect(Collectors.toMap(TaskInfo::id, t -> t));

@@ -4,16 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
+@ExtendWith(NoLeftovers.class)
 class ConcurrentTasksTest {
     static final int N = 10_000;
 
@@ -52,7 +57,7 @@ class ConcurrentTasksTest {
             assertThat(leaks.leaks).isEmpty();
         }
         TraceModel m = rec.stop();
-        List<TaskInfo> tasks = Recording.tasks(m, "c");
+        List<TaskInfo> tasks = TraceModels.tasks(m, "c");
         assertThat(tasks).hasSize(N).allMatch(TaskInfo::complete).allMatch(t -> t.outcome().equals("ok"));
         long lastStart = tasks.stream().mapToLong(TaskInfo::start).max().orElseThrow();
         long firstEnd = tasks.stream().mapToLong(TaskInfo::end).min().orElseThrow();

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.observability.SignalListener;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
@@ -18,6 +22,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /** Which Reactor mode lets {@code Trace.log} find the task of the Context: the table of docs/REACTOR.md. */
+@ExtendWith(NoLeftovers.class)
 class LogModesTest {
 
     @AfterEach
@@ -116,7 +121,7 @@ class LogModesTest {
     }
 
     static Map<String, Boolean> onTask(TraceModel m) {
-        long task = Recording.task(m, "t").id();
+        long task = TraceModels.onlyTask(m, "t").id();
         return m.logs().stream().collect(Collectors.toMap(LogInfo::category, l -> l.taskId() == task, (a, b) -> a && b));
     }
 

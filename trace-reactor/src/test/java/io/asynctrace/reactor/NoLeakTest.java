@@ -2,8 +2,12 @@ package io.asynctrace.reactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -11,6 +15,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
@@ -26,6 +31,7 @@ import reactor.test.StepVerifier;
  * worker of two small pools find none either. Success, errors, cancellation and timeouts,
  * with and without {@link ReactorTracing#install()}.
  */
+@ExtendWith(NoLeftovers.class)
 class NoLeakTest {
     static Scheduler pool;
     static Scheduler elastic;
@@ -85,9 +91,11 @@ class NoLeakTest {
                             .publishOn(elastic).transform(Trace.task("taker")))
                     .expectNextCount(3)
                     .verifyComplete();
+            CountDownLatch ticked = new CountDownLatch(5);
             Disposable d = Flux.interval(Duration.ofMillis(1), pool).publishOn(elastic)
-                    .transform(Trace.span("endless")).transform(Trace.task("endless")).subscribe();
-            Thread.sleep(20);
+                    .transform(Trace.span("endless")).doOnNext(x -> ticked.countDown())
+                    .transform(Trace.task("endless")).subscribe();
+            Await.latch("five ticks of the endless pipeline", ticked);
             d.dispose();
             // An error thrown on a worker inside a task.
             StepVerifier.create(Mono.just(1).publishOn(pool).map(x -> x / (x - 1)).transform(Trace.task("div")))

@@ -6,6 +6,9 @@ import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
@@ -39,6 +43,7 @@ import reactor.netty.http.server.HttpServer;
  * every span is on the task of that number, and (strict leak check) that no pooled thread
  * had a task before or after any piece of scheduled work.
  */
+@ExtendWith(NoLeftovers.class)
 class PropagationTest {
     static final int TASKS = 40;
     static Scheduler pool;
@@ -234,10 +239,10 @@ class PropagationTest {
         }
         TraceModel m = rec.stop();
         Map<String, Long> taskOfLog = m.logs().stream().collect(Collectors.toMap(LogInfo::message, LogInfo::taskId));
-        assertThat(taskOfLog.get("1")).isEqualTo(Recording.task(m, "case-1").id());
-        assertThat(taskOfLog.get("2")).isEqualTo(Recording.task(m, "case-2").id());
+        assertThat(taskOfLog.get("1")).isEqualTo(TraceModels.onlyTask(m, "case-1").id());
+        assertThat(taskOfLog.get("2")).isEqualTo(TraceModels.onlyTask(m, "case-2").id());
         assertThat(taskOfLog.get("3")).as("outside every task").isZero();
-        assertThat(Recording.task(m, "case-1").parentId()).isEqualTo(Recording.task(m, "case-2").id());
+        assertThat(TraceModels.onlyTask(m, "case-1").parentId()).isEqualTo(TraceModels.onlyTask(m, "case-2").id());
     }
 
     /** Waits (at most 10 s) until {@code condition} holds; the test's own checks then say what went wrong. */

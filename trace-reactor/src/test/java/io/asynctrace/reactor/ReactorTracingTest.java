@@ -6,6 +6,10 @@ import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.reader.JobInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
@@ -21,6 +26,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+@ExtendWith(NoLeftovers.class)
 class ReactorTracingTest {
 
     @AfterEach
@@ -176,23 +182,21 @@ class ReactorTracingTest {
             });
         }
         AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Task> afterwards = new AtomicReference<>(t);
         Thread worker = new Thread(() -> {
             try {
                 job.run();
             } catch (Throwable e) {
                 thrown.set(e);
             }
-            assertThat(Trace.currentTask()).isNull();
+            afterwards.set(Trace.currentTask()); // asserted on the test thread, where a failure is reported
         });
         worker.start();
-        try {
-            worker.join(10_000);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        Await.joined(worker);
         t.end();
         TraceModel m = rec.stop();
         assertThat(thrown.get()).isInstanceOf(IllegalStateException.class);
+        assertThat(afterwards.get()).as("the worker's task after the failed job").isNull();
         assertThat(m.jobs()).singleElement().satisfies(j -> assertThat(j.hasFinished()).isTrue());
     }
 
@@ -205,7 +209,7 @@ class ReactorTracingTest {
                 .transform(Trace.task("t"))
                 .block();
         TraceModel m = rec.stop();
-        long id = Recording.task(m, "t").id();
+        long id = TraceModels.onlyTask(m, "t").id();
         assertThat(seen.id()).isEqualTo(id);
         assertThat(m.jobs()).anySatisfy(j -> {
             assertThat(j.taskId()).isEqualTo(id);

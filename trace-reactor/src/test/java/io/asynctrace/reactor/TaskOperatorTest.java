@@ -7,20 +7,27 @@ import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.ParallelFlux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
+@ExtendWith(NoLeftovers.class)
 class TaskOperatorTest {
 
     @AfterEach
@@ -56,8 +63,8 @@ class TaskOperatorTest {
         TraceModel model = rec.stop();
         assertThat(seen.get()).isNotNull();
         assertThat(seen.get().type()).isEqualTo("m");
-        assertThat(Recording.task(model, seen.get()).outcome()).isEqualTo("ok");
-        assertThat(Recording.task(model, "f").complete()).isTrue();
+        assertThat(TraceModels.task(model, seen.get()).outcome()).isEqualTo("ok");
+        assertThat(TraceModels.onlyTask(model, "f").complete()).isTrue();
     }
 
     @Test
@@ -68,7 +75,7 @@ class TaskOperatorTest {
             assertThat(m.block()).isEqualTo(1);
         }
         TraceModel model = rec.stop();
-        assertThat(Recording.tasks(model, "per-sub")).hasSize(5).allMatch(TaskInfo::complete);
+        assertThat(TraceModels.tasks(model, "per-sub")).hasSize(5).allMatch(TaskInfo::complete);
     }
 
     @Test
@@ -92,9 +99,9 @@ class TaskOperatorTest {
         f.blockLast();
         TraceModel model = rec.stop();
         f.blockLast();
-        assertThat(Recording.task(model, "early").complete()).isTrue();
-        assertThat(Recording.span(model, "s").taskId()).isEqualTo(Recording.task(model, "early").id());
-        assertThat(Recording.task(model, "early-flux").complete()).isTrue();
+        assertThat(TraceModels.onlyTask(model, "early").complete()).isTrue();
+        assertThat(TraceModels.onlySpan(model, "s").taskId()).isEqualTo(TraceModels.onlyTask(model, "early").id());
+        assertThat(TraceModels.onlyTask(model, "early-flux").complete()).isTrue();
     }
 
     @Test
@@ -107,12 +114,12 @@ class TaskOperatorTest {
         StepVerifier.create(Mono.just(1).transform(Trace.task("a")).transform(Trace.task("b")))
                 .expectNext(1).verifyComplete();
         TraceModel model = rec.stop();
-        TaskInfo outer = Recording.task(model, "outer");
+        TaskInfo outer = TraceModels.onlyTask(model, "outer");
         assertThat(outer.parentId()).isZero();
-        assertThat(Recording.tasks(model, "inner")).hasSize(3)
+        assertThat(TraceModels.tasks(model, "inner")).hasSize(3)
                 .allSatisfy(t -> assertThat(t.parentId()).isEqualTo(outer.id()))
                 .allSatisfy(t -> assertThat(t.end()).isLessThanOrEqualTo(outer.end()));
-        assertThat(Recording.task(model, "a").parentId()).isEqualTo(Recording.task(model, "b").id());
+        assertThat(TraceModels.onlyTask(model, "a").parentId()).isEqualTo(TraceModels.onlyTask(model, "b").id());
     }
 
     @Test
@@ -124,7 +131,7 @@ class TaskOperatorTest {
         }
         request.end();
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "child").parentId()).isEqualTo(request.id());
+        assertThat(TraceModels.onlyTask(model, "child").parentId()).isEqualTo(request.id());
         assertThat(Trace.currentTask()).isNull();
     }
 
@@ -170,8 +177,8 @@ class TaskOperatorTest {
                 .expectNextCount(5)
                 .verifyError(ArithmeticException.class);
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "mono-error").outcome()).isEqualTo("java.lang.IllegalStateException");
-        assertThat(Recording.task(model, "flux-error").outcome()).isEqualTo("java.lang.ArithmeticException");
+        assertThat(TraceModels.onlyTask(model, "mono-error").outcome()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(TraceModels.onlyTask(model, "flux-error").outcome()).isEqualTo("java.lang.ArithmeticException");
     }
 
     @Test
@@ -181,9 +188,9 @@ class TaskOperatorTest {
                 .expectNext(0)
                 .verifyComplete();
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "source").outcome()).isEqualTo("cancelled");
-        assertThat(Recording.task(model, "taker").outcome()).isEqualTo("ok");
-        assertThat(Recording.task(model, "source").parentId()).isEqualTo(Recording.task(model, "taker").id());
+        assertThat(TraceModels.onlyTask(model, "source").outcome()).isEqualTo("cancelled");
+        assertThat(TraceModels.onlyTask(model, "taker").outcome()).isEqualTo("ok");
+        assertThat(TraceModels.onlyTask(model, "source").parentId()).isEqualTo(TraceModels.onlyTask(model, "taker").id());
     }
 
     @Test
@@ -196,8 +203,8 @@ class TaskOperatorTest {
                 .thenAwait(Duration.ofSeconds(5))
                 .verifyError(TimeoutException.class);
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "slow").outcome()).isEqualTo("cancelled");
-        assertThat(Recording.task(model, "caller").outcome()).isEqualTo("java.util.concurrent.TimeoutException");
+        assertThat(TraceModels.onlyTask(model, "slow").outcome()).isEqualTo("cancelled");
+        assertThat(TraceModels.onlyTask(model, "caller").outcome()).isEqualTo("java.util.concurrent.TimeoutException");
     }
 
     @Test
@@ -213,18 +220,20 @@ class TaskOperatorTest {
                 .expectNextCount(10)
                 .verifyComplete();
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "ticks").outcome()).isEqualTo("cancelled");
-        assertThat(Recording.task(model, "generated").outcome()).isEqualTo("cancelled");
+        assertThat(TraceModels.onlyTask(model, "ticks").outcome()).isEqualTo("cancelled");
+        assertThat(TraceModels.onlyTask(model, "generated").outcome()).isEqualTo("cancelled");
     }
 
     @Test
-    void disposingASubscriptionCancelsTheTask() throws InterruptedException {
+    void disposingASubscriptionCancelsTheTask() {
         Recording rec = Recording.start();
-        var disposable = Flux.interval(Duration.ofMillis(1)).transform(Trace.task("disposed")).subscribe();
-        Thread.sleep(5);
+        CountDownLatch ticked = new CountDownLatch(1);
+        var disposable = Flux.interval(Duration.ofMillis(1)).transform(Trace.task("disposed"))
+                .subscribe(x -> ticked.countDown());
+        Await.latch("the first tick", ticked); // subscribed, the task running
         disposable.dispose();
         TraceModel model = rec.stop();
-        assertThat(Recording.task(model, "disposed").outcome()).isEqualTo("cancelled");
+        assertThat(TraceModels.onlyTask(model, "disposed").outcome()).isEqualTo("cancelled");
     }
 
     @Test
@@ -247,8 +256,8 @@ class TaskOperatorTest {
         TraceModel model = rec.stop();
         assertThat(got).hasSize(8);
         // Each rail's flatMap subscribes under the Context of the sequential subscriber: parent "all".
-        long all = Recording.task(model, "all").id();
-        assertThat(Recording.tasks(model, "rail-item")).hasSize(8)
+        long all = TraceModels.onlyTask(model, "all").id();
+        assertThat(TraceModels.tasks(model, "rail-item")).hasSize(8)
                 .allSatisfy(t -> assertThat(t.parentId()).isEqualTo(all));
     }
 }

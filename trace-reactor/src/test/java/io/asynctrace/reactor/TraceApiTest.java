@@ -2,6 +2,7 @@ package io.asynctrace.reactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.NoLeftovers;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -9,12 +10,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * trace-reactor's {@code Trace} offers the whole of core's {@code Trace}: every public
  * static method there has a twin here with the same name, parameters and return type.
  * A method added to core without its twin fails this test.
  */
+@ExtendWith(NoLeftovers.class)
 class TraceApiTest {
 
     static Set<String> publicStatics(Class<?> type) {
