@@ -5,6 +5,7 @@ import io.asynctrace.Trace;
 import io.asynctrace.TraceOptions;
 import io.asynctrace.reader.TraceModel;
 import java.io.ByteArrayOutputStream;
+import java.util.function.Predicate;
 
 /**
  * A recording into memory for tests: {@link #start()}, run the code under test,
@@ -78,6 +79,23 @@ public final class Recording implements AutoCloseable {
     /** Reads what has been written so far, without stopping: a partial trace while recording. */
     public TraceModel readSoFar() {
         return TraceModels.read(out.toByteArray());
+    }
+
+    /**
+     * Waits until what has been recorded so far satisfies {@code condition}, flushing the
+     * recording before each look: for events recorded asynchronously to what the test
+     * sees, such as a server's task that ends just after its response reached the client.
+     *
+     * @return the partial trace that satisfied it
+     */
+    public TraceModel awaitRecorded(String what, Predicate<TraceModel> condition) {
+        TraceModel[] seen = new TraceModel[1];
+        Await.until(what, () -> {
+            Trace.flush();
+            seen[0] = readSoFar();
+            return condition.test(seen[0]);
+        });
+        return seen[0];
     }
 
     /** Stops tracing if this recording has not been stopped yet. */

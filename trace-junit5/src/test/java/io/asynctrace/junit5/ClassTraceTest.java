@@ -2,6 +2,7 @@ package io.asynctrace.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.TraceModels;
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.SpanInfo;
@@ -61,10 +62,10 @@ class ClassTraceTest {
         byte[] source = source();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ClassTrace.filter(new ByteArrayInputStream(source), () -> new ByteArrayInputStream(source), ROOT, out);
-        TraceModel model = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel model = TraceModels.read(out.toByteArray());
 
         assertThat(model.complete()).isTrue();
-        assertThat(model.header()).isEqualTo(TraceModel.read(new ByteArrayInputStream(source)).header());
+        assertThat(model.header()).isEqualTo(TraceModels.read(source).header());
         assertThat(model.tasks()).extracting(TaskInfo::id).containsExactlyInAnyOrder(ROOT, TEST, GRANDCHILD);
         assertThat(model.tasks()).allSatisfy(t -> assertThat(t.complete()).isTrue());
         assertThat(model.task(GRANDCHILD).parentId()).isEqualTo(TEST);
@@ -91,7 +92,7 @@ class ClassTraceTest {
         byte[] source = source();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ClassTrace.filter(new ByteArrayInputStream(source), () -> new ByteArrayInputStream(source), TEST, out);
-        TraceModel model = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel model = TraceModels.read(out.toByteArray());
         assertThat(model.tasks()).extracting(TaskInfo::id).containsExactlyInAnyOrder(TEST, GRANDCHILD);
         assertThat(model.task(TEST).parentId()).isZero();
         assertThat(model.spans()).extracting(SpanInfo::id).containsExactly(20L);

@@ -3,6 +3,8 @@ package io.asynctrace.junit5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.asynctrace.testing.Work;
+import io.asynctrace.testing.TraceModels;
 import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
@@ -48,14 +50,6 @@ final class Samples {
         }
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Passing, failing, aborted and timed-out tests; spans and logs here and on an executor thread. */
     @Traced
     @ExtendWith(OnlyFromTraceExtensionTest.class)
@@ -72,12 +66,12 @@ final class Samples {
 
         @AfterEach
         void tearDown() {
-            Trace.withSpan("tearDown", () -> sleep(1));
+            Trace.withSpan("tearDown", () -> Work.sleep(1));
         }
 
         @Test
         void passes() {
-            Trace.withSpan("work", () -> sleep(5));
+            Trace.withSpan("work", () -> Work.sleep(5));
             Trace.log("step", "passes ran");
         }
 
@@ -95,7 +89,7 @@ final class Samples {
         @Test
         @Timeout(value = 200, unit = TimeUnit.MILLISECONDS)
         void timesOut() {
-            Trace.withSpan("sleep", () -> sleep(10_000));
+            Trace.withSpan("sleep", () -> Work.sleep(10_000));
         }
 
         @Test
@@ -131,9 +125,9 @@ final class Samples {
         void recordsItsOwnTrace() throws Exception {
             ByteArrayOutputStream own = new ByteArrayOutputStream();
             Trace.start(own);
-            Trace.withSpan("own", () -> sleep(1));
+            Trace.withSpan("own", () -> Work.sleep(1));
             Trace.stop();
-            TraceModel model = TraceModel.read(new ByteArrayInputStream(own.toByteArray()));
+            TraceModel model = TraceModels.read(own.toByteArray());
             assertThat(model.complete()).isTrue();
             assertThat(model.spans()).anySatisfy(s -> assertThat(s.name()).isEqualTo("own"));
             assertThat(model.tasks()).as("the extension's own events stay out of the test's recording")
@@ -155,7 +149,7 @@ final class Samples {
         class Inner {
             @Test
             void innerTest() {
-                Trace.withSpan("inner", () -> sleep(1));
+                Trace.withSpan("inner", () -> Work.sleep(1));
             }
         }
     }
@@ -165,7 +159,7 @@ final class Samples {
     static class Plain {
         @Test
         void runs() {
-            Trace.withSpan("plain", () -> sleep(1));
+            Trace.withSpan("plain", () -> Work.sleep(1));
         }
     }
 
@@ -233,7 +227,7 @@ final class Samples {
 
     private static void work(String prefix, String method) {
         for (int i = 0; i < 3; i++) {
-            Trace.withSpan(prefix + "-work", () -> sleep(5));
+            Trace.withSpan(prefix + "-work", () -> Work.sleep(5));
         }
         Trace.log(prefix, method);
     }

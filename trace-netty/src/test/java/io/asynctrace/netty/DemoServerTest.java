@@ -1,6 +1,5 @@
 package io.asynctrace.netty;
 
-import static io.asynctrace.netty.Endpoints.awaitTracing;
 import static io.asynctrace.netty.Endpoints.get;
 import static io.asynctrace.netty.Endpoints.model;
 import static io.asynctrace.netty.Endpoints.text;
@@ -9,17 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /** What {@code asynctrace demo --serve PORT} does: orders over HTTP, a live trace of them over HTTP. */
+@ExtendWith(NoLeftovers.class)
 class DemoServerTest {
     @AfterEach
     void stop() {
@@ -31,13 +31,11 @@ class DemoServerTest {
         try (DemoServer demo = DemoServer.start(0)) {
             assertThat(Hooks.isAutomaticContextPropagationEnabled()).as("no propagation mode turned on").isFalse();
             assertThat(text(get(demo.port(), "/order"))).isEqualTo("cappuccino #1\n");
-            CompletableFuture<HttpResponse<byte[]>> trace =
-                    Endpoints.getAsync(demo.port(), TraceEndpoint.PATH + "?seconds=0.5");
-            awaitTracing(true);
-            for (int i = 2; i <= 6; i++) {
-                assertThat(text(get(demo.port(), "/order"))).isEqualTo("cappuccino #" + i + "\n");
-            }
-            HttpResponse<byte[]> res = trace.get(20, TimeUnit.SECONDS);
+            HttpResponse<byte[]> res = Endpoints.traceWhile(demo.port(), () -> {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(text(get(demo.port(), "/order"))).matches("cappuccino #\\d+\n");
+                }
+            });
             assertThat(res.statusCode()).isEqualTo(200);
             TraceModel model = model(res.body());
             assertThat(model.complete()).isTrue();

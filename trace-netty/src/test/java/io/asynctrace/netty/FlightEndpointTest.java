@@ -10,14 +10,17 @@ import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.TraceOptions;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** GET /debug/asynctrace/flight serves the running flight recorder's snapshot. */
+@ExtendWith(NoLeftovers.class)
 class FlightEndpointTest {
     private DebugServer server;
     private FlightRecorder flight;

@@ -1,6 +1,5 @@
 package io.asynctrace.netty;
 
-import static io.asynctrace.netty.Endpoints.awaitTracing;
 import static io.asynctrace.netty.Endpoints.get;
 import static io.asynctrace.netty.Endpoints.model;
 import static io.asynctrace.netty.Endpoints.request;
@@ -11,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,16 +35,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
 /** The endpoint inside an application's own pipeline: plain Netty, and a reactor-netty HttpServer. */
+@ExtendWith(NoLeftovers.class)
 class MountedEndpointTest {
     @AfterEach
     void stop() {
@@ -73,14 +74,13 @@ class MountedEndpointTest {
             assertThat(echo.statusCode()).isEqualTo(200);
             assertThat(text(echo)).isEqualTo("POST /app/echo 100000 bytes");
 
-            CompletableFuture<HttpResponse<byte[]>> trace = Endpoints.getAsync(port, TraceEndpoint.PATH + "?seconds=0.3");
-            awaitTracing(true);
-            try (Task t = Trace.newTask("mounted")) {
-                t.log("where", "plain netty");
-            }
-            // the application keeps serving on other connections while a trace streams
-            assertThat(text(get(port, "/app/ping"))).isEqualTo("GET /app/ping 0 bytes");
-            HttpResponse<byte[]> res = trace.get(20, TimeUnit.SECONDS);
+            HttpResponse<byte[]> res = Endpoints.traceWhile(port, () -> {
+                try (Task t = Trace.newTask("mounted")) {
+                    t.log("where", "plain netty");
+                }
+                // the application keeps serving on other connections while a trace streams
+                assertThat(text(get(port, "/app/ping"))).isEqualTo("GET /app/ping 0 bytes");
+            });
             assertThat(res.statusCode()).isEqualTo(200);
             TraceModel model = model(res.body());
             assertThat(model.tasks()).anyMatch(t -> "mounted".equals(t.type()));
@@ -93,7 +93,7 @@ class MountedEndpointTest {
 
     @Test
     void reactorNettyServerWithReactorNettyClient() {
-        DisposableServer server = TraceEndpoint.defaults().withMaxSeconds(5)
+        DisposableServer server = TraceEndpoint.defaults().withMaxSeconds(10)
                 .mountOn(HttpServer.create().host("127.0.0.1").port(0))
                 .route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("hi"))))
                 .bindNow();
@@ -102,25 +102,24 @@ class MountedEndpointTest {
             assertThat(client.get().uri("/hello").responseContent().aggregate().asString().block(Duration.ofSeconds(10)))
                     .isEqualTo("hi");
 
-            Mono<byte[]> fetch = client.get().uri(TraceEndpoint.PATH + "?seconds=0.3")
+            byte[] trace = Endpoints.traceWhile(seconds -> client.get().uri(TraceEndpoint.PATH + "?seconds=" + seconds)
                     .responseSingle((res, body) -> {
                         assertThat(res.status().code()).isEqualTo(200);
                         assertThat(res.responseHeaders().get(HttpHeaderNames.CONTENT_DISPOSITION))
                                 .startsWith("attachment; filename=\"asynctrace-");
                         return body.asByteArray();
-                    });
-            CompletableFuture<byte[]> trace = fetch.toFuture();
-            awaitTracing(true);
-            try (Task t = Trace.newTask("mounted")) {
-                t.log("where", "reactor-netty");
-            }
-            assertThat(client.get().uri("/hello").responseContent().aggregate().asString().block(Duration.ofSeconds(10)))
-                    .isEqualTo("hi");
-            TraceModel model = model(trace.join());
+                    }).toFuture(), () -> {
+                        try (Task t = Trace.newTask("mounted")) {
+                            t.log("where", "reactor-netty");
+                        }
+                        assertThat(client.get().uri("/hello").responseContent().aggregate().asString()
+                                .block(Duration.ofSeconds(10))).isEqualTo("hi");
+                    }, Endpoints::everyTaskEnded);
+            TraceModel model = model(trace);
             assertThat(model.complete()).isTrue();
             assertThat(model.logs()).anyMatch(l -> l.message().equals("reactor-netty"));
 
-            int tooLong = client.get().uri(TraceEndpoint.PATH + "?seconds=6").response()
+            int tooLong = client.get().uri(TraceEndpoint.PATH + "?seconds=11").response()
                     .map(res -> res.status().code()).block(Duration.ofSeconds(10));
             assertThat(tooLong).isEqualTo(400);
             int missing = client.get().uri("/nowhere").response()

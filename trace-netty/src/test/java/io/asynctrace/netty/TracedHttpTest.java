@@ -12,7 +12,9 @@ import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
-import java.io.ByteArrayOutputStream;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -30,11 +33,12 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
 /** Two reactor-netty services on loopback, A calling B through a traced client, both recording into one trace. */
+@ExtendWith(NoLeftovers.class)
 class TracedHttpTest {
     private static DisposableServer stock;
     private static DisposableServer shop;
     private static final CountDownLatch SLOW_CANCELLED = new CountDownLatch(1);
-    private ByteArrayOutputStream recording;
+    private Recording recording;
 
     @BeforeAll
     static void startServices() {
@@ -85,21 +89,20 @@ class TracedHttpTest {
     }
 
     private void record() {
-        recording = new ByteArrayOutputStream();
-        Trace.start(recording);
+        recording = Recording.start();
     }
 
+    /**
+     * Stops once every request's task has ended: a server task ends when its response has
+     * been written, which can be just after the client has read it.
+     */
     private TraceModel stop() {
-        assertThat(Trace.stop().failure()).isEmpty();
-        TraceModel model = Endpoints.model(recording.toByteArray());
-        assertThat(model.complete()).isTrue();
-        return model;
+        recording.awaitRecorded("every request's task ended", m -> m.tasks().stream().allMatch(TaskInfo::hasEnd));
+        return recording.stop();
     }
 
     private static TaskInfo onlyTask(TraceModel trace, String type) {
-        List<TaskInfo> tasks = trace.tasks().stream().filter(t -> type.equals(t.type())).collect(Collectors.toList());
-        assertThat(tasks).as("tasks of type %s", type).hasSize(1);
-        return tasks.get(0);
+        return TraceModels.onlyTask(trace, type);
     }
 
     @Test
@@ -205,8 +208,13 @@ class TracedHttpTest {
     void routesWorkWhileTracingIsOffAndRecordNothing() {
         assertThat(text(get(shop.port(), "/order/1"))).isEqualTo("order 1: in stock: milk");
         record();
+        assertThat(text(get(shop.port(), "/order/2"))).isEqualTo("order 2: in stock: milk");
         TraceModel trace = stop();
-        assertThat(trace.tasks()).noneMatch(t -> "GET /order/{id}".equals(t.type()));
+        // Only the request made while recording is there: the one made while off left nothing behind.
+        assertThat(onlyTask(trace, "GET /order/{id}").attributes()).containsEntry("http.target", "/order/2");
+        assertThat(onlyTask(trace, "GET /stock/{item}").attributes()).containsEntry("http.target", "/stock/milk");
+        assertThat(trace.logs()).filteredOn(l -> l.category().equals("order")).extracting(LogInfo::message)
+                .containsExactly("2");
     }
 
     @Test

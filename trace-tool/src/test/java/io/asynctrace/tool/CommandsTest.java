@@ -23,16 +23,6 @@ class CommandsTest {
         ids = Traces.sample(file);
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Object o) {
-        return (List<Map<String, Object>>) o;
-    }
-
-    static Map<String, Object> byKey(List<Map<String, Object>> rows, String key, String value) {
-        return rows.stream().filter(r -> value.equals(r.get(key))).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + key + "=" + value + " in " + rows));
-    }
-
     @Test
     @SuppressWarnings("unchecked")
     void summaryJsonHasTheDocumentedShapeAndCounts() {
@@ -46,7 +36,7 @@ class CommandsTest {
         assertThat(s.get("truncated")).isEqualTo(false);
         assertThat(s.get("complete")).isEqualTo(true);
 
-        Map<String, Object> order = byKey(list(s.get("tasks")), "type", "order");
+        Map<String, Object> order = MiniJson.byKey(MiniJson.list(s.get("tasks")), "type", "order");
         assertThat(order).containsKeys("p50_ns", "p90_ns", "p99_ns", "max_ns", "histogram");
         assertThat(order.get("count")).isEqualTo(4L);
         assertThat(order.get("complete")).isEqualTo(3L);
@@ -56,19 +46,19 @@ class CommandsTest {
         assertThat(p50).isPositive().isLessThanOrEqualTo(max);
         // The hop task spins 2 ms + 1 ms + 0.5 ms at least: the slowest order.
         assertThat(max).isGreaterThanOrEqualTo(3_500_000L);
-        long inBuckets = list(order.get("histogram")).stream().mapToLong(b -> (Long) b.get("count")).sum();
+        long inBuckets = MiniJson.list(order.get("histogram")).stream().mapToLong(b -> (Long) b.get("count")).sum();
         assertThat(inBuckets).isEqualTo(3L);
-        assertThat(byKey(list(s.get("tasks")), "type", "payment").get("complete")).isEqualTo(1L);
+        assertThat(MiniJson.byKey(MiniJson.list(s.get("tasks")), "type", "payment").get("complete")).isEqualTo(1L);
 
-        Map<String, Long> spans = list(s.get("spans")).stream()
+        Map<String, Long> spans = MiniJson.list(s.get("spans")).stream()
                 .collect(Collectors.toMap(m -> (String) m.get("name"), m -> (Long) m.get("count")));
         assertThat(spans).containsEntry("validate", 1L).containsEntry("charge", 1L).containsEntry("work", 1L)
                 .containsEntry("slowOp", 1L);
-        assertThat((Long) byKey(list(s.get("spans")), "name", "work").get("p50_ns")).isGreaterThanOrEqualTo(1_000_000L);
-        Map<String, Long> logs = list(s.get("logs")).stream()
+        assertThat((Long) MiniJson.byKey(MiniJson.list(s.get("spans")), "name", "work").get("p50_ns")).isGreaterThanOrEqualTo(1_000_000L);
+        Map<String, Long> logs = MiniJson.list(s.get("logs")).stream()
                 .collect(Collectors.toMap(m -> (String) m.get("category"), m -> (Long) m.get("count")));
         assertThat(logs).containsExactlyInAnyOrderEntriesOf(Map.of("orderID", 4L, "note", 1L));
-        assertThat(list(s.get("threads")).stream().map(t -> t.get("name"))).contains("main-test", "worker-1");
+        assertThat(MiniJson.list(s.get("threads")).stream().map(t -> t.get("name"))).contains("main-test", "worker-1");
     }
 
     @Test
@@ -84,7 +74,7 @@ class CommandsTest {
     void tasksJsonListsInstancesSlowestFirstWithTheirEventsAndBreakdown() {
         Cli r = Cli.run("tasks", file.toString(), "--type", "order", "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        List<Map<String, Object>> tasks = list(MiniJson.parse(r.out()));
+        List<Map<String, Object>> tasks = MiniJson.list(MiniJson.parse(r.out()));
         assertThat(tasks).hasSize(4);
         for (Map<String, Object> t : tasks) {
             assertThat(t).containsKeys("id", "type", "parent", "start_ns", "duration_ns", "outcome", "threads", "spans",
@@ -97,13 +87,13 @@ class CommandsTest {
         assertThat(hop.get("outcome")).isEqualTo("ok");
         assertThat(hop.get("parent")).isNull();
         assertThat((List<Object>) hop.get("threads")).containsExactly("main-test", "worker-1");
-        Map<String, Object> work = byKey(list(hop.get("spans")), "name", "work");
+        Map<String, Object> work = MiniJson.byKey(MiniJson.list(hop.get("spans")), "name", "work");
         assertThat(work.get("thread")).isEqualTo("worker-1");
         assertThat((Long) work.get("duration_ns")).isGreaterThanOrEqualTo(1_000_000L);
-        Map<String, Object> slow = byKey(list(hop.get("spans")), "name", "slowOp");
+        Map<String, Object> slow = MiniJson.byKey(MiniJson.list(hop.get("spans")), "name", "slowOp");
         assertThat(slow.get("thread")).isEqualTo("main-test");
         assertThat(slow.get("end_thread")).isEqualTo("worker-1");
-        assertThat(list(hop.get("logs")).stream().map(l -> l.get("message"))).containsExactly("2", Traces.NASTY);
+        assertThat(MiniJson.list(hop.get("logs")).stream().map(l -> l.get("message"))).containsExactly("2", Traces.NASTY);
         long duration = (Long) hop.get("duration_ns");
         long running = (Long) hop.get("running_ns");
         long queued = (Long) hop.get("queued_ns");
@@ -112,14 +102,14 @@ class CommandsTest {
         assertThat(running).isGreaterThanOrEqualTo(1_000_000L);
         assertThat(queued).isGreaterThanOrEqualTo(2_000_000L);
         assertThat(other).isGreaterThanOrEqualTo(500_000L);
-        List<String> events = list(hop.get("events")).stream().map(e -> (String) e.get("event")).toList();
+        List<String> events = MiniJson.list(hop.get("events")).stream().map(e -> (String) e.get("event")).toList();
         assertThat(events).first().isEqualTo("task order begins");
         assertThat(events).last().isEqualTo("task ends: ok");
         assertThat(events).anyMatch(e -> e.startsWith("child task payment #" + ids.child))
                 .anyMatch(e -> e.matches("job #\\d+ queued"))
                 .anyMatch(e -> e.matches("job #\\d+ started on worker-1 after waiting .* for a thread"))
                 .contains("span work begins", "span slowOp ends");
-        List<Long> times = list(hop.get("events")).stream().map(e -> (Long) e.get("time_ns")).toList();
+        List<Long> times = MiniJson.list(hop.get("events")).stream().map(e -> (Long) e.get("time_ns")).toList();
         assertThat(times).isSorted();
 
         Map<String, Object> open = tasks.stream().filter(t -> t.get("id").equals(ids.open)).findFirst().orElseThrow();
@@ -132,16 +122,16 @@ class CommandsTest {
     @Test
     void tasksSlowestKeepsOnlyTheSlowestAndIdFindsOne() {
         Cli slowest = Cli.run("tasks", file.toString(), "--type", "order", "--slowest", "1", "--json");
-        List<Map<String, Object>> one = list(MiniJson.parse(slowest.out()));
+        List<Map<String, Object>> one = MiniJson.list(MiniJson.parse(slowest.out()));
         Cli all = Cli.run("tasks", file.toString(), "--type", "order", "--json");
         assertThat(one).hasSize(1);
-        assertThat(one.get(0).get("id")).isEqualTo(list(MiniJson.parse(all.out())).get(0).get("id"));
+        assertThat(one.get(0).get("id")).isEqualTo(MiniJson.list(MiniJson.parse(all.out())).get(0).get("id"));
 
         Cli child = Cli.run("tasks", file.toString(), "--id", Long.toString(ids.child), "--json");
-        Map<String, Object> pay = list(MiniJson.parse(child.out())).get(0);
+        Map<String, Object> pay = MiniJson.list(MiniJson.parse(child.out())).get(0);
         assertThat(pay.get("type")).isEqualTo("payment");
         assertThat(pay.get("parent")).isEqualTo(ids.hop);
-        assertThat(list(pay.get("spans")).get(0).get("name")).isEqualTo("charge");
+        assertThat(MiniJson.list(pay.get("spans")).get(0).get("name")).isEqualTo("charge");
 
         Cli text = Cli.run("tasks", file.toString(), "--slowest", "2");
         assertThat(text.code()).isZero();
@@ -154,7 +144,7 @@ class CommandsTest {
     void logsFilterByCategoryAndTextAndEscapeJson() {
         Cli r = Cli.run("logs", file.toString(), "--category", "orderID", "--json");
         assertThat(r.code()).isZero();
-        List<Map<String, Object>> logs = list(MiniJson.parse(r.out()));
+        List<Map<String, Object>> logs = MiniJson.list(MiniJson.parse(r.out()));
         assertThat(logs.stream().map(l -> l.get("message"))).containsExactlyInAnyOrder("1", "2", "3", "4");
         assertThat(logs).allSatisfy(l -> {
             assertThat(l).containsKeys("time_ns", "thread", "task", "task_type", "category", "message");
@@ -162,7 +152,7 @@ class CommandsTest {
         });
 
         Cli nasty = Cli.run("logs", file.toString(), "--grep", "snowman", "--json");
-        List<Map<String, Object>> found = list(MiniJson.parse(nasty.out()));
+        List<Map<String, Object>> found = MiniJson.list(MiniJson.parse(nasty.out()));
         assertThat(found).hasSize(1);
         assertThat(found.get(0).get("message")).isEqualTo(Traces.NASTY);
         assertThat(found.get(0).get("task")).isEqualTo(ids.hop);

@@ -20,7 +20,7 @@ class DemoTest {
         assertThat(r.out()).contains("wrote " + out, "makeCappuccino", "steamMilk", "extractCoffee", "mixMilkCoffee",
                 "orderID", "asynctrace view " + out);
         Map<String, Object> s = MiniJson.object(Cli.run("summary", out.toString(), "--json").out());
-        assertThat(CommandsTest.byKey(CommandsTest.list(s.get("tasks")), "type", "makeCappuccino").get("count"))
+        assertThat(MiniJson.byKey(MiniJson.list(s.get("tasks")), "type", "makeCappuccino").get("count"))
                 .isEqualTo(24L);
         assertThat(s.get("complete")).isEqualTo(true);
     }

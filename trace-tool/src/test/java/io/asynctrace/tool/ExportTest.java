@@ -16,13 +16,6 @@ class ExportTest {
     @TempDir
     Path dir;
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> events(Path json) throws Exception {
-        Map<String, Object> doc = MiniJson.object(Files.readString(json));
-        assertThat(doc.get("displayTimeUnit")).isEqualTo("ns");
-        return (List<Map<String, Object>>) doc.get("traceEvents");
-    }
-
     @Test
     void spansTasksLogsFlowsAndThreadNames() throws Exception {
         Path trace = dir.resolve("s.trace");
@@ -31,7 +24,7 @@ class ExportTest {
         Cli r = Cli.run("export", trace.toString(), "--format", "perfetto", "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote", out.toString());
-        List<Map<String, Object>> events = events(out);
+        List<Map<String, Object>> events = MiniJson.traceEvents(out);
         for (Map<String, Object> e : events) {
             assertThat(e).containsKeys("ph", "name", "pid", "tid");
         }
@@ -83,7 +76,7 @@ class ExportTest {
         long spans = 0;
         for (Path part : parts) {
             assertThat(Files.size(part)).isLessThanOrEqualTo(1L << 20);
-            List<Map<String, Object>> events = events(part);
+            List<Map<String, Object>> events = MiniJson.traceEvents(part);
             assertThat(events).anyMatch(e -> "thread_name".equals(e.get("name")));
             spans += events.stream().filter(e -> "X".equals(e.get("ph")) && "step".equals(e.get("name"))).count();
         }

@@ -2,6 +2,7 @@ package io.asynctrace.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.Work;
 import io.asynctrace.Scope;
 import io.asynctrace.Span;
 import io.asynctrace.Task;
@@ -86,7 +87,7 @@ class MergeTest {
                 Trace.log("cart", "3 items");
                 Span call = order.startSpan("http.client POST").attr("trace.id", TRACE_ID)
                         .attr("trace.span_id", SPAN_AB).attr("http.target", "http://127.0.0.1:8081/pay");
-                Traces.spin(40_000_000);
+                Work.spin(40_000_000);
                 call.attr("http.status", "200").end();
             }
             order.end("200");
@@ -97,9 +98,9 @@ class MergeTest {
             Task pay = Trace.newTask("POST /pay").attr("http.target", "/pay").attr("trace.id", TRACE_ID)
                     .attr("trace.parent_id", SPAN_AB);
             try (Scope s = pay.makeCurrent()) {
-                Trace.withSpan("validate", () -> Traces.spin(500_000));
+                Trace.withSpan("validate", () -> Work.spin(500_000));
                 Span call = pay.startSpan("http.client GET").attr("trace.id", TRACE_ID).attr("trace.span_id", SPAN_BC);
-                Traces.spin(10_000_000);
+                Work.spin(10_000_000);
                 call.attr("http.status", "200").end();
             }
             pay.end("200");
@@ -111,7 +112,7 @@ class MergeTest {
         record(fraud, "http-1", () -> {
             Task score = Trace.newTask("GET /score").attr("trace.id", TRACE_ID).attr("trace.parent_id", SPAN_BC);
             try (Scope s = score.makeCurrent()) {
-                Traces.spin(2_000_000);
+                Work.spin(2_000_000);
                 Trace.log("score", "0.12");
             }
             score.end("200");
@@ -283,9 +284,9 @@ class MergeTest {
         Cli summary = Cli.run("summary", out.toString(), "--json");
         assertThat(summary.code()).as(summary.err()).isZero();
         Map<String, Object> s = MiniJson.object(summary.out());
-        assertThat(CommandsTest.list(s.get("tasks")).stream().map(t -> t.get("type")))
+        assertThat(MiniJson.list(s.get("tasks")).stream().map(t -> t.get("type")))
                 .contains("GET /checkout", "POST /pay", "GET /health");
-        assertThat(CommandsTest.list(s.get("threads")).stream().map(t -> t.get("name")))
+        assertThat(MiniJson.list(s.get("threads")).stream().map(t -> t.get("name")))
                 .contains("checkout:http-1", "payments:http-1");
         assertThat(s.get("truncated")).isEqualTo(false);
 
@@ -294,7 +295,7 @@ class MergeTest {
         long callee = task(m, "POST /pay", SPAN_AB).id();
         Cli tasks = Cli.run("tasks", out.toString(), "--id", Long.toString(callee), "--json");
         assertThat(tasks.code()).as(tasks.err()).isZero();
-        Map<String, Object> t = CommandsTest.list(MiniJson.parse(tasks.out())).get(0);
+        Map<String, Object> t = MiniJson.list(MiniJson.parse(tasks.out())).get(0);
         assertThat(t.get("parent")).isEqualTo(caller);
         assertThat(t.get("threads")).isEqualTo(List.of("payments:http-1"));
         Cli parent = Cli.run("tasks", out.toString(), "--id", Long.toString(caller), "--json");
@@ -306,29 +307,29 @@ class MergeTest {
     void badInputExitsTwoWithOneLineAndWritesNothing() throws Exception {
         Path out = dir.resolve("never.trace");
         Path missing = dir.resolve("missing.trace");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), missing.toString(), "-o", out.toString()),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), missing.toString(), "-o", out.toString()),
                 "asynctrace: " + missing + ": no such file");
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello, this is not a trace\n");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), text.toString(), "-o", out.toString()),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), text.toString(), "-o", out.toString()),
                 text + ": not an asynctrace trace (bad magic)");
         byte[] bytes = Files.readAllBytes(payments);
         bytes[8] = 0;
         bytes[9] = 99;
         Path v99 = dir.resolve("v99.trace");
         Files.write(v99, bytes);
-        BadInputTest.assertOneLine(Cli.run("merge", v99.toString(), checkout.toString(), "-o", out.toString()),
+        Cli.assertOneLine(Cli.run("merge", v99.toString(), checkout.toString(), "-o", out.toString()),
                 "trace format version 99 is not supported");
         Path sameAgain = dir.resolve(".").resolve("checkout.trace");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), sameAgain.toString(), "-o", out.toString()),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), sameAgain.toString(), "-o", out.toString()),
                 "the same file as " + checkout);
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", payments.toString()),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", payments.toString()),
                 "the output is also an input");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", out.toString(),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", out.toString(),
                 "--labels", "a"), "--labels has 1 labels for 2 inputs");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", out.toString(),
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o", out.toString(),
                 "--labels", "a,a"), "--labels must be distinct");
-        BadInputTest.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o",
+        Cli.assertOneLine(Cli.run("merge", checkout.toString(), payments.toString(), "-o",
                 dir.resolve("no/such/dir/x.trace").toString()), "no such directory");
         assertThat(Cli.run("merge", checkout.toString(), "-o", out.toString()).code()).as("one input").isEqualTo(2);
         assertThat(out).doesNotExist();

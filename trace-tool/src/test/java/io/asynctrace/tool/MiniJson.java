@@ -34,6 +34,28 @@ final class MiniJson {
         return (List<Object>) parse(text);
     }
 
+    /** A parsed JSON array of objects, such as the tool's {@code --json} lists. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Object o) {
+        return (List<Map<String, Object>>) o;
+    }
+
+    /** The first row whose {@code key} is {@code value}; fails naming the rows if there is none. */
+    static Map<String, Object> byKey(List<Map<String, Object>> rows, String key, String value) {
+        return rows.stream().filter(r -> value.equals(r.get(key))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + key + "=" + value + " in " + rows));
+    }
+
+    /** The {@code traceEvents} of a Chrome Trace Event (Perfetto) JSON file written by {@code export}. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> traceEvents(java.nio.file.Path json) throws java.io.IOException {
+        Map<String, Object> doc = object(java.nio.file.Files.readString(json));
+        if (!"ns".equals(doc.get("displayTimeUnit"))) {
+            throw new AssertionError("displayTimeUnit is " + doc.get("displayTimeUnit") + ", not ns");
+        }
+        return (List<Map<String, Object>>) doc.get("traceEvents");
+    }
+
     private Object value() {
         ws();
         char c = s.charAt(i);

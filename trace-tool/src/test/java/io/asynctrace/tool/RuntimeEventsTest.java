@@ -19,24 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * JVM runtime events in every command, on a trace written event by event with
- * {@link TraceWriter}:
- *
- * <pre>
- * task A #100 "order": begins and ends on worker-7 (#7), 1 ms → 5 ms
- *   park 2 → 4 ms on #7 (counts 2 ms), socket read 4.5 → 5.5 ms on #7 (counts 0.5 ms)
- * task B #200 "order": begins on main (#1) at 3 ms, job #300 queued at 3 ms, runs on
- *   worker-8 (#8) 6 → 8 ms, ends on #8 at 9 ms
- *   sleep 6.5 → 7.5 ms on #8 (counts 1 ms); park 8.5 → 8.8 ms on #8 (after the job: not counted);
- *   monitor enter 4 → 4.5 ms on #1 (B never ran on #1: not counted)
- * GC pause #12 "G1 Young" 4 → 7 ms (A: 1 ms, B: 3 ms), heap 50 MiB at 7 ms;
- * GC pause #13 10 → 11 ms (no task), heap 30 MiB at 11 ms; data loss of 2048 bytes at 12 ms
- * </pre>
- */
+/** JVM runtime events in every command, on {@link RuntimeSample}. */
 class RuntimeEventsTest {
-    static final long MS = 1_000_000;
-    static final long MIB = 1 << 20;
+    static final long MS = RuntimeSample.MS;
+    static final long MIB = RuntimeSample.MIB;
 
     @TempDir
     Path dir;
@@ -44,31 +30,7 @@ class RuntimeEventsTest {
 
     @BeforeEach
     void write() throws Exception {
-        trace = dir.resolve("rt.trace");
-        try (TraceWriter w = new TraceWriter(Files.newOutputStream(trace))) {
-            w.onHeader(new TraceHeader(1, 1_700_000_000_000_000_000L, 0));
-            w.onThread(7, "worker-7");
-            w.onTaskBegin(1 * MS, 7, 100, 0, "order", false);
-            w.onRuntime(2 * MS, 7, RuntimeKind.THREAD_PARK, 2 * MS, 0, "java.util.concurrent.locks.ReentrantLock");
-            w.onRuntime(4_500_000, 7, RuntimeKind.SOCKET_READ, 1 * MS, 1024, "127.0.0.1:5000");
-            w.onTaskEnd(5 * MS, 7, 100, "ok");
-            w.onThread(1, "main");
-            w.onTaskBegin(3 * MS, 1, 200, 0, "order", false);
-            w.onJobQueued(3 * MS, 1, 300, 200);
-            w.onRuntime(4 * MS, 1, RuntimeKind.MONITOR_ENTER, 500_000, 0, "java.lang.Object");
-            w.onThread(8, "worker-8");
-            w.onJobStarted(6 * MS, 8, 300);
-            w.onRuntime(6_500_000, 8, RuntimeKind.THREAD_SLEEP, 1 * MS, 0, "");
-            w.onJobFinished(8 * MS, 8, 300);
-            w.onRuntime(8_500_000, 8, RuntimeKind.THREAD_PARK, 300_000, 0, "java.util.concurrent.CompletableFuture$Signaller");
-            w.onTaskEnd(9 * MS, 8, 200, "ok");
-            w.onThread(0, "JVM");
-            w.onRuntime(4 * MS, 0, RuntimeKind.GC_PAUSE, 3 * MS, 12, "G1 Young");
-            w.onRuntime(7 * MS, 0, RuntimeKind.HEAP_AFTER_GC, 0, 50 * MIB, "");
-            w.onRuntime(10 * MS, 0, RuntimeKind.GC_PAUSE, 1 * MS, 13, "G1 Young");
-            w.onRuntime(11 * MS, 0, RuntimeKind.HEAP_AFTER_GC, 0, 30 * MIB, "");
-            w.onRuntime(12 * MS, 0, RuntimeKind.DATA_LOSS, 0, 2048, "JDK Flight Recorder lost 2048 bytes of events");
-        }
+        trace = RuntimeSample.write(dir.resolve("rt.trace"));
     }
 
     @Test
@@ -84,15 +46,15 @@ class RuntimeEventsTest {
         assertThat(rt.get("heap_last_bytes")).isEqualTo(30 * MIB);
         assertThat(rt.get("heap")).isEqualTo(List.of(Map.of("time_ns", 7 * MS, "used_bytes", 50 * MIB),
                 Map.of("time_ns", 11 * MS, "used_bytes", 30 * MIB)));
-        List<Map<String, Object>> kinds = CommandsTest.list(rt.get("kinds"));
-        assertThat(CommandsTest.byKey(kinds, "kind", "thread_park")).containsEntry("count", 2L).containsEntry("total_ns", 2_300_000L);
-        assertThat(CommandsTest.byKey(kinds, "kind", "socket_read")).containsEntry("count", 1L).containsEntry("total_ns", MS);
-        assertThat(CommandsTest.byKey(kinds, "kind", "gc_pause")).containsEntry("count", 2L).containsEntry("total_ns", 4 * MS);
-        assertThat(CommandsTest.byKey(kinds, "kind", "heap_after_gc")).containsEntry("count", 2L);
+        List<Map<String, Object>> kinds = MiniJson.list(rt.get("kinds"));
+        assertThat(MiniJson.byKey(kinds, "kind", "thread_park")).containsEntry("count", 2L).containsEntry("total_ns", 2_300_000L);
+        assertThat(MiniJson.byKey(kinds, "kind", "socket_read")).containsEntry("count", 1L).containsEntry("total_ns", MS);
+        assertThat(MiniJson.byKey(kinds, "kind", "gc_pause")).containsEntry("count", 2L).containsEntry("total_ns", 4 * MS);
+        assertThat(MiniJson.byKey(kinds, "kind", "heap_after_gc")).containsEntry("count", 2L);
         assertThat(kinds).hasSize(7);
         Map<String, Object> loss = (Map<String, Object>) rt.get("data_loss");
         assertThat(loss).containsEntry("reports", 1L).containsEntry("amount", 2048L);
-        assertThat(CommandsTest.list(loss.get("reasons"))).singleElement()
+        assertThat(MiniJson.list(loss.get("reasons"))).singleElement()
                 .satisfies(x -> assertThat(x).containsEntry("reason", "JDK Flight Recorder lost 2048 bytes of events"));
         assertThat(rt.get("unavailable")).isEqualTo(List.of());
     }
@@ -120,7 +82,7 @@ class RuntimeEventsTest {
         assertThat(summary).doesNotContain("GC", "runtime", "RUNTIME", "heap");
         String tasks = Cli.run("tasks", plain.toString()).out();
         assertThat(tasks).doesNotContain("blocked", "GC");
-        Map<String, Object> task = CommandsTest.list(MiniJson.parse(Cli.run("tasks", plain.toString(), "--json").out())).get(0);
+        Map<String, Object> task = MiniJson.list(MiniJson.parse(Cli.run("tasks", plain.toString(), "--json").out())).get(0);
         assertThat(task).containsEntry("blocked_ns", 0L).containsEntry("socket_ns", 0L).containsEntry("gc_ns", 0L)
                 .containsEntry("runtime", List.of());
     }
@@ -148,7 +110,7 @@ class RuntimeEventsTest {
     void tasksJsonAttributesByThreadAndOverlap() {
         Cli r = Cli.run("tasks", trace.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
-        List<Map<String, Object>> tasks = CommandsTest.list(MiniJson.parse(r.out()));
+        List<Map<String, Object>> tasks = MiniJson.list(MiniJson.parse(r.out()));
         assertThat(task(tasks, 100)).containsEntry("blocked_ns", 2 * MS).containsEntry("socket_ns", 500_000L)
                 .containsEntry("gc_ns", MS).containsEntry("threads", List.of("worker-7"));
         assertThat(task(tasks, 200)).containsEntry("blocked_ns", MS).containsEntry("socket_ns", 0L)
@@ -158,12 +120,12 @@ class RuntimeEventsTest {
                 "socket read 1.00ms 1024 B 127.0.0.1:5000", "task ends: ok");
         assertThat(events(task(tasks, 200))).contains("sleep 1.00ms", "GC pause 3.00ms G1 Young")
                 .noneMatch(e -> e.startsWith("park") || e.startsWith("monitor"));
-        List<Map<String, Object>> rt = CommandsTest.list(task(tasks, 100).get("runtime"));
+        List<Map<String, Object>> rt = MiniJson.list(task(tasks, 100).get("runtime"));
         assertThat(rt).extracting(x -> x.get("kind")).containsExactlyInAnyOrder("thread_park", "socket_read", "gc_pause");
-        assertThat(CommandsTest.byKey(rt, "kind", "socket_read")).containsEntry("time_ns", 4_500_000L)
+        assertThat(MiniJson.byKey(rt, "kind", "socket_read")).containsEntry("time_ns", 4_500_000L)
                 .containsEntry("duration_ns", MS).containsEntry("overlap_ns", 500_000L).containsEntry("value", 1024L)
                 .containsEntry("detail", "127.0.0.1:5000").containsEntry("thread", "worker-7");
-        assertThat(CommandsTest.byKey(rt, "kind", "gc_pause")).containsEntry("thread", "JVM").containsEntry("overlap_ns", MS);
+        assertThat(MiniJson.byKey(rt, "kind", "gc_pause")).containsEntry("thread", "JVM").containsEntry("overlap_ns", MS);
     }
 
     @Test
@@ -172,7 +134,7 @@ class RuntimeEventsTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("blocked 2.00ms   socket I/O 500µs   GC pauses 1.00ms",
                 "park 2.00ms on java.util.concurrent.locks.ReentrantLock", "JVM");
-        List<Map<String, Object>> one = CommandsTest.list(MiniJson.parse(Cli.run("tasks", trace.toString(), "--id", "200",
+        List<Map<String, Object>> one = MiniJson.list(MiniJson.parse(Cli.run("tasks", trace.toString(), "--id", "200",
                 "--json").out()));
         assertThat(one).singleElement().satisfies(t -> assertThat(t).containsEntry("gc_ns", 3 * MS).containsEntry("blocked_ns", MS));
     }
@@ -206,7 +168,7 @@ class RuntimeEventsTest {
         Path out = dir.resolve("rt.json");
         Cli r = Cli.run("export", trace.toString(), "--format", "perfetto", "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        List<Map<String, Object>> events = ExportTest.events(out);
+        List<Map<String, Object>> events = MiniJson.traceEvents(out);
         List<Map<String, Object>> gc = events.stream().filter(e -> "GC pause".equals(e.get("name"))).collect(Collectors.toList());
         assertThat(gc).hasSize(2).allSatisfy(e -> assertThat(e).containsEntry("ph", "X").containsEntry("tid", 0L)
                 .containsEntry("cat", "gc"));
@@ -234,12 +196,12 @@ class RuntimeEventsTest {
             Map<String, Object> rt = (Map<String, Object>) ((Map<String, Object>) MiniJson.object(summary).get("summary"))
                     .get("runtime");
             assertThat(((Map<String, Object>) rt.get("gc")).get("pauses")).isEqualTo(2L);
-            assertThat(CommandsTest.list(rt.get("heap"))).hasSize(2);
+            assertThat(MiniJson.list(rt.get("heap"))).hasSize(2);
             String task = http.send(HttpRequest.newBuilder(URI.create(base + "/api/task?id=100")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             Map<String, Object> t = MiniJson.object(task);
             assertThat(t).containsEntry("blocked_ns", 2 * MS).containsEntry("gc_ns", MS);
-            assertThat(CommandsTest.list(t.get("runtime"))).hasSize(3);
+            assertThat(MiniJson.list(t.get("runtime"))).hasSize(3);
             String page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(page).contains("gc_pause", "runtimeOverview");
@@ -267,7 +229,7 @@ class RuntimeEventsTest {
                 .get("runtime");
         assertThat(((Map<String, Object>) rt.get("gc")).get("pauses")).isEqualTo(4L);
         // Each process's tasks get only their own JVM's GC pauses.
-        List<Map<String, Object>> tasks = CommandsTest.list(MiniJson.parse(Cli.run("tasks", out.toString(), "--json").out()));
+        List<Map<String, Object>> tasks = MiniJson.list(MiniJson.parse(Cli.run("tasks", out.toString(), "--json").out()));
         assertThat(tasks).hasSize(4).allSatisfy(t -> assertThat(t.get("gc_ns")).isIn(MS, 3 * MS));
         assertThat(tasks).filteredOn(t -> t.get("blocked_ns").equals(2 * MS)).hasSize(2);
     }
@@ -277,6 +239,6 @@ class RuntimeEventsTest {
     }
 
     private static List<String> events(Map<String, Object> task) {
-        return CommandsTest.list(task.get("events")).stream().map(e -> (String) e.get("event")).collect(Collectors.toList());
+        return MiniJson.list(task.get("events")).stream().map(e -> (String) e.get("event")).collect(Collectors.toList());
     }
 }

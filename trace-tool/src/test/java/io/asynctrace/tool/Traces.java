@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.testing.Work;
 import io.asynctrace.Scope;
 import io.asynctrace.Span;
 import io.asynctrace.Task;
@@ -12,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /** Records the traces the tests read, with the real recording API. */
 final class Traces {
@@ -65,7 +65,7 @@ final class Traces {
                 try (Task fast = Trace.newTask("order"); Scope sc = fast.makeCurrent()) {
                     s.fast = fast.id();
                     Trace.log("orderID", "1");
-                    Trace.withSpan("validate", () -> spin(200_000));
+                    Trace.withSpan("validate", () -> Work.spin(200_000));
                 }
                 Task hop = Trace.newTask("order");
                 s.hop = hop.id();
@@ -74,29 +74,29 @@ final class Traces {
                     Trace.log("note", NASTY);
                     try (Task pay = Trace.newTask("payment"); Scope p = pay.makeCurrent()) {
                         s.child = pay.id();
-                        Trace.withSpan("charge", () -> spin(300_000));
+                        Trace.withSpan("charge", () -> Work.spin(300_000));
                     }
                     Span slow = hop.startSpan("slowOp");
                     long job = Trace.jobQueued();
-                    spin(2_000_000); // the job waits for the busy worker's first task
+                    Work.spin(2_000_000); // the job waits for the busy worker's first task
                     Future<?> f = pool.submit(() -> {
                         Trace.jobStarted(job);
                         try (Scope w = hop.makeCurrent()) {
-                            Trace.withSpan("work", () -> spin(1_000_000));
+                            Trace.withSpan("work", () -> Work.spin(1_000_000));
                             slow.end();
                         } finally {
                             Trace.jobFinished(job);
                         }
                     });
                     f.get();
-                    spin(500_000); // "other": neither running a span nor queued
+                    Work.spin(500_000); // "other": neither running a span nor queued
                 }
                 hop.end();
                 Task timeout = Trace.newTask("order");
                 s.timeout = timeout.id();
                 try (Scope sc = timeout.makeCurrent()) {
                     Trace.log("orderID", "3");
-                    spin(100_000);
+                    Work.spin(100_000);
                 }
                 timeout.end("timeout");
                 Task open = Trace.newTask("order");
@@ -110,7 +110,7 @@ final class Traces {
 
     /**
      * A trace with {@code tasks} tasks of {@code spans} spans each, in several segments
-     * (small buffers, a pause every 1000 tasks so the writer flushes).
+     * (small buffers, a flush every 1000 tasks).
      */
     static void many(Path file, int tasks, int spans) throws IOException {
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
@@ -118,8 +118,8 @@ final class Traces {
                     .withFlushIntervalMillis(10));
             try {
                 for (int i = 0; i < tasks; i++) {
-                    if (i % 1000 == 999) {
-                        Traces.spin(30_000_000);
+                    if (i % 1000 == 999 && !Trace.flush()) { // ends a segment
+                        throw new IllegalStateException("the recording ended early");
                     }
                     try (Task t = Trace.newTask(i % 2 == 0 ? "even" : "odd"); Scope sc = t.makeCurrent()) {
                         for (int k = 0; k < spans; k++) {
@@ -131,14 +131,6 @@ final class Traces {
             } finally {
                 Trace.stop();
             }
-        }
-    }
-
-    /** Busy-waits about {@code nanos}: durations the tests compare, without relying on sleep granularity. */
-    static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() < end) {
-            LockSupport.parkNanos(1);
         }
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The view's runtime events in a real browser (skipped without chromium and
  * chromedriver, as {@link ViewBrowserTest}): the GC and heap overview, and a task's
- * park/socket slices in its thread lane with the GC pause as a band.
+ * park/socket slices in its thread lane with the GC pause as a band, on {@link RuntimeSample}.
  */
 class ViewRuntimeBrowserTest {
     @TempDir
@@ -22,11 +22,9 @@ class ViewRuntimeBrowserTest {
     void gcOverviewAndRuntimeSlicesInTheTimeline() throws Exception {
         assumeTrue(Files.isExecutable(WebDriver.CHROMIUM) && Files.isExecutable(WebDriver.CHROMEDRIVER),
                 "chromium and chromedriver are not installed: apt-get install -y chromium chromium-driver");
-        RuntimeEventsTest trace = new RuntimeEventsTest();
-        trace.dir = dir;
-        trace.write();
+        Path trace = RuntimeSample.write(dir.resolve("rt.trace"));
         Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
-        try (ViewServer server = ViewServer.start(trace.trace, 0, null); WebDriver browser = new WebDriver(profile)) {
+        try (ViewServer server = ViewServer.start(trace, 0, null); WebDriver browser = new WebDriver(profile)) {
             browser.open(server.url());
             List<String> stats = browser.await("#gc-stats");
             assertThat(browser.text(stats.get(0))).contains("GC pauses: 2", "total 4.00ms", "heap after GC: 30.0 MiB – 50.0 MiB");

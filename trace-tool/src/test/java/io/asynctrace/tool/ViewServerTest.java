@@ -54,24 +54,24 @@ class ViewServerTest {
         HttpResponse<String> r = get("/api/summary");
         assertThat(r.statusCode()).isEqualTo(200);
         Map<String, Object> s = (Map<String, Object>) MiniJson.object(r.body()).get("summary");
-        Map<String, Object> order = CommandsTest.byKey(CommandsTest.list(s.get("tasks")), "type", "order");
-        assertThat(CommandsTest.list(order.get("histogram"))).isNotEmpty();
+        Map<String, Object> order = MiniJson.byKey(MiniJson.list(s.get("tasks")), "type", "order");
+        assertThat(MiniJson.list(order.get("histogram"))).isNotEmpty();
     }
 
     @Test
     void tasksOfABucketAndOneTask() throws Exception {
-        List<Map<String, Object>> all = CommandsTest.list(MiniJson.parse(get("/api/tasks?type=order&min=0&max=-1").body()));
+        List<Map<String, Object>> all = MiniJson.list(MiniJson.parse(get("/api/tasks?type=order&min=0&max=-1").body()));
         assertThat(all).hasSize(3); // only complete tasks, as in the histogram
         assertThat(all.stream().map(t -> t.get("id"))).containsExactlyInAnyOrder(ids.fast, ids.hop, ids.timeout);
         Object slowest = all.get(0).get("id");
         long max = (Long) all.get(0).get("duration_ns");
-        assertThat(CommandsTest.list(MiniJson.parse(get("/api/tasks?type=order&min=0&max=" + max).body())))
+        assertThat(MiniJson.list(MiniJson.parse(get("/api/tasks?type=order&min=0&max=" + max).body())))
                 .hasSize(2).noneMatch(t -> t.get("id").equals(slowest));
-        assertThat(CommandsTest.list(MiniJson.parse(get("/api/tasks?type=order&limit=1").body()))).hasSize(1);
+        assertThat(MiniJson.list(MiniJson.parse(get("/api/tasks?type=order&limit=1").body()))).hasSize(1);
 
         Map<String, Object> hop = MiniJson.object(get("/api/task?id=" + ids.hop).body());
         assertThat(hop.get("type")).isEqualTo("order");
-        assertThat(CommandsTest.list(hop.get("jobs"))).singleElement()
+        assertThat(MiniJson.list(hop.get("jobs"))).singleElement()
                 .satisfies(j -> assertThat(j.get("thread")).isEqualTo("worker-1"));
     }
 
