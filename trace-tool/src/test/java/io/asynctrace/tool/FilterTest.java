@@ -6,6 +6,7 @@ import io.asynctrace.Scope;
 import io.asynctrace.Span;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
+import io.asynctrace.testing.Work;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,14 +60,14 @@ class FilterTest {
                         if (i == 1) {
                             Span s = t.startSpan("db");
                             s.attr("table", "orders");
-                            Traces.spin(200_000);
+                            Work.spin(200_000);
                             s.end();
                         }
                         if (i == 5) {
                             pool.submit(() -> t.attr("customer", "vip")).get();
                             vip = t.id();
                         }
-                        Traces.spin(300_000 * (i + 1));
+                        Work.spin(300_000 * (i + 1));
                     }
                     t.end();
                     (regions[i].equals("ap") ? AP : regions[i].equals("eu") ? EU : NONE).add(t.id());
@@ -90,7 +91,7 @@ class FilterTest {
         all.addAll(List.of(args));
         Cli r = Cli.run(all.toArray(new String[0]));
         assertThat(r.code()).as(r.err()).isZero();
-        return CommandsTest.list(MiniJson.parse(r.out()));
+        return MiniJson.list(MiniJson.parse(r.out()));
     }
 
     static List<Long> ids(List<Map<String, Object>> rows) {
@@ -115,7 +116,7 @@ class FilterTest {
         Map<String, Object> none = all.stream().filter(t -> t.get("id").equals(NONE.get(0))).findFirst().orElseThrow();
         assertThat((Map<String, Object>) none.get("attrs")).isEmpty();
         Map<String, Object> withSpan = all.stream().filter(t -> t.get("id").equals(EU.get(0))).findFirst().orElseThrow();
-        Map<String, Object> db = CommandsTest.list(withSpan.get("spans")).get(0);
+        Map<String, Object> db = MiniJson.list(withSpan.get("spans")).get(0);
         assertThat((Map<String, Object>) db.get("attrs")).containsExactly(Map.entry("table", "orders"));
 
         Cli text = Cli.run("tasks", file.toString(), "--id", Long.toString(vip));
@@ -143,22 +144,22 @@ class FilterTest {
         Cli r = Cli.run("summary", file.toString(), "--json", "--where", "region=ap");
         assertThat(r.code()).as(r.err()).isZero();
         Map<String, Object> s = MiniJson.object(r.out());
-        List<Map<String, Object>> rows = CommandsTest.list(s.get("tasks"));
+        List<Map<String, Object>> rows = MiniJson.list(s.get("tasks"));
         assertThat(rows).singleElement().satisfies(t -> {
             assertThat(t.get("type")).isEqualTo("checkout");
             assertThat(t.get("count")).isEqualTo(3L);
             assertThat(t).doesNotContainKey("group");
         });
         // Spans and logs are those of the matching tasks only.
-        assertThat(CommandsTest.list(s.get("spans"))).isEmpty();
-        assertThat(CommandsTest.byKey(CommandsTest.list(s.get("logs")), "category", "region").get("count")).isEqualTo(3L);
+        assertThat(MiniJson.list(s.get("spans"))).isEmpty();
+        assertThat(MiniJson.byKey(MiniJson.list(s.get("logs")), "category", "region").get("count")).isEqualTo(3L);
 
         Cli g = Cli.run("summary", file.toString(), "--json", "--group-by", "region");
         assertThat(g.code()).as(g.err()).isZero();
         Map<String, Object> grouped = MiniJson.object(g.out());
         assertThat(grouped.get("group_by")).isEqualTo("region");
         assertThat(grouped.get("late_attributes")).isEqualTo(0L);
-        List<Map<String, Object>> groups = CommandsTest.list(grouped.get("tasks"));
+        List<Map<String, Object>> groups = MiniJson.list(grouped.get("tasks"));
         assertThat(groups).extracting(t -> t.get("type")).containsExactly("checkout", "checkout", "checkout", "ping");
         assertThat(groups.get(0).get("group")).isEqualTo(Map.of("region", "ap"));
         assertThat(groups.get(0).get("count")).isEqualTo(3L);
@@ -169,7 +170,7 @@ class FilterTest {
         assertThat(groups.get(2).get("count")).isEqualTo(1L);
         assertThat(groups.get(3).get("group")).isNull();
         for (Map<String, Object> t : groups) {
-            long inBuckets = CommandsTest.list(t.get("histogram")).stream().mapToLong(b -> (Long) b.get("count")).sum();
+            long inBuckets = MiniJson.list(t.get("histogram")).stream().mapToLong(b -> (Long) b.get("count")).sum();
             assertThat(inBuckets).isEqualTo((Long) t.get("complete"));
         }
 
@@ -182,12 +183,12 @@ class FilterTest {
     @Test
     void logsWhereAndWindow() {
         Cli r = Cli.run("logs", file.toString(), "--json", "--where", "region=eu");
-        List<Map<String, Object>> logs = CommandsTest.list(MiniJson.parse(r.out()));
+        List<Map<String, Object>> logs = MiniJson.list(MiniJson.parse(r.out()));
         assertThat(logs).extracting(l -> l.get("message")).containsExactly("eu", "eu");
         assertThat(logs).extracting(l -> l.get("task")).containsExactlyElementsOf(EU);
 
         Cli w = Cli.run("logs", file.toString(), "--json", "--from", secondStart + "ns", "--to", Long.toString(secondEnd));
-        assertThat(CommandsTest.list(MiniJson.parse(w.out()))).extracting(l -> l.get("task")).containsExactly(EU.get(0));
+        assertThat(MiniJson.list(MiniJson.parse(w.out()))).extracting(l -> l.get("task")).containsExactly(EU.get(0));
     }
 
     @Test
@@ -201,7 +202,7 @@ class FilterTest {
         // Summary: tasks and spans that overlap the window, whole.
         Cli s = Cli.run("summary", file.toString(), "--json", "--from", Long.toString(mid), "--to", Long.toString(mid));
         Map<String, Object> summary = MiniJson.object(s.out());
-        assertThat(CommandsTest.list(summary.get("tasks"))).singleElement()
+        assertThat(MiniJson.list(summary.get("tasks"))).singleElement()
                 .satisfies(t -> assertThat(t.get("max_ns")).isEqualTo(secondEnd - secondStart));
         // Nothing after the end.
         assertThat(tasks("--from", "1h")).isEmpty();
@@ -213,7 +214,7 @@ class FilterTest {
         Cli r = Cli.run("export", file.toString(), "--format", "perfetto", "-o", out.toString(), "--where", "region=ap");
         assertThat(r.code()).as(r.err()).isZero();
         Map<String, Object> doc = MiniJson.object(Files.readString(out));
-        List<Map<String, Object>> events = CommandsTest.list(doc.get("traceEvents"));
+        List<Map<String, Object>> events = MiniJson.list(doc.get("traceEvents"));
         List<Object> taskIds = events.stream().filter(e -> "task".equals(e.get("cat")) && "b".equals(e.get("ph")))
                 .map(e -> e.get("id")).toList();
         assertThat(taskIds).containsExactlyInAnyOrderElementsOf(AP.stream().map(Long::toHexString).toList());
@@ -222,13 +223,13 @@ class FilterTest {
 
     @Test
     void badFilterValuesAreOneLineErrors() {
-        BadInputTest.assertOneLine(Cli.run("summary", file.toString(), "--where", "=ap"),
+        Cli.assertOneLine(Cli.run("summary", file.toString(), "--where", "=ap"),
                 "asynctrace: --where =ap: the attribute key is empty (KEY=VALUE, KEY!=VALUE or KEY)");
-        BadInputTest.assertOneLine(Cli.run("tasks", file.toString(), "--from", "soon"),
+        Cli.assertOneLine(Cli.run("tasks", file.toString(), "--from", "soon"),
                 "asynctrace: --from soon: not a time");
-        BadInputTest.assertOneLine(Cli.run("logs", file.toString(), "--from", "2s", "--to", "1s"),
+        Cli.assertOneLine(Cli.run("logs", file.toString(), "--from", "2s", "--to", "1s"),
                 "asynctrace: --from 2s is after --to 1s");
-        BadInputTest.assertOneLine(Cli.run("summary", file.toString(), "--group-by", ""),
+        Cli.assertOneLine(Cli.run("summary", file.toString(), "--group-by", ""),
                 "asynctrace: --group-by needs an attribute key");
     }
 }
