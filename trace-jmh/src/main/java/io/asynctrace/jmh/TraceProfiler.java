@@ -54,7 +54,7 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code key=value} pairs separated by {@code ;}: {@code dir} (default
  * {@code target/asynctrace}), {@code runtime=true|false} (default true),
  * {@code warmup=true|false} (record the warm-up iterations and warm-up forks, default
- * false: the recording then starts at the first measurement iteration),
+ * false: the file then starts at the first measurement iteration),
  * {@code flight=SECONDS} (keep only a flight recorder of at least the last SECONDS,
  * at most 256 MiB, and write it at the end). An unknown option or a bad value fails
  * the run before any fork with JMH's {@link ProfilerException}, naming the option and
@@ -68,10 +68,14 @@ import org.openjdk.jmh.runner.IterationType;
  *       ({@code -Djmh.executor=CUSTOM}), unless the benchmark's JVM arguments choose an
  *       executor themselves: then, and when not forked ({@code -f 0}), the benchmark's
  *       events are inside the iterations by time only, on no task.</li>
- *   <li>The recording starts before the first recorded iteration's workers and ends
- *       after the last measurement iteration (or the first failed one), outside any
- *       measured interval; the file is written to a temporary file beside it and moved
- *       into place, also when the JVM exits early (a shutdown hook).</li>
+ *   <li>The recording starts at the first iteration, before its workers, also when
+ *       warm-up iterations are not recorded (then a flight recorder that keeps almost
+ *       nothing runs through the warm-up and the file is attached at the first
+ *       measurement iteration), so that the recorder's and JDK Flight Recorder's
+ *       start-up fall in the warm-up. It ends after the last measurement iteration (or
+ *       the first failed one), outside any measured interval; the file is written to a
+ *       temporary file beside it and moved into place, also when the JVM exits early (a
+ *       shutdown hook).</li>
  *   <li>The last iteration's results carry a {@link TextResult} labelled
  *       {@code asynctrace}: a line per file with its absolute path and size (or why it
  *       could not be written), which JMH prints after the benchmark.</li>
@@ -124,11 +128,22 @@ public final class TraceProfiler implements InternalProfiler, ExternalProfiler {
     public synchronized void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
         boolean warmup = iterationParams.getType() == IterationType.WARMUP;
         int index = warmup ? ++warmups : ++measurements;
-        if (finished || (warmup && !options.warmup)) {
+        if (finished || (recording == null && !start(benchmarkParams, warmup && !options.warmup))) {
             return;
         }
-        if (recording == null && !start(benchmarkParams)) {
-            return;
+        if (warmup && !options.warmup) {
+            return; // held: the recorder and JFR warm up with the benchmark, nothing is kept
+        }
+        if (!warmup) {
+            try {
+                recording.measuring();
+            } catch (Exception e) {
+                notRecorded = "asynctrace: " + recording.file().toAbsolutePath() + " not recorded: " + e;
+                recording.finish();
+                recording = null;
+                finished = true;
+                return;
+            }
         }
         iteration = Trace.newTask("iteration", null)
                 .attr("phase", warmup ? "warmup" : "measurement")
@@ -165,7 +180,7 @@ public final class TraceProfiler implements InternalProfiler, ExternalProfiler {
         return warmups == iteration.getCount() && benchmark.getMeasurement().getCount() == 0;
     }
 
-    private boolean start(BenchmarkParams benchmark) {
+    private boolean start(BenchmarkParams benchmark, boolean hold) {
         String name = System.getProperty(FILE_PROPERTY);
         if (name == null) { // not forked (-f 0): this JVM launched no fork
             name = TraceFiles.name(benchmark, "fork0");
@@ -176,7 +191,7 @@ public final class TraceProfiler implements InternalProfiler, ExternalProfiler {
         }
         Path file = options.dir.resolve(name);
         try {
-            recording = Recording.start(file, options);
+            recording = Recording.start(file, options, hold);
         } catch (Exception e) {
             notRecorded = "asynctrace: " + file.toAbsolutePath() + " not recorded: " + e;
             finished = true;

@@ -84,35 +84,33 @@ class TraceProfilerTest {
             }
             assertBenchmarkEventsInsideIterations(model, iterations);
 
-            List<RuntimeInfo> gcs = model.runtime().stream().filter(r -> r.kind() == RuntimeKind.GC_PAUSE).toList();
-            assertThat(gcs).as("runtime=true: the GC of each iteration's setup").isNotEmpty();
-            for (TaskInfo it : iterations) {
-                assertThat(gcs).as("a GC pause inside " + it).anyMatch(g -> g.time() >= it.start() && g.end() <= it.end());
-            }
+            assertGcPauseInEach(model, iterations);
         }
     }
 
     @Test
-    void byDefaultRecordsOnlyMeasurementIterationsIntoTargetAsynctrace() throws Exception {
+    void byDefaultRecordsOnlyMeasurementIterationsWithRuntimeEventsIntoTargetAsynctrace() throws Exception {
         Path dir = Path.of(ProfilerOptions.DEFAULT_DIR); // relative to the fork's working directory, this module's
         deleteTree(dir);
-        new Runner(options("runtime=false;flight=600").param("size", "1").build()).run();
+        new Runner(options("").param("size", "1").build()).run();
 
         String name = WORK + "-kind=cpu-size=1-fork1.trace";
         assertThat(traces(dir)).containsExactly(name);
         TraceModel model = TraceModel.read(dir.resolve(name));
+        assertThat(model.complete()).isTrue();
         List<TaskInfo> iterations = iterations(model);
         assertThat(iterations).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index"))
                 .containsExactly("measurement 1", "measurement 2");
+        // Nothing of the warm-up: every op, work and setup event is a measurement iteration's.
         assertBenchmarkEventsInsideIterations(model, iterations);
-        assertThat(model.runtime()).as("runtime=false").isEmpty();
+        assertGcPauseInEach(model, iterations);
         assertThat(Files.readString(tmp.resolve("jmh.out"))).contains(dir.resolve(name).toAbsolutePath().toString());
     }
 
     @Test
     void aFailingIterationEndsFailedAndTheFileIsStillWritten() throws Exception {
         String fails = SampleBenchmark.class.getName() + ".fails";
-        new Runner(options(fails, "dir=" + tmp + ";warmup=true;runtime=false")
+        new Runner(options(fails, "dir=" + tmp + ";warmup=true;runtime=false;flight=600")
                 .warmupIterations(1).param("size", "1").shouldFailOnError(false).build()).run();
 
         TraceModel model = TraceModel.read(tmp.resolve(fails + "-kind=cpu-size=1-fork1.trace"));
@@ -120,6 +118,7 @@ class TraceProfilerTest {
         assertThat(iterations(model)).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index")
                         + " " + t.outcome() + " " + t.attributes().containsKey("score"))
                 .containsExactly("warmup 1 ok true", "measurement 1 ok true", "measurement 2 failed false");
+        assertThat(model.runtime()).as("runtime=false").isEmpty();
     }
 
     @Test
@@ -161,6 +160,14 @@ class TraceProfilerTest {
         List<SpanInfo> setup = model.spans().stream().filter(s -> s.name().equals("setup")).toList();
         assertThat(setup).extracting(SpanInfo::taskId)
                 .containsExactlyElementsOf(iterations.stream().map(TaskInfo::id).toList());
+    }
+
+    private static void assertGcPauseInEach(TraceModel model, List<TaskInfo> iterations) {
+        List<RuntimeInfo> gcs = model.runtime().stream().filter(r -> r.kind() == RuntimeKind.GC_PAUSE).toList();
+        for (TaskInfo it : iterations) {
+            assertThat(gcs).as("runtime=true: the GC of the setup of " + it)
+                    .anyMatch(g -> g.time() >= it.start() && g.end() <= it.end());
+        }
     }
 
     private static List<TaskInfo> iterations(TraceModel model) {

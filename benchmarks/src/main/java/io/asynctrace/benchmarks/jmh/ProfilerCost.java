@@ -14,7 +14,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The cost {@code TraceProfiler} adds to the score of a benchmark that emits no events
  * (issue 18): {@link ProfiledBenchmark#baseline} without the profiler, with it (defaults:
  * runtime events on) and with {@code runtime=false}, back to back in one run, each in
- * its own fork with the same iterations. Prints one table row per case.
+ * its own fork with the same iterations: 8 x 1 s of warm-up, because JDK Flight Recorder's
+ * start-up (retransformed event classes, its parser compiled) took about 4 s of the warm-up
+ * on the 2 loaded cores measured. Prints one table row per case.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.asynctrace.benchmarks.jmh.ProfilerCost}
  */
@@ -39,7 +41,7 @@ public final class ProfilerCost {
         return new OptionsBuilder()
                 .include(ProfiledBenchmark.class.getName() + ".baseline$")
                 .forks(1)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(8).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(1));
     }
 
