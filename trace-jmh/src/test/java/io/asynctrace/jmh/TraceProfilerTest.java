@@ -8,6 +8,8 @@ import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.NoLeftovers;
+import io.asynctrace.testing.TraceModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -30,7 +33,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link SampleBenchmark} for real (forked, two warm-up and two measurement iterations,
  * two values of a parameter) through the profiler and reads the files back.
+ * The forks record; this JVM must not ({@link NoLeftovers}).
  */
+@ExtendWith(NoLeftovers.class)
 class TraceProfilerTest {
     private static final String WORK = SampleBenchmark.class.getName() + ".work";
 
@@ -69,9 +74,7 @@ class TraceProfilerTest {
             assertThat(output).as("JMH's output names the file and its size")
                     .contains("asynctrace: " + file.toAbsolutePath() + " (" + Files.size(file) + " bytes)");
 
-            TraceModel model = TraceModel.read(file);
-            assertThat(model.complete()).isTrue();
-            assertThat(model.dropped()).isZero();
+            TraceModel model = TraceModels.assertWhole(TraceModels.read(file));
             List<TaskInfo> iterations = iterations(model);
             assertThat(iterations).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index"))
                     .containsExactly("warmup 1", "warmup 2", "measurement 1", "measurement 2");
@@ -96,8 +99,7 @@ class TraceProfilerTest {
 
         String name = WORK + "-kind=cpu-size=1-fork1.trace";
         assertThat(traces(dir)).containsExactly(name);
-        TraceModel model = TraceModel.read(dir.resolve(name));
-        assertThat(model.complete()).isTrue();
+        TraceModel model = TraceModels.assertWhole(TraceModels.read(dir.resolve(name)));
         List<TaskInfo> iterations = iterations(model);
         assertThat(iterations).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index"))
                 .containsExactly("measurement 1", "measurement 2");
@@ -113,8 +115,7 @@ class TraceProfilerTest {
         new Runner(options(fails, "dir=" + tmp + ";warmup=true;runtime=false;flight=600")
                 .warmupIterations(1).param("size", "1").shouldFailOnError(false).build()).run();
 
-        TraceModel model = TraceModel.read(tmp.resolve(fails + "-kind=cpu-size=1-fork1.trace"));
-        assertThat(model.complete()).isTrue();
+        TraceModel model = TraceModels.assertWhole(TraceModels.read(tmp.resolve(fails + "-kind=cpu-size=1-fork1.trace")));
         assertThat(iterations(model)).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index")
                         + " " + t.outcome() + " " + t.attributes().containsKey("score"))
                 .containsExactly("warmup 1 ok true", "measurement 1 ok true", "measurement 2 failed false");
@@ -140,7 +141,7 @@ class TraceProfilerTest {
      */
     private static void assertBenchmarkEventsInsideIterations(TraceModel model, List<TaskInfo> iterations) {
         Map<Long, TaskInfo> byId = iterations.stream().collect(Collectors.toMap(TaskInfo::id, Function.identity()));
-        List<TaskInfo> ops = model.tasks().stream().filter(t -> t.type().equals("op")).toList();
+        List<TaskInfo> ops = TraceModels.tasks(model, "op");
         assertThat(ops).isNotEmpty();
         for (TaskInfo op : ops) {
             TaskInfo it = byId.get(op.parentId());
@@ -149,7 +150,7 @@ class TraceProfilerTest {
             assertThat(op.end()).isLessThanOrEqualTo(it.end());
         }
         Map<Long, TaskInfo> opsById = ops.stream().collect(Collectors.toMap(TaskInfo::id, Function.identity()));
-        List<SpanInfo> work = model.spans().stream().filter(s -> s.name().equals("work")).toList();
+        List<SpanInfo> work = TraceModels.spans(model, "work");
         assertThat(work).hasSameSizeAs(ops);
         for (SpanInfo span : work) {
             TaskInfo it = byId.get(opsById.get(span.taskId()).parentId());
@@ -157,7 +158,7 @@ class TraceProfilerTest {
             assertThat(span.end()).isLessThanOrEqualTo(it.end());
         }
         assertThat(iterations).allSatisfy(it -> assertThat(ops).anyMatch(op -> op.parentId() == it.id()));
-        List<SpanInfo> setup = model.spans().stream().filter(s -> s.name().equals("setup")).toList();
+        List<SpanInfo> setup = TraceModels.spans(model, "setup");
         assertThat(setup).extracting(SpanInfo::taskId)
                 .containsExactlyElementsOf(iterations.stream().map(TaskInfo::id).toList());
     }
@@ -171,8 +172,7 @@ class TraceProfilerTest {
     }
 
     private static List<TaskInfo> iterations(TraceModel model) {
-        return model.tasks().stream().filter(t -> t.type().equals("iteration"))
-                .sorted(Comparator.comparingLong(TaskInfo::start)).toList();
+        return TraceModels.tasks(model, "iteration").stream().sorted(Comparator.comparingLong(TaskInfo::start)).toList();
     }
 
     private static List<String> traces(Path dir) throws IOException {
