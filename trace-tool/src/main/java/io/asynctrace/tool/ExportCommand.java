@@ -1,10 +1,18 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.otel.ExportResult;
+import io.asynctrace.otel.FileExport;
+import io.asynctrace.otel.OtelExport;
+import io.asynctrace.otel.SpanExportException;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,8 +22,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", description = "Export to Chrome Trace Event JSON for Perfetto UI (ui.perfetto.dev) and "
-        + "chrome://tracing, split into parts of at most --max-part-mib.")
+        + "chrome://tracing (--format perfetto -o OUT, split into parts of at most --max-part-mib), or send the tasks, "
+        + "spans and logs to a tracing backend: --format otlp (OTLP/HTTP protobuf: an OpenTelemetry Collector, "
+        + "Jaeger, Tempo) or --format zipkin (Zipkin's v2 API) at --endpoint URL.")
 final class ExportCommand implements Callable<Integer> {
+    /** Held so the setting is not garbage-collected: the exporters' own failure logs would repeat our one line. */
+    private static final Logger OTEL_LOG = Logger.getLogger("io.opentelemetry");
+
     @ParentCommand
     Main main;
 
@@ -25,24 +38,47 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the trace file")
     Path file;
 
-    @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "output format: perfetto")
+    @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "perfetto, otlp or zipkin")
     String format;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "the output file; further parts are named OUT with .2, .3, ... before the extension")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "perfetto: the output file; further parts are named OUT with .2, .3, ... before the extension")
     Path output;
 
     @Option(names = "--max-part-mib", paramLabel = "MIB", defaultValue = "100",
-            description = "largest part in MiB (default: ${DEFAULT-VALUE}, what the UIs load comfortably)")
+            description = "perfetto: largest part in MiB (default: ${DEFAULT-VALUE}, what the UIs load comfortably)")
     int maxPartMib;
+
+    @Option(names = "--endpoint", paramLabel = "URL", description = "otlp, zipkin: where to send, such as "
+            + "http://127.0.0.1:4318/v1/traces (otlp) or http://127.0.0.1:9411/api/v2/spans (zipkin)")
+    String endpoint;
+
+    @Option(names = "--service", paramLabel = "NAME",
+            description = "otlp, zipkin: the spans' service.name (default: the file's name without .trace)")
+    String service;
 
     @Mixin
     FilterOptions filter;
 
     @Override
     public Integer call() {
-        if (!"perfetto".equals(format)) {
-            throw new ToolException("unknown --format " + format + " (supported: perfetto)");
+        switch (format) {
+            case "perfetto":
+                return perfetto();
+            case "otlp":
+            case "zipkin":
+                return backend();
+            default:
+                throw new ToolException("unknown --format " + format + " (supported: perfetto, otlp, zipkin)");
+        }
+    }
+
+    private int perfetto() {
+        if (output == null) {
+            throw new ToolException("--format perfetto needs -o OUT");
+        }
+        if (endpoint != null || service != null) {
+            throw new ToolException("--endpoint and --service are for --format otlp and zipkin");
         }
         if (maxPartMib < 1) {
             throw new ToolException("--max-part-mib must be at least 1, was " + maxPartMib);
@@ -67,5 +103,63 @@ final class ExportCommand implements Callable<Integer> {
         out.println("open it at https://ui.perfetto.dev (Open trace file) or chrome://tracing");
         out.flush();
         return scan.finish(spec.commandLine().getErr());
+    }
+
+    private int backend() {
+        String example = format.equals("otlp") ? "http://127.0.0.1:4318/v1/traces" : "http://127.0.0.1:9411/api/v2/spans";
+        if (endpoint == null) {
+            throw new ToolException("--format " + format + " needs --endpoint URL, such as " + example);
+        }
+        if (output != null) {
+            throw new ToolException("-o is for --format perfetto; --format " + format + " sends to --endpoint");
+        }
+        if (service != null && service.isBlank()) {
+            throw new ToolException("--service must not be empty");
+        }
+        Scan.check(file);
+        TaskFilter f = filter.filter();
+        String serviceName = service != null ? service : baseName(file);
+        OTEL_LOG.setLevel(Level.OFF);
+        SpanExporter exporter;
+        try {
+            exporter = format.equals("otlp") ? OtelExport.otlpHttp(endpoint) : OtelExport.zipkin(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new ToolException("--endpoint: " + e.getMessage() + " (such as " + example + ")");
+        }
+        Scan scan;
+        ExportResult result;
+        try {
+            FileExport export = OtelExport.file(exporter, serviceName);
+            f.read(file, export.runtimePass(), main.progress);
+            scan = f.read(file, export.spanPass(), main.progress);
+            result = export.finish();
+        } catch (SpanExportException e) {
+            throw new ToolException("cannot export to " + endpoint + ": " + e.getMessage());
+        } finally {
+            exporter.shutdown().join(10, TimeUnit.SECONDS);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("exported " + result.spans() + " spans to " + endpoint + " as service " + serviceName + ": "
+                + result.tasks() + " tasks, " + result.asyncSpans() + " spans, " + result.events()
+                + " logs as span events");
+        if (result.droppedEvents() > 0) {
+            out.println("not sent: " + result.droppedEvents() + " logs over the limit per task (counted as the spans' "
+                    + "dropped events)");
+        }
+        if (result.logsOutsideTasks() > 0) {
+            out.println("not sent: " + result.logsOutsideTasks() + " logs outside any task");
+        }
+        if (result.late() > 0) {
+            out.println("not sent: " + result.late() + " logs and attributes read after their task or span was sent");
+        }
+        out.flush();
+        return scan.finish(spec.commandLine().getErr());
+    }
+
+    /** @return the file's name without {@code .trace} */
+    static String baseName(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".trace") && name.length() > ".trace".length()
+                ? name.substring(0, name.length() - ".trace".length()) : name;
     }
 }

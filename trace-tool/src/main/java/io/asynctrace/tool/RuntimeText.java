@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.RuntimeKind;
+import io.asynctrace.reader.TaskBreakdown;
 import java.util.Locale;
 
 /**
@@ -24,18 +25,17 @@ final class RuntimeText {
 
     /** @return whether the kind counts as blocked time: park, monitor enter, sleep, virtual-thread pinning */
     static boolean blocking(RuntimeKind kind) {
-        return kind == RuntimeKind.THREAD_PARK || kind == RuntimeKind.MONITOR_ENTER
-                || kind == RuntimeKind.THREAD_SLEEP || kind == RuntimeKind.VIRTUAL_THREAD_PINNED;
+        return TaskBreakdown.blocking(kind);
     }
 
     /** @return whether the kind counts as socket I/O */
     static boolean socket(RuntimeKind kind) {
-        return kind == RuntimeKind.SOCKET_READ || kind == RuntimeKind.SOCKET_WRITE;
+        return TaskBreakdown.socket(kind);
     }
 
     /** @return whether {@code tasks} attributes the kind to tasks (blocking, socket I/O, GC pauses) */
     static boolean attributed(RuntimeKind kind) {
-        return blocking(kind) || socket(kind) || kind == RuntimeKind.GC_PAUSE;
+        return TaskBreakdown.attributed(kind);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.RuntimeInfo;
+import io.asynctrace.reader.TaskBreakdown;
 import io.asynctrace.tool.TaskDetails.Event;
 import io.asynctrace.tool.TaskDetails.JobRecord;
 import io.asynctrace.tool.TaskDetails.LogRecord;
@@ -15,18 +16,9 @@ import java.util.Locale;
  * One task instance as {@code tasks} shows it: duration, outcome, threads, event
  * log, and the latency breakdown.
  *
- * <p>The breakdown splits the task's lifetime (begin to end, or to the end of the
- * trace if it never ended) in three: <b>running</b> is the union of the intervals in
- * which a job of the task ran on a thread (job started to finished) and of its spans
- * that began and ended on one thread; <b>queued</b> is the time a job of the task
- * waited for a thread (queued to started) while nothing of the task was running;
- * <b>other</b> is the rest: waiting on I/O, a timer or a dependency.
- *
- * <p>When the trace has JVM runtime events, the task also gets the time it was
- * <b>blocked</b> (park, monitor enter, sleep, virtual-thread pinning), in <b>socket
- * I/O</b>, and in <b>GC pauses</b>, by the rule of {@link RuntimeAttribution}. These
- * are measured on their own and overlap the three parts above (a park inside a span
- * is also running time); the events are listed in the task's event log.
+ * <p>The breakdown (running, queued for a thread, other; with JVM runtime events also
+ * blocked, socket I/O and GC pauses) follows the rule of trace-core's
+ * {@link TaskBreakdown}; the runtime events that count are listed in the task's event log.
  */
 final class TaskReport {
     final TaskRecord t;
@@ -45,27 +37,21 @@ final class TaskReport {
         long start = t.start == Long.MIN_VALUE ? 0 : t.start;
         this.end = t.hasEnd ? t.end : Math.max(start, details.lastTime());
         this.duration = Math.max(0, end - start);
-        Intervals run = new Intervals();
-        Intervals wait = new Intervals();
+        TaskBreakdown breakdown = new TaskBreakdown(start, end);
         for (JobRecord j : t.jobs) {
-            if (j.started >= 0) {
-                run.add(j.started, j.finished >= 0 ? j.finished : end);
-                if (j.queued >= 0) {
-                    wait.add(j.queued, j.started);
-                }
-            } else if (j.queued >= 0) {
-                wait.add(j.queued, end);
-            }
+            breakdown.job(j.queued, j.started, j.finished, j.startThread);
         }
         for (SpanRecord s : t.spans) {
-            if (s.end >= 0 && s.endThread == s.thread) {
-                run.add(s.start, s.end);
+            if (s.end >= 0) {
+                breakdown.span(s.start, s.end, s.thread, s.endThread);
             }
         }
-        this.running = run.measure(start, end);
-        wait.addAll(run);
-        this.queued = wait.measure(start, end) - running;
-        this.runtime = new RuntimeAttribution(t, start, end, details);
+        if (t.start != Long.MIN_VALUE && t.hasEnd && t.beginThread == t.endThread) {
+            breakdown.ranWholeOn(t.beginThread);
+        }
+        this.running = breakdown.running();
+        this.queued = breakdown.queued();
+        this.runtime = new RuntimeAttribution(t, breakdown, details);
         if (!runtime.events.isEmpty()) {
             for (RuntimeAttribution.Attributed a : runtime.events) {
                 RuntimeInfo e = a.event();
@@ -195,64 +181,6 @@ final class TaskReport {
         for (String[] r : rows) {
             out.println(" ".repeat(w[0] - r[0].length()) + r[0] + "  " + " ".repeat(w[1] - r[1].length()) + r[1]
                     + "  " + r[2] + " ".repeat(w[2] - r[2].length()) + "  " + r[3]);
-        }
-    }
-
-    /** A set of half-open time intervals; measures their union within a window. */
-    static final class Intervals {
-        private long[] starts = new long[8];
-        private long[] ends = new long[8];
-        private int n;
-
-        void add(long from, long to) {
-            if (to <= from) {
-                return;
-            }
-            if (n == starts.length) {
-                starts = java.util.Arrays.copyOf(starts, n * 2);
-                ends = java.util.Arrays.copyOf(ends, n * 2);
-            }
-            starts[n] = from;
-            ends[n] = to;
-            n++;
-        }
-
-        void addAll(Intervals other) {
-            for (int i = 0; i < other.n; i++) {
-                add(other.starts[i], other.ends[i]);
-            }
-        }
-
-        /** @return the length of the union of the intervals, clipped to {@code [from, to)} */
-        long measure(long from, long to) {
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            java.util.Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
-            long total = 0;
-            long curStart = 0;
-            long curEnd = Long.MIN_VALUE;
-            for (int k = 0; k < n; k++) {
-                long s = Math.max(from, starts[order[k]]);
-                long e = Math.min(to, ends[order[k]]);
-                if (e <= s) {
-                    continue;
-                }
-                if (s > curEnd) {
-                    if (curEnd > curStart) {
-                        total += curEnd - curStart;
-                    }
-                    curStart = s;
-                    curEnd = e;
-                } else if (e > curEnd) {
-                    curEnd = e;
-                }
-            }
-            if (curEnd > curStart) {
-                total += curEnd - curStart;
-            }
-            return total;
         }
     }
 }

@@ -79,18 +79,6 @@ class PartsTest {
     }
 
     @Test
-    void intervalsMeasureTheirUnionInAWindow() {
-        TaskReport.Intervals i = new TaskReport.Intervals();
-        i.add(10, 20);
-        i.add(15, 30);
-        i.add(40, 50);
-        i.add(5, 5);
-        assertThat(i.measure(0, 100)).isEqualTo(30);
-        assertThat(i.measure(12, 45)).isEqualTo(23);
-        assertThat(new TaskReport.Intervals().measure(0, 10)).isZero();
-    }
-
-    @Test
     void microsecondsKeepNanosecondDecimals() {
         assertThat(PerfettoExporter.micros(1_234_567)).isEqualTo("1234.567");
         assertThat(PerfettoExporter.micros(5)).isEqualTo("0.005");
