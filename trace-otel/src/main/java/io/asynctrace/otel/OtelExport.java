@@ -121,7 +121,8 @@ public final class OtelExport {
             }
             return endpoint;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("endpoint is not a URL: " + endpoint + " (" + e.getReason() + ")", e);
+            throw new IllegalArgumentException("endpoint must be an http:// or https:// URL, was " + endpoint
+                    + " (" + e.getReason() + ")", e);
         }
     }
 }

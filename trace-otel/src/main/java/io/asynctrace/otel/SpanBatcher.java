@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Hands spans to a {@link SpanExporter} in batches, with at most {@value #IN_FLIGHT}
  * batches in flight, and counts what the exporter accepted. The first batch refused, or
- * not answered within the timeout, throws {@link SpanExportException}. Not thread-safe.
+ * not answered within the timeout, throws {@link SpanExportException} once the other
+ * batches in flight have finished, with every span accepted counted. Not thread-safe.
  */
 final class SpanBatcher {
     static final int IN_FLIGHT = 2;
@@ -83,6 +84,9 @@ final class SpanBatcher {
 
     private void await(Sent sent) {
         sent.result().join(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (!sent.result().isSuccess()) {
+            countOthers(); // so that the count covers every batch accepted, in whatever order they finished
+        }
         if (!sent.result().isDone()) {
             throw new SpanExportException("no answer within " + timeoutMillis + " ms after " + accepted
                     + " spans were accepted", accepted, null);
@@ -93,6 +97,17 @@ final class SpanBatcher {
                     + " spans were accepted", accepted, why);
         }
         accepted += sent.size();
+    }
+
+    /** Waits for the other batches in flight and counts those accepted. */
+    private void countOthers() {
+        while (!inFlight.isEmpty()) {
+            Sent other = inFlight.pollFirst();
+            other.result().join(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (other.result().isSuccess()) {
+                accepted += other.size();
+            }
+        }
     }
 
     private static String describe(Throwable why) {

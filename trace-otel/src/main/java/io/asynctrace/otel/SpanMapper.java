@@ -158,7 +158,7 @@ final class SpanMapper implements TraceHandler {
         s.parent = parent;
         s.task = task;
         s.name = name;
-        TaskState t = task == 0 ? null : tasks.get(task);
+        TaskState t = taskFor(task);
         if (t != null && !t.emitted) {
             s.taskState = t;
             t.openSpans++;
@@ -217,7 +217,7 @@ final class SpanMapper implements TraceHandler {
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
         see(time);
-        TaskState t = task == 0 ? null : tasks.get(task);
+        TaskState t = taskFor(task);
         if (t == null || t.emitted) {
             if (task == 0) {
                 logsOutsideTasks++;
@@ -250,7 +250,7 @@ final class SpanMapper implements TraceHandler {
             }
             return;
         }
-        TaskState t = tasks.get(target);
+        TaskState t = taskFor(target);
         if (t == null || t.emitted) {
             late++;
             return;
@@ -267,7 +267,7 @@ final class SpanMapper implements TraceHandler {
             j = new JobState();
         }
         j.queued = time;
-        TaskState t = task == 0 ? null : tasks.get(task);
+        TaskState t = taskFor(task);
         if (t != null && !t.emitted) {
             j.task = t;
             if (t.jobs == null) {
@@ -310,6 +310,22 @@ final class SpanMapper implements TraceHandler {
         if (j.task != null && !j.task.emitted) {
             j.task.touch(thread, time);
         }
+    }
+
+    /**
+     * @return the state of a task an event names, created when the event comes before the
+     *         task's begin in the file; null for 0 and for a task already exported and released
+     */
+    private TaskState taskFor(long task) {
+        if (task == 0) {
+            return null;
+        }
+        TaskState t = tasks.get(task);
+        if (t == null && !recent.containsKey(task)) {
+            t = new TaskState(task);
+            tasks.put(task, t);
+        }
+        return t;
     }
 
     /** Exports everything still held: tasks ended lately, tasks and spans that never ended. */
