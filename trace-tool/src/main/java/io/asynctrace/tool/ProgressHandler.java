@@ -1,6 +1,7 @@
 package io.asynctrace.tool;
 
 import io.asynctrace.reader.Misuse;
+import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceHeader;
 
@@ -83,5 +84,10 @@ final class ProgressHandler implements TraceHandler {
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         d.onMisuse(time, thread, kind, id);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        d.onRuntime(time, thread, kind, duration, value, detail);
     }
 }
