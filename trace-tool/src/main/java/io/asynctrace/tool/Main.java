@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
  * }</pre>
  */
 @Command(name = "asynctrace", mixinStandardHelpOptions = true, version = "asynctrace 0.1.0-SNAPSHOT",
-        description = "Analyse asynctrace traces: task latency, task event logs, logs, Perfetto export, "
+        description = "Analyse asynctrace traces: task latency, task event logs, logs, export to Perfetto, OTLP and Zipkin, "
             + "merging the traces of several processes, a browser view.",
         subcommands = {SummaryCommand.class, TasksCommand.class, LogsCommand.class, ExportCommand.class,
             MergeCommand.class, ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
