@@ -170,6 +170,6 @@ class CommandsTest {
         assertThat(bad.err()).contains("Unknown option");
         Cli badFormat = Cli.run("export", file.toString(), "--format", "svg", "-o", dir.resolve("x").toString());
         assertThat(badFormat.code()).isEqualTo(2);
-        assertThat(badFormat.err().strip()).isEqualTo("asynctrace: unknown --format svg (supported: perfetto)");
+        assertThat(badFormat.err().strip()).isEqualTo("asynctrace: unknown --format svg (supported: perfetto, otlp, zipkin)");
     }
 }
