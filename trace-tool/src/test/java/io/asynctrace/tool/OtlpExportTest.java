@@ -27,6 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import io.asynctrace.testing.Recording;
+import java.nio.file.Files;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +56,7 @@ class OtlpExportTest {
         Cli recorded = Cli.run("demo", "-o", demo.toString(), "--orders", "25");
         assertThat(recorded.code()).as(recorded.err()).isZero();
         many = dir.resolve("many.trace");
-        MergeTest.record(many, "loop", () -> {
+        record(many, () -> {
             for (int i = 0; i < 1500; i++) {
                 Task t = Trace.newTask("order");
                 try (Scope s = t.makeCurrent()) {
@@ -238,5 +240,16 @@ class OtlpExportTest {
                     .collect(Collectors.joining(","));
             default: return v.toString();
         }
+    }
+
+    /** Records {@code body} on this thread into {@code file}. */
+    static void record(Path file, Runnable body) throws Exception {
+        Recording rec = Recording.start();
+        try {
+            body.run();
+        } finally {
+            rec.stop();
+        }
+        Files.write(file, rec.bytes());
     }
 }

@@ -11,6 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.asynctrace.testing.Recording;
+import io.asynctrace.testing.Work;
+import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,20 +100,20 @@ class ZipkinExportTest {
         String callSpan = "00f067aa0ba902b7";
         Path checkout = dir.resolve("checkout.trace");
         Path payments = dir.resolve("payments.trace");
-        MergeTest.record(checkout, "http-1", () -> {
+        record(checkout, () -> {
             Trace.newTask("GET /health").end("200");
             Task order = Trace.newTask("GET /checkout").attr("http.target", "/checkout").attr("trace.id", traceId);
             try (Scope s = order.makeCurrent()) {
                 Span call = order.startSpan("http.client POST").attr("trace.id", traceId).attr("trace.span_id", callSpan);
-                Traces.spin(20_000_000);
+                Work.spin(20_000_000);
                 call.attr("http.status", "200").end();
             }
             order.end("200");
         });
-        MergeTest.record(payments, "http-1", () -> {
+        record(payments, () -> {
             Task pay = Trace.newTask("POST /pay").attr("trace.id", traceId).attr("trace.parent_id", callSpan);
             try (Scope s = pay.makeCurrent()) {
-                Trace.withSpan("validate", () -> Traces.spin(2_000_000));
+                Trace.withSpan("validate", () -> Work.spin(2_000_000));
             }
             pay.end("500");
         });
@@ -163,5 +166,16 @@ class ZipkinExportTest {
     private static ExportedSpans.Received one(List<ExportedSpans.Received> spans, String name) {
         return spans.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " in " + spans));
+    }
+
+    /** Records {@code body} on this thread into {@code file}. */
+    static void record(Path file, Runnable body) throws Exception {
+        Recording rec = Recording.start();
+        try {
+            body.run();
+        } finally {
+            rec.stop();
+        }
+        Files.write(file, rec.bytes());
     }
 }
