@@ -79,12 +79,13 @@ import org.openjdk.jmh.runner.IterationType;
  *   <li>The last iteration's results carry a {@link TextResult} labelled
  *       {@code asynctrace}: a line per file with its absolute path and size (or why it
  *       could not be written), which JMH prints after the benchmark.</li>
- *   <li>One recording per JVM: a benchmark that starts tracing itself
- *       ({@code Trace.start}) fails while the profiler records, unless
- *       {@code flight=SECONDS} is given (a {@code Trace.start} then joins the
- *       profiler's recording). If tracing is already on when the first iteration
- *       starts ({@code Trace.start}; with {@code flight}, any flight recorder), nothing
- *       is recorded and the result line says why. It never fails a benchmark itself.</li>
+ *   <li>One recording per JVM. A benchmark that starts tracing itself shares it with the
+ *       profiler: with {@code flight=SECONDS} both work (the benchmark's {@code Trace.start}
+ *       joins the profiler's recording, whose options apply); with the defaults its
+ *       {@code Trace.start} joins the warm-up recorder and the profiler writes no file;
+ *       with {@code warmup=true} its {@code Trace.start} fails. Whenever tracing is
+ *       already on when the profiler starts, nothing is recorded and the result line
+ *       says why. The profiler never fails a benchmark itself.</li>
  * </ul>
  */
 public final class TraceProfiler implements InternalProfiler, ExternalProfiler {

@@ -110,6 +110,21 @@ class TraceProfilerTest {
     }
 
     @Test
+    void notForkedTheFileIsFork0AndTheBenchmarksEventsAreInsideTheIterationsByTimeOnly() throws Exception {
+        new Runner(options("dir=" + tmp + ";runtime=false").forks(0).param("size", "1").build()).run();
+
+        TraceModel model = TraceModels.assertWhole(TraceModels.read(tmp.resolve(WORK + "-kind=cpu-size=1-fork0.trace")));
+        List<TaskInfo> iterations = iterations(model);
+        assertThat(iterations).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index"))
+                .containsExactly("measurement 1", "measurement 2");
+        List<TaskInfo> ops = TraceModels.tasks(model, "op");
+        assertThat(ops).isNotEmpty().allSatisfy(op -> {
+            assertThat(op.parentId()).as("JMH's own executor: no iteration current").isZero();
+            assertThat(iterations).anyMatch(it -> op.start() >= it.start() && op.end() <= it.end());
+        });
+    }
+
+    @Test
     void aFailingIterationEndsFailedAndTheFileIsStillWritten() throws Exception {
         String fails = SampleBenchmark.class.getName() + ".fails";
         new Runner(options(fails, "dir=" + tmp + ";warmup=true;runtime=false;flight=600")
