@@ -71,6 +71,28 @@ class ReactorTracingTest {
         assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).isNotInstanceOf(Hops.Hop.class);
     }
 
+    /**
+     * With automatic propagation on, Reactor wraps every publisher that does not call
+     * itself internal in a thread-local restoring subscriber; asynctrace's operators
+     * restore what they need themselves and say they are internal, so they are not paid for twice.
+     */
+    @Test
+    void asynctracesOperatorsAreInternalSoAutomaticModeDoesNotWrapThem() throws ReflectiveOperationException {
+        java.lang.reflect.Field f = Class.forName("reactor.core.publisher.InternalProducerAttr").getDeclaredField("INSTANCE");
+        f.setAccessible(true);
+        reactor.core.Scannable.Attr<?> internal = (reactor.core.Scannable.Attr<?>) f.get(null);
+        ReactorTracing.install();
+        List<Object> ours = List.of(Mono.just(1).transform(Trace.task("t")), Flux.just(1).transform(Trace.task("t")),
+                Mono.just(1).transform(Trace.span("s")), Flux.just(1).transform(Trace.span("s")),
+                Mono.fromFuture(new java.util.concurrent.CompletableFuture<Integer>()),
+                Flux.range(0, 3).cache());
+        for (Object p : ours) {
+            assertThat(reactor.core.Scannable.from(p).scanUnsafe(internal)).as(p.getClass().getName()).isEqualTo(true);
+        }
+        assertThat(reactor.core.Scannable.from(Mono.just(1).transform(Trace.task("t")))
+                .scan(reactor.core.Scannable.Attr.RUN_STYLE)).isEqualTo(reactor.core.Scannable.Attr.RunStyle.SYNC);
+    }
+
     @Test
     void uninstallRemovesOnlyItsOwnSchedulerHook() throws InterruptedException {
         AtomicInteger foreign = new AtomicInteger();

@@ -26,8 +26,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Case 4 of issue 10: one subscription, waited for with {@code block()}, to
  * {@code Mono.fromCallable(c).publishOn(single).map(f)}, run as an asynctrace task
- * ({@code transform(Trace.task("order"))} with {@code ReactorTracing.install()}, which
- * turns on automatic context propagation and records the hop as a job) and as a
+ * ({@code transform(Trace.task("order"))} with {@code ReactorTracing.install()}, whose
+ * scheduler hook makes the task current after the hop and records it as a job; no
+ * context-propagation mode, see issue 14) and as a
  * Micrometer observation ({@code tap} with an {@link ObservationListener}, automatic
  * context propagation on, a handler that does nothing). Floors: {@code plain} (no
  * hooks) and {@code plainAutomaticPropagation}. {@code *Off}: the same pipeline with

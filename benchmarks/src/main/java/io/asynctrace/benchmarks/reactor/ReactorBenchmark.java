@@ -23,6 +23,8 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Per-subscription cost of {@code Mono.just(x).map(f)}: plain, with
@@ -33,6 +35,12 @@ import reactor.core.publisher.Mono;
  * them. Targets (issue 3): {@code taskOff} within 10 % of {@code plain};
  * {@code taskOn - plain} at most 3 x {@code CoreBenchmark.nanoTime}.
  *
+ * <p>Issue 14: {@code taskWithLog} ({@code ReactorTracing.install()}, tracing on, a
+ * {@code Trace.log} inside the {@code map}) against {@code plain} (no asynctrace at
+ * all): at most + 5 x {@code nanoTime} and + 400 B/op; {@code hopTaskWithLog} (the same
+ * across a {@code publishOn} hop, waited for with {@code block()}) against
+ * {@code hopPlain}: at most + 800 B/op. {@code *InstalledOff}: installed, tracing off.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ReactorBenchmark -prof gc}
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +50,11 @@ import reactor.core.publisher.Mono;
 @Fork(1)
 public class ReactorBenchmark {
     private static final Function<Integer, Integer> F = x -> x + 1;
+    /** {@link #F} with a log on the current task: the user code of issue 14. */
+    private static final Function<Integer, Integer> LOGGED = x -> {
+        Trace.log("bench", "value");
+        return x + 1;
+    };
 
     /** Plain pipeline, default (limited) context propagation mode. */
     @State(Scope.Benchmark)
@@ -100,13 +113,14 @@ public class ReactorBenchmark {
         }
     }
 
-    /** {@code Trace.task} with {@code ReactorTracing.install()} (automatic propagation) and tracing on. */
+    /** {@code Trace.task} with {@code ReactorTracing.install()}, automatic propagation turned on as by another library, tracing on. */
     @State(Scope.Benchmark)
     public static class TaskOnAutomatic {
         Mono<Integer> mono;
 
         @Setup(Level.Trial)
         public void start() {
+            Hooks.enableAutomaticContextPropagation();
             ReactorTracing.install();
             Trace.start(OutputStream.nullOutputStream());
             mono = Mono.just(41).map(F).transform(Trace.task("bench"));
@@ -116,7 +130,103 @@ public class ReactorBenchmark {
         public void stop() {
             RecordingStats stats = Trace.stop();
             ReactorTracing.uninstall();
+            Hooks.disableAutomaticContextPropagation();
             System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /** Issue 14: installed, tracing on, a log in the operator. */
+    @State(Scope.Benchmark)
+    public static class TaskWithLog {
+        Mono<Integer> mono;
+
+        @Setup(Level.Trial)
+        public void start() {
+            ReactorTracing.install();
+            Trace.start(OutputStream.nullOutputStream());
+            mono = Mono.just(41).map(LOGGED).transform(Trace.task("bench"));
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            RecordingStats stats = Trace.stop();
+            ReactorTracing.uninstall();
+            System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /** Issue 14: installed, tracing off. */
+    @State(Scope.Benchmark)
+    public static class InstalledOff {
+        Mono<Integer> mono;
+
+        @Setup(Level.Trial)
+        public void assemble() {
+            ReactorTracing.install();
+            mono = Mono.just(41).map(LOGGED).transform(Trace.task("bench"));
+        }
+
+        @TearDown(Level.Trial)
+        public void uninstall() {
+            ReactorTracing.uninstall();
+        }
+    }
+
+    /** A publishOn hop over its own single-thread scheduler. */
+    public abstract static class Hop {
+        Scheduler scheduler;
+        Mono<Integer> mono;
+
+        Mono<Integer> hop() {
+            scheduler = Schedulers.newSingle("bench-hop");
+            return Mono.just(41).publishOn(scheduler);
+        }
+
+        @TearDown(Level.Trial)
+        public void dispose() {
+            scheduler.dispose();
+        }
+    }
+
+    /** The hop without asynctrace. */
+    @State(Scope.Benchmark)
+    public static class HopPlain extends Hop {
+        @Setup(Level.Trial)
+        public void assemble() {
+            mono = hop().map(F);
+        }
+    }
+
+    /** The hop as a task with a log after it: installed, tracing on. */
+    @State(Scope.Benchmark)
+    public static class HopTaskWithLog extends Hop {
+        @Setup(Level.Trial)
+        public void start() {
+            ReactorTracing.install();
+            Trace.start(OutputStream.nullOutputStream());
+            mono = hop().map(LOGGED).transform(Trace.task("bench"));
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            RecordingStats stats = Trace.stop();
+            ReactorTracing.uninstall();
+            System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /** The hop as a task: installed, tracing off. */
+    @State(Scope.Benchmark)
+    public static class HopInstalledOff extends Hop {
+        @Setup(Level.Trial)
+        public void assemble() {
+            ReactorTracing.install();
+            mono = hop().map(LOGGED).transform(Trace.task("bench"));
+        }
+
+        @TearDown(Level.Trial)
+        public void uninstall() {
+            ReactorTracing.uninstall();
         }
     }
 
@@ -143,6 +253,31 @@ public class ReactorBenchmark {
     @Benchmark
     public void taskOnAutomaticPropagation(TaskOnAutomatic s, Blackhole bh) {
         s.mono.subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public void taskWithLog(TaskWithLog s, Blackhole bh) {
+        s.mono.subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public void installedOff(InstalledOff s, Blackhole bh) {
+        s.mono.subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public Integer hopPlain(HopPlain s) {
+        return s.mono.block();
+    }
+
+    @Benchmark
+    public Integer hopTaskWithLog(HopTaskWithLog s) {
+        return s.mono.block();
+    }
+
+    @Benchmark
+    public Integer hopInstalledOff(HopInstalledOff s) {
+        return s.mono.block();
     }
 
     /** The floor the tracing-on target is expressed in. */
