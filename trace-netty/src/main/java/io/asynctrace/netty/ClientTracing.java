@@ -23,7 +23,9 @@ import reactor.util.context.ContextView;
  * per-request operations object, which is both the {@code HttpClientRequest} and the
  * {@code HttpClientResponse} of the callbacks and the {@code Connection} its state
  * changes report. A call is ended by exactly one of: the response headers
- * ({@code http.status}), a redirect (its 3xx), an error ({@code error}), or the
+ * ({@code http.status}), a redirect (its 3xx), an error ({@code error}: reactor-netty
+ * reports a connection the server closed before answering, or a failed write, as an
+ * uncaught exception of the exchange, before the connection's disconnection), or the
  * exchange released or disconnected before any of those (the request was cancelled:
  * a timeout, {@code take}, a disposed subscriber; {@code outcome = cancelled}). Every
  * path removes the call from the channel only if it is still the one there
@@ -34,6 +36,18 @@ import reactor.util.context.ContextView;
  */
 final class ClientTracing {
     static final AttributeKey<Call> CALL = AttributeKey.valueOf("io.asynctrace.netty.client-call");
+    /** The connection observer of a traced client: state changes and the exchange's uncaught errors. */
+    static final ConnectionObserver OBSERVER = new ConnectionObserver() {
+        @Override
+        public void onStateChange(Connection connection, State newState) {
+            onState(connection, newState);
+        }
+
+        @Override
+        public void onUncaughtException(Connection connection, Throwable error) {
+            onUncaught(connection, error);
+        }
+    };
 
     private ClientTracing() {
     }
@@ -114,6 +128,24 @@ final class ClientTracing {
             if (span != null) {
                 span.attr("outcome", "cancelled").end();
             }
+        }
+    }
+
+    /**
+     * An error of the exchange itself: the server closed the connection before or
+     * while answering ({@code PrematureCloseException}), a write failed. Redirects and
+     * authentication retries travel the same way and are not errors: their own
+     * callbacks end the span.
+     */
+    static void onUncaught(Connection conn, Throwable error) {
+        String name = error == null ? "null" : error.getClass().getName();
+        if (name.startsWith("reactor.netty.http.client.")
+                && (name.endsWith("RedirectClientException") || name.endsWith("AuthenticationException"))) {
+            return;
+        }
+        Span span = take(conn, conn);
+        if (span != null) {
+            span.attr("error", name).end();
         }
     }
 

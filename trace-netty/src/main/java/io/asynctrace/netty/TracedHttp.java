@@ -82,6 +82,6 @@ public final class TracedHttp {
                 .doOnResponse(ClientTracing::onResponse)
                 .doOnRedirect(ClientTracing::onRedirect)
                 .doOnError(ClientTracing::onRequestError, ClientTracing::onResponseError)
-                .observe(ClientTracing::onState);
+                .observe(ClientTracing.OBSERVER);
     }
 }

@@ -48,7 +48,11 @@ class ClientCancelTest {
                             HUNG.release(); // the request arrived: the client has sent it
                             return Mono.never();
                         })
-                        .get("/echo", (req, res) -> res.sendString(Mono.just("ok"))))
+                        .get("/echo", (req, res) -> res.sendString(Mono.just("ok")))
+                        .get("/close", (req, res) -> {
+                            res.withConnection(reactor.netty.Connection::dispose); // no answer at all
+                            return Mono.never();
+                        }))
                 .bindNow();
     }
 
@@ -163,6 +167,32 @@ class ClientCancelTest {
         Trace.flush();
         TraceModel sofar = TraceModel.read(new java.io.ByteArrayInputStream(recording.toByteArray()));
         return sofar.spans().stream().filter(s -> !s.hasEnd()).count();
+    }
+
+    /** Not a cancel: the server closed the connection before answering; the span says which error. */
+    @Test
+    void aConnectionClosedBeforeTheAnswerEndsTheSpanWithTheError() throws Exception {
+        HttpClient client = TracedHttp.client(HttpClient.newConnection().baseUrl("http://127.0.0.1:" + server.port()));
+        recording = new ByteArrayOutputStream();
+        Trace.start(recording);
+        Task caller = Trace.newTask("caller");
+        Throwable failure = client.get().uri("/close").responseContent().aggregate().asString()
+                .contextWrite(ctx -> ctx.put(TaskThreadLocalAccessor.KEY, caller))
+                .map(body -> (Throwable) null)
+                .onErrorResume(e -> Mono.just(e))
+                .block(Duration.ofSeconds(10));
+        assertThat(failure).isNotNull();
+        caller.end();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (endedSpans() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        TraceModel trace = stop();
+        assertThat(trace.spans()).filteredOn(s -> s.taskId() == caller.id()).singleElement().satisfies(s -> {
+            assertThat(s.hasEnd()).isTrue();
+            assertThat(s.attributes()).containsEntry("error", failure.getClass().getName())
+                    .doesNotContainKey("outcome").doesNotContainKey("http.status");
+        });
     }
 
     private static Mono<String> echo(HttpClient client, Task caller) {
