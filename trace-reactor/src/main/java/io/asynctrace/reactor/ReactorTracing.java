@@ -19,7 +19,8 @@ import reactor.core.scheduler.Schedulers;
  *     hop covers ({@code Mono.fromFuture}, {@code create}, sinks, {@code cache} and
  *     {@code share}, reactor-netty's connections and inbound data) get a small
  *     operator after them that makes the task current where a signal arrives on a
- *     thread without it. Every other operator is left as it is.</li>
+ *     thread without it (after a sink, or another publisher that skips assembly, that
+ *     operator follows its first operator). Every other operator is left as it is.</li>
  * </ol>
  * Where a signal arrives on a thread whose current task is already the right one, the
  * hooks change nothing; where it differs (a hop), they write the thread's current task

@@ -48,8 +48,10 @@ import reactor.util.context.ContextView;
  * <li>with {@link ReactorTracing#install()}, also after every hop: {@code publishOn},
  *     {@code subscribeOn}, {@code flatMap} inners on other schedulers,
  *     {@code Mono.delay}, {@code delayElements}, {@code timeout}, {@code Mono.fromFuture}
- *     completed by any pool, sinks, {@code cache}/{@code share}, reactor-netty client
- *     responses. Reactor's automatic context propagation is not needed;</li>
+ *     completed by any pool, {@code cache}/{@code share}, reactor-netty client
+ *     responses, and sinks from the second operator on (a sink's {@code asMono()}
+ *     skips Reactor's assembly hooks, so its first operator runs where the value was
+ *     emitted). Reactor's automatic context propagation is not needed;</li>
  * <li>any mode: {@link #log(ContextView, String, String)} with the view from
  *     {@code Mono.deferContextual} or {@code Flux.deferContextual}.</li>
  * </ul>
