@@ -54,6 +54,15 @@ public class SampleBenchmark {
         work();
     }
 
+    /** Like {@link #work}, but its JVM exits in its third iteration, in the middle of the measured loop. */
+    @Benchmark
+    public void exits() {
+        if (iterations == 3) {
+            System.exit(3);
+        }
+        work();
+    }
+
     /** Emits nothing: what the profiler costs a benchmark by itself. */
     @Benchmark
     public void idle() {

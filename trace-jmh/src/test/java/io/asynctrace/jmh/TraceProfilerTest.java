@@ -138,6 +138,18 @@ class TraceProfilerTest {
     }
 
     @Test
+    void aJvmThatExitsInTheMiddleOfAnIterationStillWritesItsFile() throws Exception {
+        String exits = SampleBenchmark.class.getName() + ".exits";
+        new Runner(options(exits, "dir=" + tmp + ";warmup=true;runtime=false")
+                .warmupIterations(1).param("size", "1").shouldFailOnError(false).build()).run();
+
+        TraceModel model = TraceModels.assertWhole(TraceModels.read(tmp.resolve(exits + "-kind=cpu-size=1-fork1.trace")));
+        assertThat(iterations(model)).extracting(t -> t.attributes().get("phase") + " " + t.attributes().get("index")
+                        + " " + t.outcome())
+                .containsExactly("warmup 1 ok", "measurement 1 ok", "measurement 2 failed");
+    }
+
+    @Test
     void aBadOptionFailsTheRunAtOnceSayingWhatIsAccepted() {
         long started = System.nanoTime();
         assertThatThrownBy(() -> new Runner(options("dir=x;runtime=maybe").build()).run())
