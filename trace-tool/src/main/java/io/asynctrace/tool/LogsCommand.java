@@ -31,6 +31,9 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON array documented in docs/CLI.md")
     boolean json;
 
+    @Option(names = "--attrs", description = "give each message its task's attributes (JSON: \"attrs\")")
+    boolean attrs;
+
     @Mixin
     FilterOptions filter;
 
@@ -42,16 +45,21 @@ final class LogsCommand implements Callable<Integer> {
         if (j != null) {
             j.beginArray();
         }
-        LogsHandler handler = new LogsHandler(category, grep, j, out);
+        LogsHandler handler = new LogsHandler(category, grep, j, out, attrs);
         Scan scan;
         try {
             scan = f.read(file, handler, main.progress);
+            handler.finish();
         } finally {
             if (j != null) {
                 j.endArray();
                 out.println();
             }
             out.flush();
+        }
+        if (handler.unsettled > 0) {
+            spec.commandLine().getErr().println("asynctrace: note: " + handler.unsettled + " messages were written before "
+                    + "their task's attributes were settled (more than " + LogsHandler.MAX_WAITING + " waited at once)");
         }
         return scan.finish(spec.commandLine().getErr());
     }

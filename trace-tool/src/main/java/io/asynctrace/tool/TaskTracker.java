@@ -46,6 +46,8 @@ final class TaskTracker {
         String outcome;
         /** Its attributes, or null when it has none. */
         Attributes attrs;
+        /** Whether the {@link Decision} has had it: its attributes are settled. */
+        boolean decided;
 
         TaskState(long id) {
             this.id = id;
@@ -158,6 +160,7 @@ final class TaskTracker {
         open.sort((a, b) -> Long.compare(a.id, b.id));
         for (TaskState t : open) {
             tasks.remove(t.id);
+            t.decided = true;
             decision.decided(t);
         }
         orphans.forEach((id, l, a) -> lateAttributes += a.size());
@@ -171,6 +174,11 @@ final class TaskTracker {
     /** @return task ends whose begin was not in the file (valid after {@link #finish()}) */
     long unmatchedEnds() {
         return unmatchedEnds;
+    }
+
+    /** @return the state of a task known and not decided yet, or null */
+    TaskState pending(long task) {
+        return task == 0 ? null : tasks.get(task);
     }
 
     /** @return the number of tasks known and not yet decided (open, settling, or ended before their begin) */
@@ -191,6 +199,7 @@ final class TaskTracker {
     private void decide(List<TaskState> list) {
         for (TaskState t : list) {
             tasks.remove(t.id);
+            t.decided = true;
             decision.decided(t);
         }
         list.clear();
