@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 final class FilterOptions {
     @Option(names = "--where", paramLabel = "KEY[=|!=VALUE]",
             description = "only tasks whose attributes match: KEY=VALUE, KEY!=VALUE (absent or another value), "
-                + "KEY (present); repeatable, all must hold")
+                + "KEY (present), !KEY (absent); repeatable, all must hold")
     List<String> where = new ArrayList<>();
 
     @Option(names = "--from", paramLabel = "TIME",

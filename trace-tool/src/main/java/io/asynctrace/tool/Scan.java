@@ -78,6 +78,47 @@ final class Scan {
     }
 
     /**
+     * Reads only the header: a quick check that {@code file} is a trace of a version this
+     * tool reads.
+     *
+     * @throws ToolException if it is not
+     */
+    static void header(Path file) {
+        check(file);
+        try (TraceReader reader = new TraceReader(new SegmentStream(file, new long[0][]))) {
+            reader.read(new TraceHandler() { });
+            if (reader.header() == null) {
+                throw new ToolException(file + ": not an asynctrace trace: the file ends inside the header ("
+                        + Files.size(file) + " bytes)");
+            }
+        } catch (UnsupportedVersionException e) {
+            throw new ToolException(file + ": " + e.getMessage());
+        } catch (CorruptTraceException e) {
+            String m = e.getMessage();
+            throw new ToolException(file + ": " + (m.startsWith("not an asynctrace") ? m : "corrupt trace: " + m));
+        } catch (IOException e) {
+            throw new ToolException(file + ": cannot read: " + e);
+        }
+    }
+
+    /**
+     * Reads some whole segments of {@code file} (from {@link TimelineIndex#segmentsMeeting}).
+     * The stream does not end with the final segment, so truncation is not reported.
+     *
+     * @param ranges the segments' byte ranges {@code {start, end}}, in file order
+     * @throws ToolException if they cannot be read
+     */
+    static void readSegments(Path file, long[][] ranges, TraceHandler handler) {
+        try (TraceReader reader = new TraceReader(new SegmentStream(file, ranges))) {
+            reader.read(handler);
+        } catch (CorruptTraceException e) {
+            throw new ToolException(file + ": corrupt trace: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ToolException(file + ": cannot read: " + e);
+        }
+    }
+
+    /**
      * @param file a path that should be a readable trace file
      * @return its size
      * @throws ToolException if it is missing, a directory or unreadable

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code KEY=VALUE}: the task has the attribute with that value (the value
  *       recorded last wins); {@code KEY!=VALUE}: it does not have that value (absent or
- *       another value); {@code KEY}: it has the attribute, with any value.</li>
+ *       another value); {@code KEY}: it has the attribute, with any value; {@code !KEY}: it
+ *       does not have it.</li>
  *   <li>A task's attributes are its own ({@code Task.attr}), not its spans' or its
  *       parent's; they are those {@link TaskTracker} has read when it decides about the
  *       task (see there).</li>
@@ -39,14 +40,14 @@ final class TaskFilter {
         boolean test(Attributes attrs) {
             String v = attrs == null ? null : attrs.get(key);
             if (value == null) {
-                return v != null;
+                return negated == (v == null);
             }
             return negated != value.equals(v);
         }
 
         @Override
         public String toString() {
-            return value == null ? key : key + (negated ? "!=" : "=") + value;
+            return value == null ? (negated ? "!" : "") + key : key + (negated ? "!=" : "=") + value;
         }
     }
 
@@ -83,10 +84,12 @@ final class TaskFilter {
     private static Term term(String w) {
         int eq = w.indexOf('=');
         if (eq < 0) {
-            if (w.isEmpty()) {
-                throw new ToolException("--where needs KEY, KEY=VALUE or KEY!=VALUE, was empty");
+            boolean absent = w.startsWith("!");
+            String key = absent ? w.substring(1) : w;
+            if (key.isEmpty()) {
+                throw new ToolException("--where needs KEY, !KEY, KEY=VALUE or KEY!=VALUE, was " + (w.isEmpty() ? "empty" : w));
             }
-            return new Term(w, null, false);
+            return new Term(key, null, absent);
         }
         boolean negated = eq > 0 && w.charAt(eq - 1) == '!';
         String key = w.substring(0, negated ? eq - 1 : eq);

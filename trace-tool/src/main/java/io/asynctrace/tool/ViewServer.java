@@ -40,46 +40,63 @@ import java.util.concurrent.Executors;
  * file, on the loopback interface only.
  *
  * <ul>
- *   <li>{@code GET /} the page (task types with SVG latency histograms, instances,
- *       a per-thread timeline of one task);</li>
- *   <li>{@code GET /api/summary} the {@code summary --json} object, with histograms;</li>
- *   <li>{@code GET /api/tasks?type=T&min=NS&max=NS&limit=N} the completed tasks of type
- *       T with {@code min <= duration < max}, slowest first, as {@code tasks --json};</li>
- *   <li>{@code GET /api/task?id=ID} one task as a {@code tasks --json} element.</li>
+ *   <li>{@code GET /} the page (a zoomable timeline of the whole trace, task types with
+ *       SVG latency histograms, instances, one task's breakdown and event log);</li>
+ *   <li>{@code GET /api/summary?where=W&group_by=KEY} the {@code summary --json} object,
+ *       with histograms (503 while the first pass runs);</li>
+ *   <li>{@code GET /api/timeline?where=W} lanes, time range and indexing progress;</li>
+ *   <li>{@code GET /api/window?from=NS&to=NS&bins=N&where=W} one timeline window
+ *       ({@link TimelineWindow});</li>
+ *   <li>{@code GET /api/tasks?type=T&min=NS&max=NS&limit=N&where=W} the completed tasks of
+ *       type T with {@code min <= duration < max}, slowest first, as {@code tasks --json};</li>
+ *   <li>{@code GET /api/task?id=ID[&from=NS&to=NS]} one task as a {@code tasks --json}
+ *       element (with its lifetime, read from the segments holding it only).</li>
  * </ul>
- * The summary is computed once, at start; each task query streams the file again
- * (two passes), on one worker thread, so memory stays bounded as for the CLI.
+ * {@code where} is repeatable, one {@code --where} term each (or several separated by
+ * spaces). The file is indexed on a background thread ({@link ViewData}) while the page
+ * serves the part indexed so far; queries run on two worker threads, so memory stays
+ * bounded as for the CLI.
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
  */
 final class ViewServer implements AutoCloseable {
     /** Instances returned per bucket by default. */
     static final int DEFAULT_LIMIT = 100;
 
-    private final Path file;
-    private final String summaryJson;
+    private final ViewData data;
+    private final ViewOptions options;
     private final byte[] page;
+    private final java.util.Map<String, byte[]> scripts = new java.util.HashMap<>();
     private final EventLoopGroup group;
     private final ExecutorService worker;
     private final Channel channel;
     private final int port;
 
-    private ViewServer(Path file, int port, PrintWriter progress) throws InterruptedException {
-        this.file = file;
-        SummaryHandler summary = new SummaryHandler();
-        Scan scan = Scan.read(file, summary, progress);
-        summary.finish();
-        StringWriter json = new StringWriter();
-        JsonWriter j = new JsonWriter(json);
-        j.beginObject().field("file", file.toString()).name("summary");
-        new SummaryReport(summary, scan).json(j, true);
-        j.endObject();
-        this.summaryJson = json.toString();
+    /**
+     * What the page starts with: the {@code view} command's {@code --where},
+     * {@code --group-by}, {@code --from} and {@code --to}.
+     */
+    record ViewOptions(List<String> where, String groupBy, String from, String to) {
+        static final ViewOptions NONE = new ViewOptions(List.of(), null, null, null);
+    }
+
+    private ViewServer(Path file, int port, PrintWriter progress, ViewOptions options) throws InterruptedException {
+        TaskFilter initial = TaskFilter.parse(options.where(), options.from(), options.to());
+        this.options = options;
+        this.data = new ViewData(file, progress);
         this.page = resource("view.html");
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "asynctrace-view-query");
+        for (String js : List.of("common.js", "timeline.js", "view.js")) {
+            scripts.put("/" + js, resource(js));
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.worker = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "asynctrace-view-query-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        if (initial.hasWindow()) {
+            // Only the window's tasks in the histograms as well.
+            worker.execute(() -> data.summary(initial, options.groupBy()));
+        }
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -110,8 +127,17 @@ final class ViewServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while binding
      */
     static ViewServer start(Path file, int port, PrintWriter progress) throws InterruptedException {
+        return start(file, port, progress, ViewOptions.NONE);
+    }
+
+    /**
+     * As {@link #start(Path, int, PrintWriter)}, with the page's initial filter, grouping and window.
+     *
+     * @throws ToolException also for a malformed option
+     */
+    static ViewServer start(Path file, int port, PrintWriter progress, ViewOptions options) throws InterruptedException {
         try {
-            return new ViewServer(file, port, progress);
+            return new ViewServer(file, port, progress, options);
         } catch (ToolException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -177,21 +203,43 @@ final class ViewServer implements AutoCloseable {
                 case "/":
                 case "/index.html":
                     return new Answer(HttpResponseStatus.OK, "text/html; charset=utf-8", page);
-                case "/api/summary":
-                    return Answer.json(summaryJson);
+                case "/common.js":
+                case "/timeline.js":
+                case "/view.js":
+                    return new Answer(HttpResponseStatus.OK, "text/javascript; charset=utf-8", scripts.get(q.path()));
+                case "/api/summary": {
+                    String s = data.summary(filter(q), param(q, "group_by", null));
+                    if (s == null) {
+                        return data.failure() != null ? Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, data.failure())
+                                : Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "still indexing " + data.file);
+                    }
+                    return Answer.json(s);
+                }
+                case "/api/options":
+                    return Answer.json(optionsJson());
+                case "/api/timeline":
+                    return Answer.json(data.timeline(filter(q)));
+                case "/api/window": {
+                    long from = Long.parseLong(param(q, "from", "0"));
+                    long to = Long.parseLong(param(q, "to", "0"));
+                    int bins = Integer.parseInt(param(q, "bins", "1000"));
+                    return Answer.json(data.window(filter(q), from, to, bins));
+                }
                 case "/api/tasks": {
                     String type = param(q, "type", null);
                     long min = Long.parseLong(param(q, "min", "0"));
                     long max = Long.parseLong(param(q, "max", "-1"));
                     int limit = Integer.parseInt(param(q, "limit", Integer.toString(DEFAULT_LIMIT)));
-                    return Answer.json(tasksJson(Tasks.find(file, type, min, max, Math.max(1, limit), false, TaskFilter.NONE, null).tasks(), false));
+                    return Answer.json(tasksJson(Tasks.find(data.file, type, min, max, Math.max(1, limit), false, filter(q),
+                            null).tasks(), false));
                 }
                 case "/api/task": {
-                    List<TaskReport> found = Tasks.byId(file, Long.parseLong(param(q, "id", "0")), null).tasks();
-                    if (found.isEmpty()) {
+                    TaskReport found = data.task(Long.parseLong(param(q, "id", "0")), Long.parseLong(param(q, "from", "-1")),
+                            Long.parseLong(param(q, "to", "-1")));
+                    if (found == null) {
                         return Answer.error(HttpResponseStatus.NOT_FOUND, "no such task");
                     }
-                    return Answer.json(tasksJson(found, true));
+                    return Answer.json(tasksJson(List.of(found), true));
                 }
                 default:
                     return Answer.error(HttpResponseStatus.NOT_FOUND, "not found: " + q.path());
@@ -199,8 +247,28 @@ final class ViewServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Answer.error(HttpResponseStatus.BAD_REQUEST, "bad number: " + e.getMessage());
         } catch (ToolException e) {
-            return Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+            return Answer.error(e.exitCode() == ToolException.BAD_INPUT && e.getMessage().startsWith("--")
+                    ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
         }
+    }
+
+    private static TaskFilter filter(QueryStringDecoder q) {
+        return ViewData.filter(q.parameters().get("where"), param(q, "from_filter", null), param(q, "to_filter", null));
+    }
+
+    private String optionsJson() {
+        StringWriter s = new StringWriter();
+        JsonWriter j = new JsonWriter(s);
+        j.beginObject().name("where").beginArray();
+        for (String w : options.where()) {
+            j.value(w);
+        }
+        j.endArray().field("group_by", options.groupBy());
+        TaskFilter f = TaskFilter.parse(List.of(), options.from(), options.to());
+        j.name("from").valueOrNull(f.from() == Long.MIN_VALUE ? -1 : f.from());
+        j.name("to").valueOrNull(f.to() == Long.MAX_VALUE ? -1 : f.to());
+        j.endObject();
+        return s.toString();
     }
 
     private static String tasksJson(List<TaskReport> tasks, boolean single) {

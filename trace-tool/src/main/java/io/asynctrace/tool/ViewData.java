@@ -1,0 +1,241 @@
+package io.asynctrace.tool;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What {@code asynctrace view} answers from, over one trace file, without holding the
+ * trace: a {@link TimelineIndex} and the summary, built in one streaming pass on a
+ * background thread while the page already serves the part indexed; summaries and
+ * indexes for other {@code --where} / {@code --group-by} choices, computed on demand (one
+ * or two more passes) and cached, a few of each; timeline windows and single tasks read
+ * from the segments that hold them.
+ *
+ * <p>Thread-safe: any thread may ask; the index's lock orders readers and the builder.
+ */
+final class ViewData {
+    /** Filtered indexes and summaries kept. */
+    private static final int CACHED = 4;
+
+    final Path file;
+    final long fileSize;
+    private final TimelineIndex index = new TimelineIndex();
+    private final SummaryHandler summary = new SummaryHandler();
+    private volatile String summaryJson;
+    private volatile String failure;
+    private final Map<String, Filtered> filtered = lru();
+    private final Map<String, String> summaries = lru();
+
+    /** An index of the tasks that pass a filter. */
+    record Filtered(TimelineIndex index, MatchingTasks matching) {
+    }
+
+    /**
+     * Checks the file and starts indexing it on a daemon thread.
+     *
+     * @throws ToolException if the file is missing or not a trace (its header is read first)
+     */
+    ViewData(Path file, PrintWriter progress) {
+        this.file = file;
+        this.fileSize = Scan.check(file);
+        Scan.header(file);
+        Thread builder = new Thread(() -> build(progress), "asynctrace-view-index");
+        builder.setDaemon(true);
+        builder.start();
+    }
+
+    private void build(PrintWriter progress) {
+        index.lock.lock();
+        Scan scan = null;
+        try {
+            scan = Scan.read(file, new TeeHandler(summary, index), progress);
+            index.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
+            summary.finish();
+        } catch (ToolException e) {
+            failure = e.getMessage();
+            index.finish(index.indexedBytes);
+        } finally {
+            index.complete = true;
+            while (index.lock.isHeldByCurrentThread()) {
+                index.lock.unlock();
+            }
+        }
+        if (scan != null) {
+            summaryJson = summaryJson(summary, scan);
+        }
+    }
+
+    private String summaryJson(SummaryHandler s, Scan scan) {
+        StringWriter json = new StringWriter();
+        JsonWriter j = new JsonWriter(json);
+        j.beginObject().field("file", file.toString()).name("summary");
+        new SummaryReport(s, scan).json(j, true);
+        j.endObject();
+        return json.toString();
+    }
+
+    /** @return whether the first pass is over (its summary ready, the index complete) */
+    boolean ready() {
+        return summaryJson != null || failure != null;
+    }
+
+    /** @return why the first pass failed, or null */
+    String failure() {
+        return failure;
+    }
+
+    /** @return the summary for this filter and grouping, or null while the first pass runs */
+    String summary(TaskFilter filter, String groupBy) {
+        if (filter.isNone() && groupBy == null) {
+            return summaryJson;
+        }
+        return cached(summaries, filter + "|" + groupBy, () -> {
+            SummaryHandler s = new SummaryHandler(groupBy);
+            Scan scan = filter.read(file, s, null);
+            s.finish();
+            return summaryJson(s, scan);
+        });
+    }
+
+    /** @return the index and matching tasks for {@code filter}'s terms */
+    Filtered filtered(TaskFilter filter) {
+        if (!filter.hasTerms()) {
+            return new Filtered(index, null);
+        }
+        return cached(filtered, filter.toString(), () -> {
+            MatchingTasks matching = MatchingTasks.find(file, filter, null);
+            TimelineIndex own = new TimelineIndex();
+            own.lock.lock();
+            try {
+                Scan scan = Scan.read(file, new FilteredHandler(own, TaskFilter.NONE, matching), null);
+                own.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
+                own.complete = true;
+            } finally {
+                while (own.lock.isHeldByCurrentThread()) {
+                    own.lock.unlock();
+                }
+            }
+            return new Filtered(own, matching);
+        });
+    }
+
+    /** Writes the {@code /api/timeline} object: lanes, time range, attribute keys, indexing progress. */
+    String timeline(TaskFilter filter) {
+        Filtered f = filtered(filter);
+        StringWriter out = new StringWriter();
+        JsonWriter j = new JsonWriter(out);
+        f.index().lock.lock();
+        try {
+            TimelineIndex i = f.index();
+            j.beginObject().field("file", file.toString()).field("file_bytes", fileSize)
+                    .field("indexed_bytes", index.indexedBytes).field("complete", index.complete)
+                    .field("summary_ready", summaryJson != null).name("error").value(failure)
+                    .field("first_ns", i.firstTime()).field("last_ns", i.lastTime())
+                    .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
+            j.name("lanes").beginArray();
+            for (TimelineIndex.Lane l : i.lanes()) {
+                j.beginObject().field("kind", l.kind()).field("name", l.name());
+                if (l.kind().equals("thread")) {
+                    j.field("thread", l.thread());
+                }
+                j.endObject();
+            }
+            j.endArray();
+            j.name("keys").beginArray();
+            for (String k : index.attributeKeys()) {
+                j.value(k);
+            }
+            j.endArray().endObject();
+        } finally {
+            f.index().lock.unlock();
+        }
+        return out.toString();
+    }
+
+    /** Writes one {@code /api/window} object. */
+    String window(TaskFilter filter, long from, long to, int bins) {
+        Filtered f = filtered(filter);
+        f.index().lock.lock();
+        try {
+            TimelineWindow w = TimelineWindow.compute(file, f.index(), from, to, bins, f.matching());
+            StringWriter out = new StringWriter();
+            w.json(new JsonWriter(out));
+            return out.toString();
+        } finally {
+            f.index().lock.unlock();
+        }
+    }
+
+    /**
+     * One task, read from the segments holding {@code [from, to]} when the caller knows
+     * its lifetime (a click on the timeline), else from the whole file (two passes).
+     *
+     * @return the task, or null if the file has no such task
+     */
+    TaskReport task(long id, long from, long to) {
+        if (from < 0 || to < from) {
+            List<TaskReport> found = Tasks.byId(file, id, null).tasks();
+            return found.isEmpty() ? null : found.get(0);
+        }
+        long[][] found;
+        index.lock.lock();
+        try {
+            found = index.segmentsMeeting(from, to);
+        } finally {
+            index.lock.unlock();
+        }
+        long[][] ranges = new long[found.length - 1][];
+        System.arraycopy(found, 1, ranges, 0, ranges.length);
+        TaskDetails details = new TaskDetails(List.of(id), RuntimeWindows.of(new long[] {from}, new long[] {to}, 1));
+        Scan.readSegments(file, ranges, details);
+        TaskDetails.TaskRecord t = details.record(id);
+        if (t.start == Long.MIN_VALUE && !t.hasEnd) {
+            return null;
+        }
+        return new TaskReport(t, details);
+    }
+
+    private static <V> Map<String, V> lru() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > CACHED;
+            }
+        };
+    }
+
+    private static <V> V cached(Map<String, V> cache, String key, Supplier<V> compute) {
+        synchronized (cache) {
+            V v = cache.get(key);
+            if (v != null) {
+                return v;
+            }
+        }
+        V v = compute.get();
+        synchronized (cache) {
+            cache.put(key, v);
+        }
+        return v;
+    }
+
+    /** @return the filter of a request's {@code where} parameters (one term each) and {@code from}/{@code to} */
+    static TaskFilter filter(List<String> where, String from, String to) {
+        List<String> terms = new ArrayList<>();
+        for (String w : where == null ? List.<String>of() : where) {
+            for (String t : w.trim().split("\\s+")) {
+                if (!t.isEmpty()) {
+                    terms.add(t);
+                }
+            }
+        }
+        return TaskFilter.parse(terms, from, to);
+    }
+}

@@ -1,0 +1,40 @@
+"use strict";
+// Shared by view.js and timeline.js: formatting, DOM helpers, the page's filter state.
+const NS = "http://www.w3.org/2000/svg";
+
+function human(ns) {
+  if (ns === null || ns === undefined || ns < 0) return "-";
+  if (ns < 1e3) return Math.round(ns) + "ns";
+  const f = (v, u) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)) + u;
+  if (ns < 1e6) return f(ns / 1e3, "µs");
+  if (ns < 1e9) return f(ns / 1e6, "ms");
+  return f(ns / 1e9, "s");
+}
+
+function el(tag, attrs, text) {
+  const e = tag.startsWith("svg:") ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function svgTitle(node, text) { node.appendChild(el("svg:title", {}, text)); return node; }
+
+function mib(bytes) { return bytes === null ? "-" : (bytes / 1048576).toFixed(1) + " MiB"; }
+
+class HttpError extends Error {
+  constructor(url, status, text) { super(url + ": " + status + " " + text); this.status = status; this.text = text; }
+}
+
+async function getJson(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new HttpError(url, r.status, (await r.text()).trim());
+  return r.json();
+}
+
+// The filter box's terms and the group-by choice, shared by the histograms and the timeline.
+const filterState = { where: [], groupBy: "" };
+
+function whereQuery() {
+  return filterState.where.map(w => "&where=" + encodeURIComponent(w)).join("");
+}
