@@ -1,6 +1,6 @@
 package io.asynctrace.tool;
 
-import io.asynctrace.internal.Wire;
+import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

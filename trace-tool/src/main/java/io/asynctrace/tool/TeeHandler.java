@@ -64,6 +64,12 @@ final class TeeHandler implements TraceHandler {
     }
 
     @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        a.onLogCut(time, thread, task, category, message, originalChars);
+        b.onLogCut(time, thread, task, category, message, originalChars);
+    }
+
+    @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         a.onAttribute(time, thread, target, onSpan, key, value);
         b.onAttribute(time, thread, target, onSpan, key, value);

@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <ul>
  *   <li><b>overview</b>: when the window holds more than {@value #MAX_READ_BYTES} bytes of
- *       segments, or the {@link TimelineIndex}'s overview is as fine as asked, the busy time
- *       per lane and bin comes from the index, without reading the file;</li>
+ *       segments, or more than {@value #SMALL_READ_BYTES} and the {@link TimelineIndex}'s
+ *       overview is as fine as asked, the busy time per lane and bin comes from the index,
+ *       without reading the file;</li>
  *   <li>otherwise the segments meeting the window (widened by the index's long-interval
  *       threshold) are read: <b>detail</b> lists each task, span, job, wait for a thread and
  *       runtime slice (at most {@value #MAX_ITEMS}; long ones come from the index), and
@@ -22,7 +23,9 @@ import java.util.List;
  * Memory: the items of the window (bounded) and the intervals open in the segments read.
  */
 final class TimelineWindow implements TraceHandler {
-    static final long MAX_READ_BYTES = 32L << 20;
+    static final long MAX_READ_BYTES = 16L << 20;
+    /** Reads this small are always made: they give the items to click, not just busy time. */
+    static final long SMALL_READ_BYTES = 2L << 20;
     static final int MAX_ITEMS = 20_000;
 
     private final TimelineIndex index;
@@ -61,12 +64,18 @@ final class TimelineWindow implements TraceHandler {
      * @throws ToolException if the file cannot be read
      */
     static TimelineWindow compute(Path file, TimelineIndex index, long from, long to, int bins, MatchingTasks matching) {
+        return compute(file, index, from, to, bins, matching, SMALL_READ_BYTES, MAX_READ_BYTES);
+    }
+
+    /** As above, with the read limits given (tests use small ones). */
+    static TimelineWindow compute(Path file, TimelineIndex index, long from, long to, int bins, MatchingTasks matching,
+            long smallRead, long maxRead) {
         TimelineWindow w = new TimelineWindow(index, from, to, Math.max(1, Math.min(bins, 4000)));
         long margin = index.longNanos();
         long[][] found = index.segmentsMeeting(from - margin, to + margin);
         long bytes = found[0][0];
         double overviewBins = (w.to - from) / (double) index.binWidth();
-        if (bytes > MAX_READ_BYTES || overviewBins >= w.nbins) {
+        if (bytes > maxRead || (overviewBins >= w.nbins && bytes > smallRead)) {
             w.mode = "overview";
             w.fromOverview();
             return w;
@@ -152,11 +161,25 @@ final class TimelineWindow implements TraceHandler {
     }
 
     /**
-     * Adds the index's long intervals. Intervals still open where the read stopped are
-     * not drawn from the read: one that overlaps the window and ends past the read lasts
-     * longer than the long-interval threshold, so the index has it.
+     * Adds the index's long intervals. An interval still open where the read stopped that
+     * ends past the read lasts longer than the long-interval threshold, so the index has
+     * it; one that would be shorter than the threshold if it lasted to the trace's last
+     * event never ended, and is drawn to there.
      */
     private void finishRead(MatchingTasks matching) {
+        long last = index.lastTime();
+        long threshold = index.longNanos();
+        openTasks.forEach((id, start, o) -> {
+            if (last - start < threshold) {
+                interval((Integer) o[0], start, Math.max(start, last), TimelineIndex.TASK, id, id, null, true);
+            }
+        });
+        openSpans.forEach((id, start, o) -> {
+            if (last - start < threshold) {
+                interval((Integer) o[0], start, Math.max(start, last), TimelineIndex.SPAN, (Long) o[2], id, (String) o[1],
+                        (Long) o[3] == 0);
+            }
+        });
         for (TimelineIndex.Item i : index.longItems(from, to)) {
             if (matching != null && (i.task() == 0 || !matching.contains(i.task()))) {
                 continue;

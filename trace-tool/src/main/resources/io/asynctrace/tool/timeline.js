@@ -79,7 +79,7 @@ const timelineView = {
 
   async doFetch() {
     const span = this.view.to - this.view.from;
-    const from = Math.max(Math.min(this.meta.first_ns, this.view.from), Math.floor(this.view.from - span / 2));
+    const from = Math.floor(Math.max(Math.min(this.meta.first_ns, this.view.from), this.view.from - span / 2));
     const to = Math.ceil(this.view.to + span / 2);
     const bins = Math.round((this.width() - LABEL_W) * 2);
     const seq = ++this.fetchSeq;

@@ -2,12 +2,26 @@
 // The summary (histograms per task type, split by the group-by attribute), the instances of a
 // bucket, one task's breakdown and event log, and the filter controls.
 
-// Log-scale histogram with five buckets per decade; axis labels only at decades so they never overlap.
+// The log scale's bucket bounds, as the server's Latency computes them: round(10^(i/5)) ns.
+const BOUNDS = Array.from({length: 71}, (_, i) => Math.round(Math.pow(10, i / 5)));
+// Bucket i from its lower bound (bucket 0 starts at 0).
+function bucketIndex(minNs) { return minNs <= 0 ? 0 : Math.max(0, BOUNDS.indexOf(minNs)); }
+
+// Log-scale histogram with five buckets per decade, every bucket from the first to the last
+// non-empty one in place (empty ones as gaps), so the x axis is a true log axis; a label is
+// drawn only where it does not run into the previous one.
 function histogram(type) {
-  const bars = type.histogram;
-  const w = 30, h = 110, top = 16, bottom = 34, left = 46;
+  const filled = type.histogram;
+  const first = filled.length ? bucketIndex(filled[0].min_ns) : 0;
+  const last = filled.length ? bucketIndex(filled[filled.length - 1].min_ns) : 0;
+  const byIndex = new Map(filled.map(b => [bucketIndex(b.min_ns), b]));
+  const bars = [];
+  for (let i = first; i <= last; i++) {
+    bars.push(byIndex.get(i) || {min_ns: i === 0 ? 0 : BOUNDS[i], max_ns: BOUNDS[i + 1], count: 0});
+  }
+  const w = 26, h = 110, top = 16, bottom = 34, left = 46;
   const svg = el("svg:svg", {"class": "histogram", "data-type": type.type,
-    width: left + Math.max(1, bars.length) * w + 20, height: h + top + bottom});
+    width: Math.max(260, left + Math.max(1, bars.length) * w + 20), height: h + top + bottom});
   const most = Math.max(1, ...bars.map(b => b.count));
   // y axis: 0 and the largest count, with a title
   svg.appendChild(el("svg:line", {"class": "axis", x1: left - 4, x2: left - 4, y1: top, y2: top + h}));
@@ -17,9 +31,18 @@ function histogram(type) {
   svg.appendChild(el("svg:line", {"class": "axis", x1: left - 4, x2: left + bars.length * w, y1: top + h + 1, y2: top + h + 1}));
   let lastLabelEnd = -1e9;
   bars.forEach((b, i) => {
-    const bh = Math.max(2, Math.round(b.count / most * h));
     const x = left + i * w;
-    const rect = el("svg:rect", {"class": "bar", x: x + 2, y: top + h - bh, width: w - 4, height: bh,
+    // A bucket's lower bound as its label, when it does not run into the previous label (~7 px per char).
+    const label = human(b.min_ns);
+    const half = label.length * 3.5;
+    if (x - half > lastLabelEnd + 6) {
+      svg.appendChild(el("svg:text", {"class": "x-label", x: x, y: top + h + 14, "text-anchor": "middle"}, label));
+      svg.appendChild(el("svg:line", {"class": "axis", x1: x, x2: x, y1: top + h + 1, y2: top + h + 4}));
+      lastLabelEnd = x + half;
+    }
+    if (b.count === 0) return;
+    const bh = Math.max(2, Math.round(b.count / most * h));
+    const rect = el("svg:rect", {"class": "bar", x: x + 1, y: top + h - bh, width: w - 2, height: bh,
       "data-min": b.min_ns, "data-max": b.max_ns === null ? -1 : b.max_ns, "data-count": b.count});
     svgTitle(rect, human(b.min_ns) + " – " + (b.max_ns === null ? "∞" : human(b.max_ns)) + ": " + b.count + " tasks");
     rect.addEventListener("click", () => {
@@ -28,16 +51,8 @@ function histogram(type) {
       loadBucket(type, b.min_ns, b.max_ns === null ? -1 : b.max_ns);
     });
     svg.appendChild(rect);
-    // A bucket's lower bound as its label, when it does not run into the previous label (~7 px per char).
-    const label = human(b.min_ns);
-    const half = label.length * 3.5;
-    if (x + w / 2 - half > lastLabelEnd + 6) {
-      svg.appendChild(el("svg:text", {"class": "x-label", x: x + w / 2, y: top + h + 14, "text-anchor": "middle"}, label));
-      svg.appendChild(el("svg:line", {"class": "axis", x1: x + 2, x2: x + 2, y1: top + h + 1, y2: top + h + 4}));
-      lastLabelEnd = x + w / 2 + half;
-    }
   });
-  svg.appendChild(el("svg:text", {"class": "axis-title", x: left, y: top + h + 30}, "latency (bucket lower bounds, log scale)"));
+  svg.appendChild(el("svg:text", {"class": "axis-title", x: left, y: top + h + 30}, "latency (log scale)"));
   return svg;
 }
 

@@ -41,6 +41,9 @@ class FilterTest {
      */
     @BeforeAll
     static void record() throws Exception {
+        AP.clear();
+        EU.clear();
+        NONE.clear();
         file = dir.resolve("attrs.trace");
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "other-thread"));
         try (OutputStream out = Files.newOutputStream(file)) {

@@ -27,6 +27,13 @@ class ViewServerTest {
         Path file = dir.resolve("v.trace");
         ids = Traces.sample(file);
         server = ViewServer.start(file, 0, null);
+        awaitIndexed();
+    }
+
+    /** Waits until the background pass is done (the page works before, with what is indexed so far). */
+    static void awaitIndexed() throws Exception {
+        WebDriver.waitUntil(java.time.Duration.ofSeconds(30),
+                () -> Boolean.TRUE.equals(MiniJson.object(get("/api/timeline").body()).get("complete")));
     }
 
     @AfterAll
@@ -45,7 +52,54 @@ class ViewServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
         // Self-contained: no scripts or styles from elsewhere.
-        assertThat(r.body()).contains("createElementNS", "/api/summary").doesNotContain("https://", "src=", "href=");
+        assertThat(r.body()).contains("src=\"/timeline.js\"", "src=\"/view.js\"").doesNotContain("https://", "http://", "href=");
+        HttpResponse<String> js = get("/common.js");
+        assertThat(js.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(js.body()).contains("createElementNS").doesNotContain("https://");
+        assertThat(get("/view.js").body()).contains("/api/summary");
+        assertThat(get("/timeline.js").body()).contains("/api/window");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void timelineLanesAndWindows() throws Exception {
+        Map<String, Object> t = MiniJson.object(get("/api/timeline").body());
+        List<Map<String, Object>> lanes = CommandsTest.list(t.get("lanes"));
+        assertThat(lanes).extracting(l -> l.get("kind") + ":" + l.get("name"))
+                .contains("gc:GC", "heap:heap after GC", "thread:main-test", "thread:worker-1", "type:order", "type:payment");
+        long first = (Long) t.get("first_ns");
+        long last = (Long) t.get("last_ns");
+        assertThat(last).isGreaterThan(first);
+
+        // Zoomed in: every task, span, job and wait of the window, each on its lane.
+        Map<String, Object> w = MiniJson.object(get("/api/window?from=" + first + "&to=" + last + "&bins=500").body());
+        assertThat(w.get("mode")).isEqualTo("detail");
+        List<List<Object>> items = (List<List<Object>>) w.get("items");
+        int order = lanes.indexOf(lanes.stream().filter(l -> "order".equals(l.get("name"))).findFirst().orElseThrow());
+        int worker = lanes.indexOf(lanes.stream().filter(l -> "worker-1".equals(l.get("name"))).findFirst().orElseThrow());
+        assertThat(items.stream().filter(i -> ((Long) i.get(0)).intValue() == order && (Long) i.get(3) == TimelineIndex.TASK)
+                .map(i -> i.get(4))).containsExactlyInAnyOrder(ids.fast, ids.hop, ids.timeout, ids.open);
+        assertThat(items.stream().filter(i -> ((Long) i.get(0)).intValue() == worker).map(i -> i.get(3)))
+                .contains((long) TimelineIndex.JOB, (long) TimelineIndex.SPAN, (long) TimelineIndex.WAIT);
+        // The hop task's work span: on the worker's lane, with its name and its task.
+        assertThat(items).anySatisfy(i -> assertThat(i).containsExactly((long) worker, i.get(1), i.get(2),
+                (long) TimelineIndex.SPAN, ids.hop, i.get(5), "work"));
+
+        // Few bins over a small trace: still read (small reads always are), each bin's busy time with the items.
+        Map<String, Object> o = MiniJson.object(get("/api/window?from=0&to=" + last + "&bins=1").body());
+        List<List<Object>> values = (List<List<Object>>) o.get("values");
+        assertThat(values).anySatisfy(v -> assertThat(v).hasSize(2).first().isEqualTo((long) order));
+
+        // With a filter: the timeline of matching tasks only.
+        Map<String, Object> none = MiniJson.object(get("/api/window?from=" + first + "&to=" + last + "&bins=500&where=nosuch").body());
+        assertThat((List<Object>) none.get("items")).isEmpty();
+
+        // One task read from the segments of its lifetime: the same as from the whole file.
+        Map<String, Object> whole = MiniJson.object(get("/api/task?id=" + ids.hop).body());
+        long start = (Long) whole.get("start_ns");
+        Map<String, Object> part = MiniJson.object(get("/api/task?id=" + ids.hop + "&from=" + start + "&to="
+                + (start + (Long) whole.get("duration_ns"))).body());
+        assertThat(part).isEqualTo(whole);
     }
 
     @Test
@@ -80,6 +134,9 @@ class ViewServerTest {
         assertThat(get("/api/task?id=999999999").statusCode()).isEqualTo(404);
         assertThat(get("/nope").statusCode()).isEqualTo(404);
         assertThat(get("/api/tasks?min=abc").statusCode()).isEqualTo(400);
+        HttpResponse<String> badWhere = get("/api/window?from=0&to=10&where=%3Dx");
+        assertThat(badWhere.statusCode()).isEqualTo(400);
+        assertThat(badWhere.body()).contains("--where =x: the attribute key is empty");
         assertThat(server.answer("GET", "/", "evil.example:80").status().code()).isEqualTo(403);
         assertThat(server.answer("POST", "/", "localhost:1").status().code()).isEqualTo(405);
         assertThat(ViewServer.isLoopbackHost("[::1]:8080")).isTrue();

@@ -111,6 +111,83 @@ final class WebDriver implements AutoCloseable {
         call("POST", "/session/" + session + "/element/" + element + "/click", j -> j.beginObject().endObject());
     }
 
+    /** @return the element's {@code {x, y, width, height}} in CSS pixels */
+    double[] rect(String element) throws Exception {
+        Map<?, ?> r = (Map<?, ?>) call("GET", "/session/" + session + "/element/" + element + "/rect", null).get("value");
+        return new double[] {num(r.get("x")), num(r.get("y")), num(r.get("width")), num(r.get("height"))};
+    }
+
+    private static double num(Object o) {
+        return ((Number) o).doubleValue();
+    }
+
+    /** Presses and releases {@code key} (one character) with a W3C key action: real keydown and keyup events. */
+    void press(String key) throws Exception {
+        call("POST", "/session/" + session + "/actions", j -> {
+            j.beginObject().name("actions").beginArray().beginObject().field("type", "key").field("id", "keyboard");
+            j.name("actions").beginArray();
+            j.beginObject().field("type", "keyDown").field("value", key).endObject();
+            j.beginObject().field("type", "keyUp").field("value", key).endObject();
+            j.endArray().endObject().endArray().endObject();
+        });
+    }
+
+    /**
+     * Moves the mouse to {@code (x, y)} in the element (CSS pixels from its top-left corner),
+     * presses, moves by {@code dx} and releases: a click when {@code dx} is 0, else a drag.
+     */
+    void pointer(String element, int x, int y, int dx) throws Exception {
+        double[] r = rect(element);
+        int vx = (int) Math.round(r[0] + x);
+        int vy = (int) Math.round(r[1] + y);
+        call("POST", "/session/" + session + "/actions", j -> {
+            j.beginObject().name("actions").beginArray().beginObject().field("type", "pointer").field("id", "mouse");
+            j.name("parameters").beginObject().field("pointerType", "mouse").endObject();
+            j.name("actions").beginArray();
+            j.beginObject().field("type", "pointerMove").field("duration", 0).field("origin", "viewport")
+                    .field("x", vx).field("y", vy).endObject();
+            j.beginObject().field("type", "pointerDown").field("button", 0).endObject();
+            if (dx != 0) {
+                j.beginObject().field("type", "pointerMove").field("duration", 100).field("origin", "pointer")
+                        .field("x", dx).field("y", 0).endObject();
+            }
+            j.beginObject().field("type", "pointerUp").field("button", 0).endObject();
+            j.endArray().endObject().endArray().endObject();
+        });
+    }
+
+    /** Turns the mouse wheel by {@code deltaY} over {@code (x, y)} of the element (a W3C wheel action). */
+    void wheel(String element, int x, int y, int deltaY) throws Exception {
+        double[] r = rect(element);
+        int vx = (int) Math.round(r[0] + x);
+        int vy = (int) Math.round(r[1] + y);
+        call("POST", "/session/" + session + "/actions", j -> {
+            j.beginObject().name("actions").beginArray().beginObject().field("type", "wheel").field("id", "wheel");
+            j.name("actions").beginArray();
+            j.beginObject().field("type", "scroll").field("duration", 0).field("origin", "viewport")
+                    .field("x", vx).field("y", vy).field("deltaX", 0).field("deltaY", deltaY).endObject();
+            j.endArray().endObject().endArray().endObject();
+        });
+    }
+
+    /** Types {@code text} into an input element. */
+    void type(String element, String text) throws Exception {
+        call("POST", "/session/" + session + "/element/" + element + "/value",
+                j -> j.beginObject().field("text", text).endObject());
+    }
+
+    /** @return a PNG of the page's viewport */
+    byte[] screenshot() throws Exception {
+        String b64 = (String) call("GET", "/session/" + session + "/screenshot", null).get("value");
+        return java.util.Base64.getDecoder().decode(b64);
+    }
+
+    /** Sets the browser window's size. */
+    void windowSize(int width, int height) throws Exception {
+        call("POST", "/session/" + session + "/window/rect",
+                j -> j.beginObject().field("width", width).field("height", height).endObject());
+    }
+
     String text(String element) throws Exception {
         return (String) call("GET", "/session/" + session + "/element/" + element + "/text", null).get("value");
     }

@@ -1,0 +1,142 @@
+package io.asynctrace.tool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The view's timeline, filter box and group-by selector in headless chromium (skipped
+ * without chromium and chromedriver, as {@link ViewBrowserTest}): load, zoom and pan with
+ * real key, wheel and mouse events, click a task, filter, group. Saves a screenshot to
+ * {@code target/view-timeline.png}.
+ */
+class ViewTimelineBrowserTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void loadZoomPanClickFilterGroup() throws Exception {
+        assumeTrue(Files.isExecutable(WebDriver.CHROMIUM) && Files.isExecutable(WebDriver.CHROMEDRIVER),
+                "chromium and chromedriver are not installed: apt-get install -y chromium chromium-driver");
+        FilterTest.dir = dir;
+        FilterTest.record();
+        long task = FilterTest.AP.get(0);
+        Path profile = Files.createDirectory(dir.resolve("chromium-profile"));
+        try (ViewServer server = ViewServer.start(FilterTest.file, 0, null); WebDriver browser = new WebDriver(profile)) {
+            browser.windowSize(1300, 1000);
+            browser.open(server.url());
+            String canvas = browser.await("#timeline-canvas[data-mode=detail]").get(0);
+
+            // Load: the ruler, GC and heap tracks, one lane per thread, task lanes by type.
+            List<String> lanes = (List<String>) browser.script("return timelineView.layout.map(r => r.info.kind + ':' + r.info.name)");
+            assertThat(lanes).contains("gc:GC", "heap:heap after GC", "thread:other-thread", "type:checkout", "type:ping");
+            assertThat(lanes.indexOf("type:checkout")).isGreaterThan(lanes.indexOf("thread:other-thread"));
+
+            // Zoom in with W (three presses: 0.8^3 of the span), out with S and the wheel; pan with D and a drag.
+            long[] v0 = view(browser);
+            browser.pointer(canvas, 600, 5, 0); // focus, and the mouse over the canvas (zoom centres on it)
+            for (int i = 0; i < 3; i++) {
+                browser.press("w");
+            }
+            long[] v1 = view(browser);
+            assertThat((double) (v1[1] - v1[0]) / (v0[1] - v0[0])).isCloseTo(0.512, org.assertj.core.data.Offset.offset(0.01));
+            browser.press("s");
+            long[] v2 = view(browser);
+            assertThat(v2[1] - v2[0]).isGreaterThan(v1[1] - v1[0]);
+            browser.press("d");
+            long[] v3 = view(browser);
+            assertThat(v3[0] - v2[0]).isCloseTo((v2[1] - v2[0]) / 10, org.assertj.core.data.Offset.offset((v2[1] - v2[0]) / 100));
+            browser.press("a");
+            assertThat(view(browser)[0]).isCloseTo(v2[0], org.assertj.core.data.Offset.offset((v2[1] - v2[0]) / 100));
+            browser.pointer(canvas, 700, 5, -200);
+            long[] v4 = view(browser);
+            assertThat(v4[0]).isGreaterThan(v2[0]);
+            assertThat(v4[1] - v4[0]).isEqualTo(v2[1] - v2[0]);
+            browser.wheel(canvas, 700, 60, 400);
+            assertThat(view(browser)[1] - view(browser)[0]).isGreaterThan(v4[1] - v4[0]);
+            // The server was asked for new windows on the way, and answered in detail.
+            awaitFetched(browser);
+
+            // Click a task: its breakdown, attributes, event log, and the place for its stacks.
+            Map<String, Object> t = FilterTest.tasks("--id", Long.toString(task)).get(0);
+            long start = (Long) t.get("start_ns");
+            long end = start + (Long) t.get("duration_ns");
+            browser.script("timelineView.setView(" + (start - (end - start)) + ", " + (end + (end - start)) + "); return 0");
+            awaitFetched(browser);
+            List<Object> at = (List<Object>) browser.script("const h = timelineView.hits.find(h => h.item[3] === 0 && h.item[4] === "
+                    + task + "); return h ? [Math.round((h.x0 + h.x1) / 2), Math.round((h.y0 + h.y1) / 2)] : null");
+            assertThat(at).as("task %d drawn on the timeline", task).isNotNull();
+            browser.pointer(canvas, ((Long) at.get(0)).intValue(), ((Long) at.get(1)).intValue(), 0);
+            List<String> title = browser.await("#task-title");
+            assertThat(browser.text(title.get(0))).contains("task #" + task + " checkout", "outcome ok");
+            assertThat(browser.text(browser.find("#task-attrs").get(0))).contains("region=ap");
+            assertThat(browser.text(browser.find("#breakdown").get(0))).contains("running", "queued for a thread");
+            assertThat(browser.text(browser.find("#events").get(0))).contains("attribute region=ap", "log region: ap");
+            assertThat(browser.find("#task-stacks")).hasSize(1);
+
+            // Histograms with legible axes: no two axis labels overlap.
+            browser.await("div.type rect.bar");
+            assertThat(browser.script("let bad = 0; for (const svg of document.querySelectorAll('svg.histogram')) {"
+                    + " const boxes = [...svg.querySelectorAll('text.x-label')].map(t => t.getBBox());"
+                    + " for (let i = 1; i < boxes.length; i++) if (boxes[i].x < boxes[i - 1].x + boxes[i - 1].width) bad++; }"
+                    + " return bad")).isEqualTo(0L);
+
+            // Filter: histograms and timeline show only matching tasks.
+            browser.type(browser.find("#where").get(0), "region=eu");
+            browser.click(browser.find("#apply-where").get(0));
+            WebDriver.waitUntil(Duration.ofSeconds(20), () -> {
+                List<String> stats = browser.find("div.type[data-type=checkout] .stats");
+                return !stats.isEmpty() && browser.text(stats.get(0)).startsWith("2 tasks");
+            });
+            assertThat(browser.find("div.type[data-type=ping]")).isEmpty();
+            browser.script("timelineView.setView(" + v0[0] + ", " + v0[1] + "); return 0");
+            WebDriver.waitUntil(Duration.ofSeconds(20), () -> Boolean.TRUE.equals(browser.script(
+                    "const d = timelineView.data; return d !== null && d.mode === 'detail' && d.from <= " + v0[0]
+                    + " && timelineView.fits()")));
+            List<Long> shown = (List<Long>) browser.script(
+                    "return [...new Set(timelineView.data.items.filter(i => i[3] === 0).map(i => i[4]))]");
+            assertThat(shown).containsExactlyInAnyOrderElementsOf(FilterTest.EU);
+
+            // Group by region (filter cleared): one histogram row per value, and one for tasks without it.
+            browser.script("document.getElementById('where').value = ''; return 0");
+            browser.click(browser.find("#apply-where").get(0));
+            browser.click(browser.await("#group-by option[value=region]").get(0));
+            browser.await("div.type[data-group=ap]");
+            assertThat(browser.script("return [...document.querySelectorAll('div.type h2')].map(e => e.textContent)"))
+                    .isEqualTo(List.of("checkout region=ap", "checkout region=eu", "checkout (no region)", "ping (no region)"));
+            assertThat(browser.text(browser.find("div.type[data-group=ap] .stats").get(0))).startsWith("3 tasks");
+            // A bucket of a group lists that group's tasks only.
+            browser.click(browser.find("div.type[data-group=eu] rect.bar").get(0));
+            List<String> rows = browser.await("tr.instance");
+            for (String row : rows) {
+                assertThat(browser.text(row)).contains("region=eu");
+            }
+            Files.write(Path.of("target", "view-timeline.png"), browser.screenshot());
+        }
+    }
+
+    private static long[] view(WebDriver browser) throws Exception {
+        List<?> v = (List<?>) browser.script("const c = document.getElementById('timeline-canvas');"
+                + " return [Number(c.dataset.from), Number(c.dataset.to)]");
+        return new long[] {((Number) v.get(0)).longValue(), ((Number) v.get(1)).longValue()};
+    }
+
+    private static void awaitFetched(WebDriver browser) throws Exception {
+        try {
+            WebDriver.waitUntil(Duration.ofSeconds(20), () -> Boolean.TRUE.equals(browser.script(
+                    "return timelineView.fits() && timelineView.data.mode === 'detail'")));
+        } catch (AssertionError e) {
+            throw new AssertionError("timeline not fetched: " + browser.script("const d = timelineView.data; return JSON.stringify("
+                    + "{view: timelineView.view, from: d && d.from, to: d && d.to, mode: d && d.mode, bin: d && d.bin_ns, "
+                    + "status: document.getElementById('timeline-status').textContent})"), e);
+        }
+    }
+}
