@@ -32,9 +32,12 @@ async function getJson(url) {
   return r.json();
 }
 
-// The filter box's terms and the group-by choice, shared by the histograms and the timeline.
-const filterState = { where: [], groupBy: "" };
+// The filter box's terms, the group-by choice and the view command's --from/--to window (which
+// narrows the histograms and instance lists too), shared by the histograms and the timeline.
+const filterState = { where: [], groupBy: "", from: null, to: null };
 
 function whereQuery() {
-  return filterState.where.map(w => "&where=" + encodeURIComponent(w)).join("");
+  return filterState.where.map(w => "&where=" + encodeURIComponent(w)).join("")
+    + (filterState.from !== null ? "&from_filter=" + filterState.from : "")
+    + (filterState.to !== null ? "&to_filter=" + filterState.to : "");
 }

@@ -281,6 +281,8 @@ async function start() {
   const opts = await getJson("/api/options");
   filterState.where = opts.where;
   filterState.groupBy = opts.group_by || "";
+  filterState.from = opts.from;
+  filterState.to = opts.to;
   document.getElementById("where").value = opts.where.join(" ");
   document.getElementById("apply-where").addEventListener("click", applyFilter);
   document.getElementById("where").addEventListener("keydown", e => { if (e.key === "Enter") applyFilter(); });

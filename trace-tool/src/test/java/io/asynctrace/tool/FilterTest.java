@@ -199,7 +199,7 @@ class FilterTest {
     void logsAttrsGiveEachMessageItsTasksAttributes() {
         Cli r = Cli.run("logs", file.toString(), "--json", "--attrs");
         assertThat(r.code()).as(r.err()).isZero();
-        List<Map<String, Object>> logs = CommandsTest.list(MiniJson.parse(r.out()));
+        List<Map<String, Object>> logs = MiniJson.list(MiniJson.parse(r.out()));
         assertThat(logs).extracting(l -> l.get("message")).containsExactly("ap", "eu", "ap", "none", "eu", "ap", "pong");
         for (Map<String, Object> l : logs.subList(0, 6)) {
             Map<String, Object> attrs = (Map<String, Object>) l.get("attrs");
@@ -208,7 +208,7 @@ class FilterTest {
         // Set after the log, on another thread: still the task's.
         assertThat((Map<String, Object>) logs.get(5).get("attrs")).containsEntry("customer", "vip");
         assertThat((Map<String, Object>) logs.get(6).get("attrs")).isEmpty();
-        assertThat(CommandsTest.list(MiniJson.parse(Cli.run("logs", file.toString(), "--json").out())).get(0))
+        assertThat(MiniJson.list(MiniJson.parse(Cli.run("logs", file.toString(), "--json").out())).get(0))
                 .doesNotContainKey("attrs");
         assertThat(Cli.run("logs", file.toString(), "--attrs", "--category", "region").out())
                 .contains("[region=ap, customer=vip]  region: ap");

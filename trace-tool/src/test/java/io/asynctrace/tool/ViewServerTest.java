@@ -64,7 +64,7 @@ class ViewServerTest {
     @SuppressWarnings("unchecked")
     void timelineLanesAndWindows() throws Exception {
         Map<String, Object> t = MiniJson.object(get("/api/timeline").body());
-        List<Map<String, Object>> lanes = CommandsTest.list(t.get("lanes"));
+        List<Map<String, Object>> lanes = MiniJson.list(t.get("lanes"));
         assertThat(lanes).extracting(l -> l.get("kind") + ":" + l.get("name"))
                 .contains("gc:GC", "heap:heap after GC", "thread:main-test", "thread:worker-1", "type:order", "type:payment");
         long first = (Long) t.get("first_ns");
