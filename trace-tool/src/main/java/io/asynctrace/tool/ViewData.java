@@ -113,7 +113,9 @@ final class ViewData {
             TimelineIndex own = new TimelineIndex();
             own.lock.lock();
             try {
-                Scan scan = Scan.read(file, new FilteredHandler(own, TaskFilter.NONE, matching), null);
+                FilteredHandler only = new FilteredHandler(own, TaskFilter.NONE, matching);
+                Scan scan = Scan.read(file, only, null);
+                only.finish();
                 own.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
                 own.complete = true;
             } finally {

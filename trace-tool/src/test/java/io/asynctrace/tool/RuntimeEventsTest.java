@@ -191,8 +191,15 @@ class RuntimeEventsTest {
         try (ViewServer server = ViewServer.start(trace, 0, null)) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
-            String summary = http.send(HttpRequest.newBuilder(URI.create(base + "/api/summary")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            // 503 while the background pass runs (a moment for this small trace).
+            String[] got = new String[1];
+            WebDriver.waitUntil(java.time.Duration.ofSeconds(30), () -> {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/summary")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                got[0] = r.body();
+                return r.statusCode() == 200;
+            });
+            String summary = got[0];
             Map<String, Object> rt = (Map<String, Object>) ((Map<String, Object>) MiniJson.object(summary).get("summary"))
                     .get("runtime");
             assertThat(((Map<String, Object>) rt.get("gc")).get("pauses")).isEqualTo(2L);
@@ -202,7 +209,7 @@ class RuntimeEventsTest {
             Map<String, Object> t = MiniJson.object(task);
             assertThat(t).containsEntry("blocked_ns", 2 * MS).containsEntry("gc_ns", MS);
             assertThat(MiniJson.list(t.get("runtime"))).hasSize(3);
-            String page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+            String page = http.send(HttpRequest.newBuilder(URI.create(base + "/view.js")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(page).contains("gc_pause", "runtimeOverview");
         }

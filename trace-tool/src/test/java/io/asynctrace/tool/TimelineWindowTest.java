@@ -69,7 +69,7 @@ class TimelineWindowTest {
         assertThat((double) fromIndex / fromRead).isBetween(0.98, 1.02);
 
         // Zoomed in on a few tasks: each one, with its spans.
-        TimelineWindow detail = TimelineWindow.compute(file, index, from, from + (to - from) / 200, 500, null);
+        TimelineWindow detail = TimelineWindow.compute(file, index, from, from + (to - from) / 20, 500, null);
         assertThat(detail.mode()).isEqualTo("detail");
         List<List<Object>> items = (List<List<Object>>) json(detail).get("items");
         assertThat(items).anySatisfy(i -> assertThat(i.get(3)).isEqualTo((long) TimelineIndex.TASK))
