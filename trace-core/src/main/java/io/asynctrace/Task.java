@@ -1,5 +1,8 @@
 package io.asynctrace;
 
+import io.asynctrace.internal.TaskEnd;
+import io.asynctrace.internal.TaskEndListener;
+import io.asynctrace.internal.TaskEndListeners;
 import io.asynctrace.internal.format.Wire;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -49,6 +52,12 @@ public final class Task implements AutoCloseable {
     int recordedEpoch;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
+    /** The root of this task's tree (its own id for a root task); set by the creating thread before publication. */
+    long rootId;
+    /** The OpenTelemetry trace its tree joined at {@link Trace#newTask}, or null; set before publication. */
+    String otelTraceId;
+    /** For a root task created under an OpenTelemetry span: that span's id, else null; set before publication. */
+    String otelParentSpanId;
 
     Task(long id, long parentId, String type, long createdNanos) {
         this.id = id;
@@ -121,6 +130,22 @@ public final class Task implements AutoCloseable {
             FlightRecorder f = r.flight;
             if (f != null) {
                 f.onTaskEnd(this, ts, o);
+            }
+            TaskEndListener[] listeners = TaskEndListeners.current();
+            if (listeners.length != 0) {
+                notifyEnd(listeners, r, ts, o);
+            }
+        }
+    }
+
+    private void notifyEnd(TaskEndListener[] listeners, Recorder r, long ts, String outcome) {
+        TaskEnd e = new TaskEnd(id, parentId, rootId, type, createdNanos, ts, outcome, Thread.currentThread().getName(),
+                otelTraceId, otelParentSpanId, r.wallBase, r.base);
+        for (TaskEndListener l : listeners) {
+            try {
+                l.onTaskEnd(e);
+            } catch (RuntimeException ignored) {
+                // a listener's failure is its own: the application and the other listeners go on
             }
         }
     }

@@ -203,11 +203,36 @@ public final class Trace {
         long ts = System.nanoTime();
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
         Recorder r = Recorder.active;
+        if (parent != null) {
+            t.rootId = parent.rootId;
+            t.otelTraceId = parent.otelTraceId;
+        } else {
+            t.rootId = t.id;
+        }
         if (r != null) {
             t.recordedEpoch = r.epoch;
             r.taskBegin(st, ts, t, false);
+            if (parent == null && OtelSpans.PRESENT) {
+                joinOtelSpan(r, st, t);
+            }
         }
         return t;
+    }
+
+    /**
+     * A root task created while an OpenTelemetry span is current joins it: the attributes an
+     * incoming {@code traceparent} gives ({@code trace.id}, {@code trace.parent_id}), so that
+     * exported, it nests under the application's own span.
+     */
+    private static void joinOtelSpan(Recorder r, ThreadState st, Task t) {
+        String[] span = OtelSpans.current();
+        if (span != null) {
+            t.otelTraceId = span[0];
+            t.otelParentSpanId = span[1];
+            long now = System.nanoTime();
+            r.attribute(st, now, false, t.id, t, "trace.id", span[0]);
+            r.attribute(st, now, false, t.id, t, "trace.parent_id", span[1]);
+        }
     }
 
     /** @return the calling thread's current task, or null */

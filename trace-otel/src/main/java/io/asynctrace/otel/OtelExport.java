@@ -28,7 +28,7 @@ import java.util.Objects;
  *
  * <p>Each task becomes a span named by its type, each asynctrace span a child span of its
  * task, each log an event; see {@code docs/OTEL.md} for the whole mapping. For a running
- * recording, see {@code LiveExporter}.
+ * recording, see {@link LiveExporter}.
  */
 public final class OtelExport {
     private OtelExport() {
