@@ -5,7 +5,13 @@ import io.asynctrace.RecordingStats;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.TraceOptions;
+import io.asynctrace.otel.LiveExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.OutputStream;
+import java.util.Collection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,6 +59,47 @@ public class CoreBenchmark {
         public void stop() {
             RecordingStats stats = Trace.stop();
             System.out.println("\n[recording] " + stats);
+        }
+    }
+
+    /**
+     * A recording as {@link Recording}, plus trace-otel's live exporter sending every ended
+     * task to a {@code SpanExporter} that accepts everything at once (the cost measured is the
+     * application thread's: the hand-off to the exporter's queue, or the counted drop).
+     */
+    @State(Scope.Benchmark)
+    public static class Live {
+        @Param({"128"})
+        int maxThreadBuffers;
+        LiveExporter live;
+
+        @Setup(Level.Trial)
+        public void start() {
+            Trace.start(OutputStream.nullOutputStream(),
+                    TraceOptions.defaults().withMaxThreadBuffers(maxThreadBuffers));
+            live = LiveExporter.start(new SpanExporter() {
+                @Override
+                public CompletableResultCode export(Collection<SpanData> spans) {
+                    return CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public CompletableResultCode flush() {
+                    return CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public CompletableResultCode shutdown() {
+                    return CompletableResultCode.ofSuccess();
+                }
+            }, Resource.getDefault());
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            live.close();
+            RecordingStats stats = Trace.stop();
+            System.out.println("\n[live] " + live + " " + stats);
         }
     }
 
@@ -106,6 +153,18 @@ public class CoreBenchmark {
     @Benchmark
     public void withSpanDisabled() {
         Trace.withSpan("steamMilk", NOTHING);
+    }
+
+    /** The task case: a task created and ended while recording. */
+    @Benchmark
+    public void taskEnabled(Recording r) {
+        Trace.newTask("order").end();
+    }
+
+    /** The task case with the live exporter listening. */
+    @Benchmark
+    public void taskLiveExporter(Live l) {
+        Trace.newTask("order").end();
     }
 
     @Benchmark
