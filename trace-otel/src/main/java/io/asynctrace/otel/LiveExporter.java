@@ -182,7 +182,8 @@ public final class LiveExporter implements AutoCloseable {
 
     /** On the application's thread: queue or drop, never wait. */
     private void offer(TaskEnd task) {
-        if (closing || queued.incrementAndGet() > queueSize) {
+        int n = queued.incrementAndGet();
+        if (closing || n > queueSize) {
             queued.decrementAndGet();
             if (dropped.getAndIncrement() == 0) {
                 LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's queue is full: ended tasks are "
@@ -191,7 +192,7 @@ public final class LiveExporter implements AutoCloseable {
             return;
         }
         queue.offer(task);
-        if (queued.get() >= batchSize) {
+        if (n == batchSize) { // a batch is ready: wake the worker once, not at every task after
             LockSupport.unpark(worker);
         }
     }
