@@ -10,7 +10,12 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import java.util.List;
+import jdk.jfr.EventSettings;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 
@@ -24,6 +29,11 @@ import jdk.jfr.consumer.RecordingStream;
  * {@code nanoTime} read just before it is committed: its JFR start time minus that
  * value is the offset. The marker is committed at start and at every stream flush,
  * and the latest measure applies.
+ *
+ * <p>Stacks: the waiting events (park, monitor enter, sleep, pinning, socket I/O) are
+ * enabled with JFR's stack trace when {@link RuntimeEvents#stackDepth()} is above 0;
+ * their frames are interned into the recording's {@link StackTable} on the stream's
+ * thread (JFR frames have a class, method and line, no source file).
  */
 final class JfrStream extends JfrBridge {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -43,6 +53,12 @@ final class JfrStream extends JfrBridge {
 
     private final Recorder recorder;
     private final RecordingStream stream;
+    /** Frames kept per stack of the waiting events; 0: they are recorded without stacks. */
+    private final int stackDepth;
+    private final int[] frameIds;
+    /** The recording's writer thread and this stream's thread, whose parks and sleeps are left out. */
+    private final long writerThread;
+    private volatile long streamThread = -1;
     private final CountDownLatch drained = new CountDownLatch(1);
     /** JFR epoch nanoseconds minus nanoTime; coarse (wall clock in ms) until the first marker arrives. */
     private volatile long offset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
@@ -50,18 +66,21 @@ final class JfrStream extends JfrBridge {
 
     JfrStream(Recorder recorder, RuntimeEvents events) {
         this.recorder = recorder;
+        this.stackDepth = events.stackDepth();
+        this.frameIds = new int[stackDepth];
+        this.writerThread = recorder.writer.threadId();
         RecordingStream s = new RecordingStream();
         try {
             s.enable(ClockSync.class);
             s.enable("jdk.GCPhasePause");
             s.enable("jdk.GCHeapSummary");
             Duration blocking = events.blockingThreshold();
-            s.enable("jdk.ThreadPark").withThreshold(blocking).withoutStackTrace();
-            s.enable("jdk.JavaMonitorEnter").withThreshold(blocking).withoutStackTrace();
-            s.enable("jdk.ThreadSleep").withThreshold(blocking).withoutStackTrace();
-            s.enable("jdk.VirtualThreadPinned").withThreshold(blocking).withoutStackTrace();
-            s.enable("jdk.SocketRead").withThreshold(events.socketThreshold()).withoutStackTrace();
-            s.enable("jdk.SocketWrite").withThreshold(events.socketThreshold()).withoutStackTrace();
+            stacks(s.enable("jdk.ThreadPark").withThreshold(blocking));
+            stacks(s.enable("jdk.JavaMonitorEnter").withThreshold(blocking));
+            stacks(s.enable("jdk.ThreadSleep").withThreshold(blocking));
+            stacks(s.enable("jdk.VirtualThreadPinned").withThreshold(blocking));
+            stacks(s.enable("jdk.SocketRead").withThreshold(events.socketThreshold()));
+            stacks(s.enable("jdk.SocketWrite").withThreshold(events.socketThreshold()));
             if (events.threadLifecycle()) {
                 s.enable("jdk.ThreadStart").withoutStackTrace();
                 s.enable("jdk.ThreadEnd").withoutStackTrace();
@@ -71,12 +90,14 @@ final class JfrStream extends JfrBridge {
             s.onEvent("jdk.GCPhasePause", e -> emit(e, 0, "JVM", RuntimeKind.GC_PAUSE, e.getLong("gcId"),
                     e.getString("name")));
             s.onEvent("jdk.GCHeapSummary", this::heap);
-            s.onEvent("jdk.ThreadPark", e -> emit(e, RuntimeKind.THREAD_PARK, 0, className(e, "parkedClass")));
-            s.onEvent("jdk.JavaMonitorEnter", e -> emit(e, RuntimeKind.MONITOR_ENTER, 0, className(e, "monitorClass")));
-            s.onEvent("jdk.ThreadSleep", e -> emit(e, RuntimeKind.THREAD_SLEEP, 0, ""));
-            s.onEvent("jdk.VirtualThreadPinned", e -> emit(e, RuntimeKind.VIRTUAL_THREAD_PINNED, 0, ""));
-            s.onEvent("jdk.SocketRead", e -> emit(e, RuntimeKind.SOCKET_READ, e.getLong("bytesRead"), address(e)));
-            s.onEvent("jdk.SocketWrite", e -> emit(e, RuntimeKind.SOCKET_WRITE, e.getLong("bytesWritten"), address(e)));
+            s.onEvent("jdk.ThreadPark", e -> waited(e, RuntimeKind.THREAD_PARK, 0, className(e, "parkedClass")));
+            s.onEvent("jdk.JavaMonitorEnter", e -> waited(e, RuntimeKind.MONITOR_ENTER, 0,
+                    className(e, "monitorClass")));
+            s.onEvent("jdk.ThreadSleep", e -> waited(e, RuntimeKind.THREAD_SLEEP, 0, ""));
+            s.onEvent("jdk.VirtualThreadPinned", e -> waited(e, RuntimeKind.VIRTUAL_THREAD_PINNED, 0, ""));
+            s.onEvent("jdk.SocketRead", e -> waited(e, RuntimeKind.SOCKET_READ, e.getLong("bytesRead"), address(e)));
+            s.onEvent("jdk.SocketWrite", e -> waited(e, RuntimeKind.SOCKET_WRITE, e.getLong("bytesWritten"),
+                    address(e)));
             s.onEvent("jdk.ThreadStart", e -> thread(e, RuntimeKind.THREAD_START));
             s.onEvent("jdk.ThreadEnd", e -> thread(e, RuntimeKind.THREAD_END));
             s.onEvent("jdk.DataLoss", e -> emit(e, 0, "JVM", RuntimeKind.DATA_LOSS, e.getLong("amount"),
@@ -100,7 +121,9 @@ final class JfrStream extends JfrBridge {
         c.commit();
     }
 
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
     private void sync(RecordedEvent e) {
+        streamThread = Thread.currentThread().getId();
         offset = epochNanos(e.getStartTime()) - e.getLong("nanoTime");
         synced = true;
         if (e.getBoolean("last")) {
@@ -128,19 +151,58 @@ final class JfrStream extends JfrBridge {
         }
     }
 
-    private void emit(RecordedEvent e, RuntimeKind kind, long value, String detail) {
-        RecordedThread t = e.getThread();
-        if (t == null || t.getJavaThreadId() <= 0) {
-            emit(e, 0, "JVM", kind, value, detail);
+    private void stacks(EventSettings settings) {
+        if (stackDepth > 0) {
+            settings.withStackTrace();
         } else {
-            emit(e, t.getJavaThreadId(), name(t), kind, value, detail);
+            settings.withoutStackTrace();
         }
     }
 
+    /** A thread waited (parked, blocked, slept, did socket I/O, was pinned): recorded with its stack. */
+    private void waited(RecordedEvent e, RuntimeKind kind, long value, String detail) {
+        RecordedThread t = e.getThread();
+        if (t != null && (t.getJavaThreadId() == writerThread || t.getJavaThreadId() == streamThread)) {
+            return; // asynctrace's own threads waiting for work: not the application's time
+        }
+        int stack = stackDepth == 0 ? StackTable.NONE : stack(e.getStackTrace());
+        if (t == null || t.getJavaThreadId() <= 0) {
+            emit(e, 0, "JVM", kind, value, detail, stack);
+        } else {
+            emit(e, t.getJavaThreadId(), name(t), kind, value, detail, stack);
+        }
+    }
+
+    /** Interns JFR's stack, cut to the depth bound: its id, 0 if the table is full, NONE if JFR took none. */
+    private int stack(RecordedStackTrace trace) {
+        if (trace == null) {
+            return StackTable.NONE;
+        }
+        List<RecordedFrame> frames = trace.getFrames();
+        int n = Math.min(frames.size(), stackDepth);
+        StackTable table = recorder.stacks;
+        for (int i = 0; i < n; i++) {
+            RecordedFrame f = frames.get(i);
+            RecordedMethod m = f.getMethod();
+            String type = m == null || m.getType() == null ? "" : m.getType().getName();
+            int id = table.frame(type, m == null ? "" : m.getName(), "", f.getLineNumber());
+            if (id == 0) {
+                return 0;
+            }
+            frameIds[i] = id;
+        }
+        return table.stack(frameIds, n, trace.isTruncated() || frames.size() > n);
+    }
+
     private void emit(RecordedEvent e, long thread, String threadName, RuntimeKind kind, long value, String detail) {
+        emit(e, thread, threadName, kind, value, detail, StackTable.NONE);
+    }
+
+    private void emit(RecordedEvent e, long thread, String threadName, RuntimeKind kind, long value, String detail,
+                      int stack) {
         long start = epochNanos(e.getStartTime()) - offset;
         recorder.runtimeEvent(thread, threadName, start, e.getDuration().toNanos(), kind.code(), value,
-                detail == null ? "" : detail);
+                detail == null ? "" : detail, stack);
     }
 
     private void heap(RecordedEvent e) {

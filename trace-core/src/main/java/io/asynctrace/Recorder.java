@@ -33,6 +33,8 @@ final class Recorder {
     final long base;
     final long wallBase;
     final TraceOptions options;
+    /** Frames per stack of asynctrace's own events; 0: none (the hot path only reads this). */
+    private final int stackDepth;
 
     // String table: ids 1..stringCount. Appended under the lock, read by the writer thread.
     private final ConcurrentHashMap<String, Integer> stringIds = new ConcurrentHashMap<>();
@@ -50,6 +52,8 @@ final class Recorder {
     private final AtomicInteger allocated = new AtomicInteger();
     final AtomicLong dropped = new AtomicLong();
 
+    /** Frames and stacks of the events that carry one. */
+    final StackTable stacks = new StackTable(this);
     final SegmentWriter writer;
     /** The flight recorder fed by this recording, or null: read by {@link Task#end} for its triggers. */
     volatile FlightRecorder flight;
@@ -57,6 +61,7 @@ final class Recorder {
     /** @param out the Trace.start output, or null for a flight-recorder-only recording */
     Recorder(OutputStream out, TraceOptions options) {
         this.options = options;
+        this.stackDepth = options.stackDepth();
         this.wallBase = System.currentTimeMillis() * 1_000_000L;
         this.base = System.nanoTime();
         int n = Math.max(4, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1);
@@ -311,15 +316,29 @@ final class Recorder {
         }
     }
 
+    /** The calling thread's stack id for an event of its own, or {@link StackTable#NONE} with stacks off. */
+    private int stack(ThreadState st) {
+        if (stackDepth == 0) {
+            return StackTable.NONE;
+        }
+        StackCapture c = st.stacks;
+        if (c == null) {
+            c = new StackCapture(stacks, stackDepth);
+            st.stacks = c;
+        }
+        return c.capture();
+    }
+
     void taskBegin(ThreadState st, long ts, Task t, boolean earlier) {
         bound(st);
         int typeRef = st.ref(t.type);
+        int stack = earlier ? StackTable.NONE : stack(st); // an earlier begin was not recorded where it happened
         Buffer b = acquire(st, ts, FIXED + refSize(typeRef, t.type));
         if (b == null) {
             return;
         }
         b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, earlier,
-                ts - t.createdNanos);
+                ts - t.createdNanos, stack);
         release(st, b);
     }
 
@@ -339,11 +358,12 @@ final class Recorder {
         bound(st);
         ensureTask(st, ts, t);
         int ref = st.ref(name);
+        int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, name));
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name);
+        b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name, stack);
         release(st, b);
     }
 
@@ -354,11 +374,12 @@ final class Recorder {
     void jobQueued(ThreadState st, long ts, long job, Task t) {
         bound(st);
         ensureTask(st, ts, t);
+        int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED);
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id);
+        b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id, stack);
         release(st, b);
     }
 
@@ -378,12 +399,13 @@ final class Recorder {
         ensureTask(st, ts, t);
         int ref = st.ref(category);
         int n = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
+        int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Codec.maxStringBytes(n));
         if (b == null) {
             return;
         }
         b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
-                message.length());
+                message.length(), stack);
         release(st, b);
     }
 
@@ -425,6 +447,11 @@ final class Recorder {
      * @param start when it began, {@code System.nanoTime()} clock
      */
     void runtimeEvent(long thread, String threadName, long start, long duration, int kind, long value, String detail) {
+        runtimeEvent(thread, threadName, start, duration, kind, value, detail, StackTable.NONE);
+    }
+
+    void runtimeEvent(long thread, String threadName, long start, long duration, int kind, long value, String detail,
+                      int stack) {
         int need = EventEncoder.batchRoom(0, threadName) + FIXED + Codec.refSize(0, detail);
         Stripe[] ss = stripes;
         Stripe s = ss[(int) (thread & (ss.length - 1))];
@@ -445,7 +472,7 @@ final class Recorder {
             }
             long ts = Math.max(start, base);
             int p = EventEncoder.batch(b.data, b.pos, b, thread, 0, threadName, ts - base, ts);
-            b.pos = EventEncoder.runtime(b.data, p, b, ts, kind, duration, value, 0, detail);
+            b.pos = EventEncoder.runtime(b.data, p, b, ts, kind, duration, value, 0, detail, stack);
             b.batchThread = -2; // whoever writes next starts a batch of their own
             b.commit();
         } finally {

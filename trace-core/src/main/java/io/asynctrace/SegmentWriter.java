@@ -3,6 +3,7 @@ package io.asynctrace;
 import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.StackTableBytes;
 import io.asynctrace.internal.format.StringTableBytes;
 import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
@@ -53,6 +54,8 @@ final class SegmentWriter implements Runnable {
     private byte[] pending = new byte[SEGMENT_TARGET + (64 << 10)];
     private int pendingLength;
     private final StringTableBytes stringBytes = new StringTableBytes();
+    /** The stack table as the segment being encoded carries it (taken before the strings). */
+    private StackTableBytes.Snapshot stacks = StackTableBytes.Snapshot.EMPTY;
     private long sequence;
     private long droppedReported;
     private final SegmentCodec codec = new SegmentCodec();
@@ -115,6 +118,12 @@ final class SegmentWriter implements Runnable {
 
     void start() {
         thread.start();
+    }
+
+    /** @return the writer thread's id: its own waiting is not the application's */
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+    long threadId() {
+        return thread.getId();
     }
 
     void wake() {
@@ -499,6 +508,8 @@ final class SegmentWriter implements Runnable {
      * for the file (the final flag only there: a flight recorder goes on).
      */
     private void emitSegment(int fileFlags) throws IOException {
+        // The stack table first: every string its frames use was interned before it was published.
+        stacks = recorder.stacks.encoded();
         encodeNewStrings();
         long droppedNow = recorder.dropped.get();
         FlightRing r = ring;
@@ -520,16 +531,16 @@ final class SegmentWriter implements Runnable {
 
     /** Encodes the pending batches as one segment into {@code segment}; returns its length. */
     private int encode(int flags, long droppedNow) throws IOException {
-        if (!SegmentCodec.fits(stringBytes.length(), pendingLength)) {
-            throw new IOException("segment of " + (stringBytes.length() + pendingLength)
+        if (!SegmentCodec.fits(stringBytes.length(), stacks, pendingLength)) {
+            throw new IOException("segment of " + (stringBytes.length() + stacks.size() + pendingLength)
                     + " bytes exceeds the format's limit");
         }
-        long size = SegmentCodec.size(stringBytes.length(), pendingLength);
+        long size = SegmentCodec.size(stringBytes.length(), stacks, pendingLength);
         if (segment.length < size) {
             segment = new byte[(int) size];
         }
         return codec.frame(segment, flags, sequence, droppedNow - droppedReported, stringBytes.count(),
-                stringBytes.bytes(), stringBytes.length(), pending, 0, pendingLength);
+                stringBytes.bytes(), stringBytes.length(), stacks, pending, 0, pendingLength);
     }
 
     /** Appends the strings interned since the last segment to the encoded table every segment repeats. */

@@ -45,6 +45,8 @@ final class ThreadState {
     Stripe locked;
     /** Index of the stripe this thread tries first (shared mode). */
     int stripe;
+    /** Takes this thread's stacks for {@link #recorder} (its tables and caches), made on first use; or null. */
+    StackCapture stacks;
     /** String reference of this thread's name in {@link #recorder}'s table (0: inline). */
     int nameRef;
     String name;
@@ -95,6 +97,7 @@ final class ThreadState {
     /** Binds this thread to another recording: forgets the old lease and string references. */
     void bind(Recorder r) {
         recorder = r;
+        stacks = null; // its caches hold ids of the old recording's stack table
         buffer = null;
         locked = null;
         Arrays.fill(keys, null);

@@ -16,7 +16,9 @@ package io.asynctrace;
  * }</pre>
  */
 public final class TraceOptions {
-    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false, null);
+    /** The deepest stack {@link #withStackDepth} and {@link RuntimeEvents#withStackDepth} accept. */
+    public static final int MAX_STACK_DEPTH = 1024;
+    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false, null, 0);
 
     private final int bufferSize;
     private final int maxBuffers;
@@ -24,15 +26,17 @@ public final class TraceOptions {
     private final long flushIntervalMillis;
     private final boolean strict;
     private final RuntimeEvents runtimeEvents;
+    private final int stackDepth;
 
     private TraceOptions(int bufferSize, int maxBuffers, int maxThreadBuffers, long flushIntervalMillis, boolean strict,
-                         RuntimeEvents runtimeEvents) {
+                         RuntimeEvents runtimeEvents, int stackDepth) {
         this.bufferSize = bufferSize;
         this.maxBuffers = maxBuffers;
         this.maxThreadBuffers = maxThreadBuffers;
         this.flushIntervalMillis = flushIntervalMillis;
         this.strict = strict;
         this.runtimeEvents = runtimeEvents;
+        this.stackDepth = stackDepth;
     }
 
     /**
@@ -56,7 +60,7 @@ public final class TraceOptions {
         if (bytes < 16 * 1024 || bytes > 16 << 20) {
             throw new IllegalArgumentException("bufferSize must be between 16 KiB and 16 MiB, was " + bytes);
         }
-        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents);
+        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents, stackDepth);
     }
 
     /**
@@ -71,7 +75,7 @@ public final class TraceOptions {
             throw new IllegalArgumentException("maxBuffers must be at least 4, was " + count);
         }
         return new TraceOptions(bufferSize, count, Math.min(maxThreadBuffers, count / 2), flushIntervalMillis, strict,
-                runtimeEvents);
+                runtimeEvents, stackDepth);
     }
 
     /**
@@ -86,7 +90,7 @@ public final class TraceOptions {
             throw new IllegalArgumentException("maxThreadBuffers must be between 0 and maxBuffers/2 = "
                     + maxBuffers / 2 + ", was " + count);
         }
-        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict, runtimeEvents);
+        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict, runtimeEvents, stackDepth);
     }
 
     /**
@@ -101,7 +105,7 @@ public final class TraceOptions {
         if (millis < 10 || millis > 60_000) {
             throw new IllegalArgumentException("flushIntervalMillis must be between 10 and 60000, was " + millis);
         }
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict, runtimeEvents);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict, runtimeEvents, stackDepth);
     }
 
     /**
@@ -113,7 +117,7 @@ public final class TraceOptions {
      * @return the new options
      */
     public TraceOptions withStrict(boolean strict) {
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents, stackDepth);
     }
 
     /**
@@ -125,7 +129,39 @@ public final class TraceOptions {
      * @return the new options
      */
     public TraceOptions withRuntimeEvents(RuntimeEvents events) {
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, events);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, events, stackDepth);
+    }
+
+    /**
+     * Returns a copy that records the calling thread's stack, up to {@code frames} frames,
+     * with every task begin, span begin, log and job queued (where a hop to another
+     * thread was scheduled): what {@code asynctrace profile --kind spans} and
+     * {@code --kind sched} attribute time to, and what {@code asynctrace tasks --stacks}
+     * shows. 0, the default, records none and leaves the hot path as it is.
+     *
+     * <p>Cost: each such event walks the stack ({@link StackWalker}, bounded to
+     * {@code frames}); frames and whole stacks are interned once per recording, and a
+     * per-thread cache keeps repeated call sites from looking up line numbers again, so
+     * an event at a call site seen before adds a stack id of one or two bytes to the
+     * trace. Frames of trace-core itself are left out: a stack starts at the caller of
+     * the API. A stack deeper than {@code frames} is cut, and marked cut. Stacks of
+     * JVM runtime events are set apart, in {@link RuntimeEvents#withStackDepth}.
+     *
+     * @param frames the most frames per stack, from 0 (off) to {@value #MAX_STACK_DEPTH}
+     * @return the new options
+     * @throws IllegalArgumentException if {@code frames} is out of range
+     */
+    public TraceOptions withStackDepth(int frames) {
+        if (frames < 0 || frames > MAX_STACK_DEPTH) {
+            throw new IllegalArgumentException("stackDepth must be between 0 and " + MAX_STACK_DEPTH + ", was " + frames);
+        }
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents,
+                frames);
+    }
+
+    /** @return the most frames recorded with asynctrace's own events; 0: no stacks */
+    public int stackDepth() {
+        return stackDepth;
     }
 
     /** @return the runtime events recorded, or null for none */
@@ -162,6 +198,7 @@ public final class TraceOptions {
     public String toString() {
         return "TraceOptions[bufferSize=" + bufferSize + ", maxBuffers=" + maxBuffers + ", maxThreadBuffers="
                 + maxThreadBuffers + ", flushIntervalMillis=" + flushIntervalMillis + ", strict=" + strict
-                + (runtimeEvents == null ? "" : ", runtimeEvents=" + runtimeEvents) + "]";
+                + (runtimeEvents == null ? "" : ", runtimeEvents=" + runtimeEvents)
+                + (stackDepth == 0 ? "" : ", stackDepth=" + stackDepth) + "]";
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.asynctrace.internal.format.Wire;
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.CorruptTraceException;
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.Misuse;
@@ -26,23 +27,27 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The golden file of format v1, truncation at every offset, and hostile headers. */
+/** The golden files of formats v1 and v2, truncation at every offset, and hostile headers. */
 class FormatTest {
     private static byte[] fresh;
 
     @BeforeAll
     static void record() throws Exception {
-        fresh = TraceFixtures.golden();
+        fresh = TraceFixtures.golden(TraceFixtures.GOLDEN_STACK_DEPTH);
     }
 
     private static byte[] committedGolden() {
         return Golden.v1();
     }
 
+    private static byte[] committedGolden(int version) {
+        return Golden.bytes(version);
+    }
+
     /** What the golden content must read back as, whichever recording produced it. */
-    private static void assertGoldenContent(byte[] trace) throws IOException {
+    private static void assertGoldenContent(byte[] trace, int version) throws IOException {
         TraceModel m = TraceModels.read(trace);
-        assertThat(m.header().version()).isEqualTo(1);
+        assertThat(m.header().version()).isEqualTo(version);
         assertThat(m.complete()).isTrue();
         assertThat(m.truncated()).isFalse();
         assertThat(m.dropped()).isZero();
@@ -79,21 +84,56 @@ class FormatTest {
         TraceReader reader = new TraceReader(new ByteArrayInputStream(trace));
         reader.read(new TraceHandler() { });
         assertThat(reader.segments()).as("the fixture spans several segments").isGreaterThanOrEqualTo(3);
+        assertThat(reader.stacksLost()).isZero();
+        if (version == 1) {
+            assertThat(m.spans()).allMatch(s -> s.stack() == null);
+            assertThat(m.logs()).allMatch(l -> l.stack() == null);
+            return;
+        }
+        // Version 2, recorded with stacks of GOLDEN_STACK_DEPTH frames: trace-core's own frames left out.
+        CallStack steam = spans.get("steamMilk").stack();
+        assertThat(steam).isNotNull();
+        assertThat(steam.frame(0).className()).isEqualTo(TraceFixtures.class.getName());
+        assertThat(steam.frame(0).method()).isEqualTo("recordGolden");
+        assertThat(steam.frame(0).file()).isEqualTo("TraceFixtures.java");
+        assertThat(steam.frame(0).line()).isPositive();
+        // Recorded under JUnit the stack is cut at the depth; the committed file was written from main().
+        assertThat(steam.size()).isBetween(2, TraceFixtures.GOLDEN_STACK_DEPTH);
+        assertThat(steam.truncated()).isEqualTo(steam.size() == TraceFixtures.GOLDEN_STACK_DEPTH);
+        CallStack heat = spans.get("heat").stack();
+        assertThat(heat.frame(0).method()).startsWith("lambda$recordGolden$");
+        assertThat(tasks).allMatch(t -> t.stack() != null && t.stack().frame(0).method().equals("recordGolden"));
+        assertThat(m.jobs()).allMatch(j -> j.queuedStack() != null
+                && j.queuedStack().frame(0).method().equals("recordGolden"));
+        assertThat(m.logs()).allMatch(l -> l.stack() != null && l.stack().frame(0).className()
+                .equals(TraceFixtures.class.getName()));
+        assertThat(spans.get("mixMilkCoffee").stack().frame(0).method()).isEqualTo("recordGolden");
+        // Equal stacks are equal objects' worth: the first order's and the second order's begin differ by line.
+        assertThat(tasks.get(0).stack()).isNotEqualTo(tasks.get(1).stack());
     }
 
     @Test
     void committedGoldenFileOfVersion1StillReads() throws IOException {
-        assertGoldenContent(committedGolden());
+        assertGoldenContent(committedGolden(1), 1);
+    }
+
+    @Test
+    void committedGoldenFileOfVersion2Reads() throws IOException {
+        assertGoldenContent(committedGolden(2), 2);
     }
 
     @Test
     void freshRecordingMatchesTheGoldenContent() throws IOException {
-        assertGoldenContent(fresh);
+        assertGoldenContent(fresh, Wire.VERSION);
     }
 
     @Test
     void truncationAtEveryOffsetKeepsEveryCompleteSegment() throws IOException {
-        byte[] trace = committedGolden();
+        truncationAtEveryOffset(committedGolden(1));
+        truncationAtEveryOffset(committedGolden(2));
+    }
+
+    private static void truncationAtEveryOffset(byte[] trace) throws IOException {
         List<int[]> segments = TraceFixtures.segments(trace);
         long previousEvents = 0;
         for (int cut = 0; cut < trace.length; cut++) {
@@ -123,11 +163,15 @@ class FormatTest {
                 .isInstanceOf(CorruptTraceException.class)
                 .hasMessage("not an asynctrace trace (bad magic) at byte offset 0");
 
-        byte[] v2 = trace.clone();
-        v2[9] = 2;
-        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v2)))
+        byte[] v3 = trace.clone();
+        v3[9] = 3;
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v3)))
                 .isInstanceOf(UnsupportedVersionException.class)
-                .hasMessageContaining("version 2 is not supported");
+                .hasMessageContaining("version 3 is not supported");
+        byte[] v0 = trace.clone();
+        v0[9] = 0;
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v0)))
+                .isInstanceOf(UnsupportedVersionException.class);
 
         byte[] huge = Arrays.copyOf(trace, Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + 10);
         huge[Wire.HEADER_SIZE + 1] = 0x7F; // length 2 GiB

@@ -15,7 +15,13 @@ final class TraceFixtures {
      * attributes, a job hop, a cut log, a misuse, across three segments (two flushes, then the final one).
      */
     static void recordGolden(OutputStream out) throws InterruptedException {
-        Trace.start(out, TraceOptions.defaults().withMaxThreadBuffers(0).withFlushIntervalMillis(10));
+        recordGolden(out, 0);
+    }
+
+    /** The golden content with stacks of {@code stackDepth} frames on task begins, span begins, logs and jobs. */
+    static void recordGolden(OutputStream out, int stackDepth) throws InterruptedException {
+        Trace.start(out, TraceOptions.defaults().withMaxThreadBuffers(0).withFlushIntervalMillis(10)
+                .withStackDepth(stackDepth));
         try {
             Task first = Trace.newTask("order").attr("tier", "gold");
             try (Scope s = first.makeCurrent()) {
@@ -59,15 +65,23 @@ final class TraceFixtures {
     }
 
     static byte[] golden() throws InterruptedException {
+        return golden(0);
+    }
+
+    static byte[] golden(int stackDepth) throws InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        recordGolden(out);
+        recordGolden(out, stackDepth);
         return out.toByteArray();
     }
 
-    /** Regenerates the committed golden file: run only when the format version changes. */
+    /** The depth of the stacks in the golden file of version 2. */
+    static final int GOLDEN_STACK_DEPTH = 6;
+
+    /** Regenerates the committed golden file of this version: run only when the format version changes. */
     public static void main(String[] args) throws Exception {
-        Path target = Path.of(args.length > 0 ? args[0] : "trace-core/src/test/resources/golden/v1.trace");
-        Files.write(target, golden());
+        Path target = Path.of(args.length > 0 ? args[0] : "trace-core/src/test/resources/golden/v"
+                + io.asynctrace.internal.format.Wire.VERSION + ".trace");
+        Files.write(target, golden(GOLDEN_STACK_DEPTH));
         System.out.println("wrote " + target + " (" + Files.size(target) + " bytes)");
     }
 

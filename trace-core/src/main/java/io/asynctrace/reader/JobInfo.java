@@ -6,6 +6,7 @@ package io.asynctrace.reader;
  */
 public final class JobInfo {
     final long id;
+    CallStack queuedStack;
     long taskId;
     long queued;
     boolean hasQueued;
@@ -79,4 +80,9 @@ public final class JobInfo {
     public long runNanos() {
         return hasStarted && hasFinished ? finished - started : -1;
     }
+    /** @return where the job was queued (recordings with a stack depth), or null */
+    public CallStack queuedStack() {
+        return queuedStack;
+    }
+
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 /** A span as reconstructed from a trace by {@link TraceModel}. */
 public final class SpanInfo {
     final long id;
+    CallStack stack;
     long parentId;
     long taskId;
     String name;
@@ -79,6 +80,11 @@ public final class SpanInfo {
     /** @return the span's attributes */
     public Map<String, String> attributes() {
         return attributes;
+    }
+
+    /** @return where the span began (recordings with a stack depth), or null */
+    public CallStack stack() {
+        return stack;
     }
 
     @Override

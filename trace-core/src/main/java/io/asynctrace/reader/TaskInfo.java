@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public final class TaskInfo {
     final long id;
+    CallStack stack;
     long parentId;
     String type;
     long start;
@@ -94,6 +95,11 @@ public final class TaskInfo {
     /** @return attributes in the order they were set (a later value for a key replaces the earlier one) */
     public Map<String, String> attributes() {
         return attributes;
+    }
+
+    /** @return where the task was created (recordings with a stack depth), or null */
+    public CallStack stack() {
+        return stack;
     }
 
     @Override

@@ -160,4 +160,102 @@ public interface TraceHandler {
      */
     default void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
     }
+
+    // ---- the same events with their call stacks ---------------------------------------------
+    // The reader calls these. Each passes the event on to the form without a stack, so a
+    // handler that does not care about stacks overrides only those; one that does
+    // overrides these. A stack is null when the event carries none.
+
+    /**
+     * {@link #onTaskBegin(long, long, long, long, String, boolean)} with the stack the task was created at.
+     *
+     * @param time creation time
+     * @param thread the creating thread
+     * @param task the task id
+     * @param parent the parent task id, or 0
+     * @param type the task type
+     * @param earlier whether the task was created before the recording saw it
+     * @param stack where it was created (recordings with {@code TraceOptions.withStackDepth}), or null
+     */
+    default void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                             CallStack stack) {
+        onTaskBegin(time, thread, task, parent, type, earlier);
+    }
+
+    /**
+     * {@link #onSpanBegin(long, long, long, long, long, String)} with the stack the span began at.
+     *
+     * @param time when the span began
+     * @param thread the thread it began on
+     * @param span the span id
+     * @param parent the enclosing span on that thread, or 0
+     * @param task the task it belongs to, or 0
+     * @param name the span name
+     * @param stack where it began (recordings with {@code TraceOptions.withStackDepth}), or null
+     */
+    default void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
+        onSpanBegin(time, thread, span, parent, task, name);
+    }
+
+    /**
+     * {@link #onLog(long, long, long, String, String)} with the stack the message was logged at.
+     *
+     * @param time when the message was logged
+     * @param thread the logging thread
+     * @param task the task it was logged on, or 0
+     * @param category the category
+     * @param message the message
+     * @param stack where it was logged (recordings with {@code TraceOptions.withStackDepth}), or null
+     */
+    default void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
+        onLog(time, thread, task, category, message);
+    }
+
+    /**
+     * {@link #onLogCut(long, long, long, String, String, long)} with the stack the message was logged at.
+     *
+     * @param time when the message was logged
+     * @param thread the logging thread
+     * @param task the task it was logged on, or 0
+     * @param category the category
+     * @param message what was kept of the message
+     * @param originalChars the message's length before the cut
+     * @param stack where it was logged (recordings with {@code TraceOptions.withStackDepth}), or null
+     */
+    default void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                          CallStack stack) {
+        onLogCut(time, thread, task, category, message, originalChars);
+    }
+
+    /**
+     * {@link #onJobQueued(long, long, long, long)} with the stack the job was queued at: where
+     * the hop to another thread was scheduled.
+     *
+     * @param time when the job was queued
+     * @param thread the submitting thread
+     * @param job the job id
+     * @param task the task it runs for, or 0
+     * @param stack where it was queued (recordings with {@code TraceOptions.withStackDepth}), or null
+     */
+    default void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
+        onJobQueued(time, thread, job, task);
+    }
+
+    /**
+     * {@link #onRuntime(long, long, RuntimeKind, long, long, String)} with the stack JDK Flight
+     * Recorder took: where the thread parked, waited for a monitor, slept, read or wrote a
+     * socket, or was pinned.
+     *
+     * @param time when it began
+     * @param thread the thread it happened on (0: the JVM itself)
+     * @param kind what happened
+     * @param duration how long, ns (0 for instants)
+     * @param value the kind's number, or 0
+     * @param detail the kind's text, or ""
+     * @param stack the thread's stack (see {@code RuntimeEvents.withStackDepth}), or null
+     */
+    default void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                           CallStack stack) {
+        onRuntime(time, thread, kind, duration, value, detail);
+    }
 }

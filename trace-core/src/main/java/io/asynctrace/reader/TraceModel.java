@@ -85,6 +85,12 @@ public final class TraceModel implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+        onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
         TaskInfo t = tasks.computeIfAbsent(task, TaskInfo::new);
         if (t.hasStart) {
             return; // a task mentioned twice before the recording saw its begin
@@ -95,6 +101,7 @@ public final class TraceModel implements TraceHandler {
         t.type = type;
         t.startedBeforeTrace = earlier;
         t.beginThread = thread;
+        t.stack = stack;
     }
 
     @Override
@@ -110,7 +117,13 @@ public final class TraceModel implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+        onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
         SpanInfo s = spans.computeIfAbsent(span, SpanInfo::new);
+        s.stack = stack;
         s.hasStart = true;
         s.start = time;
         s.startThread = thread;
@@ -129,7 +142,18 @@ public final class TraceModel implements TraceHandler {
 
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
-        logs.add(new LogInfo(time, thread, task, category, message));
+        onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
+        logs.add(new LogInfo(time, thread, task, category, message, stack));
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
+        onLog(time, thread, task, category, message + "… [cut from " + originalChars + " chars]", stack);
     }
 
     @Override
@@ -143,7 +167,13 @@ public final class TraceModel implements TraceHandler {
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
+        onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
         JobInfo j = jobs.computeIfAbsent(job, JobInfo::new);
+        j.queuedStack = stack;
         j.hasQueued = true;
         j.queued = time;
         j.queuedThread = thread;
@@ -173,7 +203,13 @@ public final class TraceModel implements TraceHandler {
 
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail));
+        onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
+        runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail, stack));
     }
 
     /** @return every JVM runtime event, in file order */

@@ -57,6 +57,14 @@ public final class TraceReader implements AutoCloseable {
     private int limit;
     private long bodyOffset;
     private String[] strings = new String[1];
+    private int version = Wire.VERSION;
+    private long stacksLost;
+    // The current segment's stack table: ids 1..N. Frames and stacks equal to ones of earlier
+    // segments are the same objects (a recording repeats its table in every segment).
+    private StackFrame[] frames = new StackFrame[1];
+    private CallStack[] stacks = new CallStack[1];
+    private final java.util.HashMap<StackFrame, StackFrame> framePool = new java.util.HashMap<>();
+    private final java.util.HashMap<CallStack, CallStack> stackPool = new java.util.HashMap<>();
 
     /**
      * @param in the trace bytes; buffered by the reader, closed by {@link #close()}
@@ -176,8 +184,8 @@ public final class TraceReader implements AutoCloseable {
             throw new CorruptTraceException(bad, "not an asynctrace trace (bad magic)");
         }
         if (n >= 10) {
-            int version = FileHeader.version(h);
-            if (version != Wire.VERSION) {
+            version = FileHeader.version(h);
+            if (version < Wire.OLDEST_VERSION || version > Wire.VERSION) {
                 throw new UnsupportedVersionException(version, Wire.VERSION);
             }
         }
@@ -185,7 +193,7 @@ public final class TraceReader implements AutoCloseable {
             truncatedAt = n;
             return false;
         }
-        header = new TraceHeader(Wire.VERSION, FileHeader.wallBase(h), FileHeader.monotonicBase(h));
+        header = new TraceHeader(version, FileHeader.wallBase(h), FileHeader.monotonicBase(h));
         return true;
     }
 
@@ -237,6 +245,9 @@ public final class TraceReader implements AutoCloseable {
         }
         c.tableSize((int) count);
         String[] table = strings;
+        boolean withStacks = version >= Wire.STACKS_VERSION;
+        int stackCount = withStacks ? readStackTable(c, table) : 0;
+        c.stacks(withStacks, stackCount);
         dropped += droppedHere;
         h.onSegment(sequence, segmentOffset, droppedHere);
 
@@ -248,22 +259,25 @@ public final class TraceReader implements AutoCloseable {
                     h.onThread(thread, c.string(1, table));
                     continue;
                 }
-                case Wire.TASK_BEGIN -> h.onTaskBegin(ts, thread, c.arg(0), c.arg(1), c.string(2, table), false);
+                case Wire.TASK_BEGIN -> h.onTaskBegin(ts, thread, c.arg(0), c.arg(1), c.string(2, table), false,
+                        stack(c));
                 case Wire.TASK_BEGIN_EARLIER -> h.onTaskBegin(ts - c.arg(3), thread, c.arg(0), c.arg(1),
-                        c.string(2, table), true);
+                        c.string(2, table), true, stack(c));
                 case Wire.TASK_END -> h.onTaskEnd(ts, thread, c.arg(0), c.string(1, table));
-                case Wire.SPAN_BEGIN -> h.onSpanBegin(ts, thread, c.arg(0), c.arg(1), c.arg(2), c.string(3, table));
+                case Wire.SPAN_BEGIN -> h.onSpanBegin(ts, thread, c.arg(0), c.arg(1), c.arg(2), c.string(3, table),
+                        stack(c));
                 case Wire.SPAN_END -> h.onSpanEnd(ts, thread, c.arg(0));
-                case Wire.LOG -> h.onLog(ts, thread, c.arg(0), c.string(1, table), c.string(2, table));
-                case Wire.LOG_CUT -> h.onLogCut(ts, thread, c.arg(0), c.string(1, table), c.string(2, table), c.arg(3));
+                case Wire.LOG -> h.onLog(ts, thread, c.arg(0), c.string(1, table), c.string(2, table), stack(c));
+                case Wire.LOG_CUT -> h.onLogCut(ts, thread, c.arg(0), c.string(1, table), c.string(2, table), c.arg(3),
+                        stack(c));
                 case Wire.TASK_ATTR -> h.onAttribute(ts, thread, c.arg(0), false, c.string(1, table), c.string(2, table));
                 case Wire.SPAN_ATTR -> h.onAttribute(ts, thread, c.arg(0), true, c.string(1, table), c.string(2, table));
                 case Wire.MISUSE -> h.onMisuse(ts, thread, Misuse.of(c.arg(0)), c.arg(1));
-                case Wire.JOB_QUEUED -> h.onJobQueued(ts, thread, c.arg(0), c.arg(1));
+                case Wire.JOB_QUEUED -> h.onJobQueued(ts, thread, c.arg(0), c.arg(1), stack(c));
                 case Wire.JOB_START -> h.onJobStarted(ts, thread, c.arg(0));
                 case Wire.JOB_END -> h.onJobFinished(ts, thread, c.arg(0));
                 case Wire.RUNTIME -> h.onRuntime(ts, thread, RuntimeKind.of(c.arg(0)), c.arg(1), c.arg(2),
-                        c.string(3, table));
+                        c.string(3, table), stack(c));
                 default -> throw new FormatException(c.eventStart(), "event type 0x"
                         + Integer.toHexString(c.type() & 0xFF) + " has no reader");
             }
@@ -272,5 +286,97 @@ public final class TraceReader implements AutoCloseable {
         if ((flags & Wire.FLAG_FINAL) != 0) {
             complete = true;
         }
+    }
+
+    /**
+     * Reads the segment's stack table (format version 2 on): frames, then stacks made of
+     * them. Every id and count is checked against what is present; a reader never
+     * allocates more than the bytes there could hold.
+     *
+     * @return the number of stacks
+     */
+    private int readStackTable(EventCursor c, String[] table) throws FormatException {
+        long frameCount = c.readVar();
+        if (frameCount >= Wire.MAX_FRAMES) {
+            throw new FormatException(c.position(), "stack table of " + frameCount + " frames exceeds "
+                    + Wire.MAX_FRAMES);
+        }
+        if (frames.length < frameCount + 1) {
+            frames = new StackFrame[(int) Math.min(frameCount + 1, Math.max(frames.length * 2L, 16))];
+        }
+        for (int i = 1; i <= frameCount; i++) {
+            if (i >= frames.length) {
+                frames = Arrays.copyOf(frames, (int) Math.min(frameCount + 1, frames.length * 2L));
+            }
+            String className = c.readRef(table);
+            String method = c.readRef(table);
+            String file = c.readRef(table);
+            long line = c.readVar();
+            frames[i] = frame(className, method, file, (int) Math.min(line, Integer.MAX_VALUE));
+        }
+        long stackCount = c.readVar();
+        if (stackCount >= Wire.MAX_STACKS) {
+            throw new FormatException(c.position(), "stack table of " + stackCount + " stacks exceeds "
+                    + Wire.MAX_STACKS);
+        }
+        if (stacks.length < stackCount + 1) {
+            stacks = new CallStack[(int) Math.min(stackCount + 1, Math.max(stacks.length * 2L, 16))];
+        }
+        for (int i = 1; i <= stackCount; i++) {
+            if (i >= stacks.length) {
+                stacks = Arrays.copyOf(stacks, (int) Math.min(stackCount + 1, stacks.length * 2L));
+            }
+            long head = c.readVar();
+            long n = head >>> 1;
+            if (n > Wire.MAX_STACK_DEPTH) {
+                throw new FormatException(c.position(), "stack of " + n + " frames exceeds " + Wire.MAX_STACK_DEPTH);
+            }
+            StackFrame[] f = new StackFrame[(int) n];
+            for (int k = 0; k < n; k++) {
+                long id = c.readVar();
+                if (id < 1 || id > frameCount) {
+                    throw new FormatException(c.position(), "frame reference " + id + " not in the segment's table of "
+                            + frameCount);
+                }
+                f[k] = frames[(int) id];
+            }
+            CallStack s = CallStack.of(Arrays.asList(f), (head & 1) != 0);
+            CallStack known = stackPool.putIfAbsent(s, s);
+            stacks[i] = known != null ? known : s;
+        }
+        if (stackPool.size() > 4 * Wire.MAX_STACKS) {
+            stackPool.clear(); // only a file of unrelated segments gets here; equal stacks stay equal anyway
+        }
+        return (int) stackCount;
+    }
+
+    private StackFrame frame(String className, String method, String file, int line) {
+        StackFrame f = new StackFrame(className, method, file, line);
+        StackFrame known = framePool.putIfAbsent(f, f);
+        if (framePool.size() > 4 * Wire.MAX_FRAMES) {
+            framePool.clear();
+        }
+        return known != null ? known : f;
+    }
+
+    /** The current event's stack, or null when it carries none (or lost it: counted in {@link #stacksLost()}). */
+    private CallStack stack(EventCursor c) {
+        int id = c.stack();
+        if (id < 0) {
+            return null;
+        }
+        if (id == 0) {
+            stacksLost++;
+            return null;
+        }
+        return stacks[id];
+    }
+
+    /**
+     * @return events read so far that carried a stack the recorder could not keep (its stack
+     *         table was full); they are delivered without one
+     */
+    public long stacksLost() {
+        return stacksLost;
     }
 }

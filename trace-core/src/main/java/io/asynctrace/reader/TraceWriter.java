@@ -5,6 +5,7 @@ import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.FileHeader;
 import io.asynctrace.internal.format.SegmentCodec;
+import io.asynctrace.internal.format.StackTableBytes;
 import io.asynctrace.internal.format.StringTableBytes;
 import io.asynctrace.internal.format.Wire;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Objects;
 
 /**
  * Writes a trace file from events, offline: a {@link TraceHandler} that encodes what
- * it receives in format version 1. Connect a {@link TraceReader} to it through a
+ * it receives in the current format version (2), stacks included. Connect a {@link TraceReader} to it through a
  * handler that filters or rewrites events to cut a trace down (one task tree, one
  * time window) or to merge traces.
  *
@@ -68,6 +69,13 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
     private long earlierParent;
     private long earlierCreated;
     private String earlierType;
+    private CallStack earlierStack;
+
+    // The stack table: frames and stacks of the events written, each interned once.
+    private final Map<StackFrame, Integer> frameIds = new HashMap<>();
+    private final Map<CallStack, Integer> stackIds = new HashMap<>();
+    private final StackTableBytes stackBytes = new StackTableBytes();
+    private int[] frameScratch = new int[64];
 
     /**
      * @param out where the trace goes; closed by {@link #close()}
@@ -109,10 +117,16 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
      */
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+        onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
         if (!earlier) {
             long t = begin(thread, time);
             String v = name(type);
-            pos = EventEncoder.taskBegin(body, pos, batch, t, task, parent, ref(v), v, false, 0);
+            pos = EventEncoder.taskBegin(body, pos, batch, t, task, parent, ref(v), v, false, 0, stackRef(stack));
             return;
         }
         open();
@@ -125,6 +139,7 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         earlierParent = parent;
         earlierCreated = time;
         earlierType = name(type);
+        earlierStack = stack;
     }
 
     private void writeEarlier(long nextThread, long nextTime) {
@@ -140,7 +155,7 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
             batchFor(earlierThread, at);
         }
         pos = EventEncoder.taskBegin(body, pos, batch, at, earlierTask, earlierParent, ref(earlierType), earlierType,
-                true, at - earlierCreated);
+                true, at - earlierCreated, stackRef(earlierStack));
     }
 
     @Override
@@ -152,9 +167,14 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+        onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
         long t = begin(thread, time);
         String v = name(name);
-        pos = EventEncoder.spanBegin(body, pos, batch, t, span, parent, task, ref(v), v);
+        pos = EventEncoder.spanBegin(body, pos, batch, t, span, parent, task, ref(v), v, stackRef(stack));
     }
 
     @Override
@@ -166,23 +186,36 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
     /** Writes a {@code LOG}, or a {@code LOG_CUT} if the message is longer than the recorder keeps. */
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
+        onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         String m = message == null ? "null" : message;
-        log(time, thread, task, category, m, m.length());
+        log(time, thread, task, category, m, m.length(), stack);
     }
 
     /** Writes a {@code LOG_CUT}: the cut message and its original length, as the recorder wrote it. */
     @Override
     public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        String m = message == null ? "null" : message;
-        log(time, thread, task, category, m, Math.max(originalChars, m.length() + 1L));
+        onLogCut(time, thread, task, category, message, originalChars, null);
     }
 
-    private void log(long time, long thread, long task, String category, String message, long originalChars) {
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
+        String m = message == null ? "null" : message;
+        log(time, thread, task, category, m, Math.max(originalChars, m.length() + 1L), stack);
+    }
+
+    private void log(long time, long thread, long task, String category, String message, long originalChars,
+                     CallStack stack) {
         long t = begin(thread, time);
         String c = name(category);
         int keep = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
         pos = EventEncoder.log(body, pos, batch, t, task, ref(c), c, message, keep,
-                originalChars > message.length() ? originalChars : keep < message.length() ? message.length() : keep);
+                originalChars > message.length() ? originalChars : keep < message.length() ? message.length() : keep,
+                stackRef(stack));
     }
 
     @Override
@@ -195,8 +228,13 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
+        onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
         long t = begin(thread, time);
-        pos = EventEncoder.jobQueued(body, pos, batch, t, job, task);
+        pos = EventEncoder.jobQueued(body, pos, batch, t, job, task, stackRef(stack));
     }
 
     @Override
@@ -220,10 +258,58 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
     /** Writes a {@code RUNTIME} in a batch of its own, its detail inline, as the recorder does. */
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
         batchThread = -1;
         long t = begin(thread, time);
         batchThread = -1; // whoever writes next starts a batch of their own
-        pos = EventEncoder.runtime(body, pos, batch, t, kind.code(), duration, value, 0, name(detail));
+        pos = EventEncoder.runtime(body, pos, batch, t, kind.code(), duration, value, 0, name(detail), stackRef(stack));
+    }
+
+    /**
+     * The stack's id in the table, adding it and its frames while the table has room;
+     * {@link EventEncoder#NO_STACK} for none, 0 when the table is full (the event says a stack was lost).
+     */
+    private int stackRef(CallStack stack) {
+        if (stack == null) {
+            return EventEncoder.NO_STACK;
+        }
+        Integer id = stackIds.get(stack);
+        if (id != null) {
+            return id;
+        }
+        int n = Math.min(stack.size(), Wire.MAX_STACK_DEPTH);
+        if (stackBytes.stackCount() + 1 >= Wire.MAX_STACKS
+                || stackBytes.length() + StackTableBytes.stackRoom(n) > Wire.MAX_STACK_TABLE_BYTES) {
+            return 0;
+        }
+        if (frameScratch.length < n) {
+            frameScratch = new int[n];
+        }
+        for (int i = 0; i < n; i++) {
+            StackFrame f = stack.frame(i);
+            Integer fid = frameIds.get(f);
+            if (fid == null) {
+                int room = StackTableBytes.frameRoom(f.className().length(), f.method().length(), f.file().length());
+                if (stackBytes.frameCount() + 1 >= Wire.MAX_FRAMES
+                        || stackBytes.length() + room > Wire.MAX_STACK_TABLE_BYTES) {
+                    return 0;
+                }
+                String c = Codec.cutString(f.className(), Wire.MAX_NAME_CHARS);
+                String m = Codec.cutString(f.method(), Wire.MAX_NAME_CHARS);
+                String file = Codec.cutString(f.file(), Wire.MAX_NAME_CHARS);
+                fid = stackBytes.addFrame(ref(c), c, ref(m), m, ref(file), file, f.line());
+                frameIds.put(f, fid);
+            }
+            frameScratch[i] = fid;
+        }
+        id = stackBytes.addStack(frameScratch, n, stack.truncated() || n < stack.size());
+        stackIds.put(stack, id);
+        return id;
     }
 
     /**
@@ -299,13 +385,14 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         if (!headerWritten) {
             writeHeader(new TraceHeader(Wire.VERSION, System.currentTimeMillis() * 1_000_000L, System.nanoTime()));
         }
-        if (!SegmentCodec.fits(strings.length(), pos)) {
-            throw new IOException("segment of " + (strings.length() + pos) + " bytes exceeds the format's limit of "
-                    + Wire.MAX_SEGMENT + " (string table too large)");
+        StackTableBytes.Snapshot stacks = stackBytes.snapshot();
+        if (!SegmentCodec.fits(strings.length(), stacks, pos)) {
+            throw new IOException("segment of " + (strings.length() + stacks.size() + pos)
+                    + " bytes exceeds the format's limit of " + Wire.MAX_SEGMENT + " (string or stack table too large)");
         }
-        byte[] segment = new byte[(int) SegmentCodec.size(strings.length(), pos)];
+        byte[] segment = new byte[(int) SegmentCodec.size(strings.length(), stacks, pos)];
         int n = codec.frame(segment, flags, sequence++, droppedPending, strings.count(), strings.bytes(),
-                strings.length(), body, 0, pos);
+                strings.length(), stacks, body, 0, pos);
         out.write(segment, 0, n);
         out.flush();
         droppedPending = 0;

@@ -2,6 +2,7 @@ package io.asynctrace.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.internal.format.Wire;
 import io.asynctrace.testing.Golden;
 import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
@@ -43,9 +44,31 @@ class TraceWriterTest {
         TraceModel original = TraceModels.read(source);
         TraceModel copied = TraceModels.read(copy.toByteArray());
         assertThat(copied.complete()).isTrue();
-        assertThat(copied.header()).isEqualTo(original.header());
+        assertThat(copied.header().wallBaseNanos()).isEqualTo(original.header().wallBaseNanos());
+        assertThat(copied.header().monotonicBase()).isEqualTo(original.header().monotonicBase());
+        assertThat(copied.header().version()).isEqualTo(Wire.VERSION);
         assertThat(copied.events()).isEqualTo(original.events());
         assertThat(describe(copied)).containsExactlyElementsOf(describe(original));
+    }
+
+    @Test
+    void copyingKeepsEveryStack() throws IOException {
+        byte[] source = Golden.bytes(2);
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(source));
+             TraceWriter writer = new TraceWriter(copy)) {
+            reader.read(writer);
+        }
+        TraceModel original = TraceModel.read(new ByteArrayInputStream(source));
+        TraceModel copied = TraceModel.read(new ByteArrayInputStream(copy.toByteArray()));
+        assertThat(copied.spans()).extracting(SpanInfo::stack).doesNotContainNull()
+                .containsExactlyElementsOf(original.spans().stream().map(SpanInfo::stack).toList());
+        assertThat(copied.logs()).extracting(LogInfo::stack)
+                .containsExactlyElementsOf(original.logs().stream().map(LogInfo::stack).toList());
+        assertThat(copied.tasks()).extracting(TaskInfo::stack)
+                .containsExactlyElementsOf(original.tasks().stream().map(TaskInfo::stack).toList());
+        assertThat(copied.jobs()).extracting(JobInfo::queuedStack)
+                .containsExactlyElementsOf(original.jobs().stream().map(JobInfo::queuedStack).toList());
     }
 
     @Test

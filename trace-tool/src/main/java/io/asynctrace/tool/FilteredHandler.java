@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
@@ -73,8 +74,14 @@ final class FilteredHandler implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+        onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
         see(time);
-        tasks.begin(task, matches(task), time, h -> h.onTaskBegin(time, thread, task, parent, type, earlier));
+        tasks.begin(task, matches(task), time, h -> h.onTaskBegin(time, thread, task, parent, type, earlier, stack));
     }
 
     @Override
@@ -85,9 +92,14 @@ final class FilteredHandler implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+        onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
         see(time);
         tasks.touch(task, time);
-        spans.begin(span, matches(task), time, h -> h.onSpanBegin(time, thread, span, parent, task, name));
+        spans.begin(span, matches(task), time, h -> h.onSpanBegin(time, thread, span, parent, task, name, stack));
     }
 
     @Override
@@ -110,27 +122,43 @@ final class FilteredHandler implements TraceHandler {
 
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
+        onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         see(time);
         if (filter.contains(time) && matches(task)) {
             tasks.touch(task, time);
-            out.onLog(time, thread, task, category, message);
+            out.onLog(time, thread, task, category, message, stack);
         }
     }
 
     @Override
     public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
+        onLogCut(time, thread, task, category, message, originalChars, null);
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
         see(time);
         if (filter.contains(time) && matches(task)) {
             tasks.touch(task, time);
-            out.onLogCut(time, thread, task, category, message, originalChars);
+            out.onLogCut(time, thread, task, category, message, originalChars, stack);
         }
     }
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
+        onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
         see(time);
         tasks.touch(task, time);
-        jobs.begin(job, matches(task), time, h -> h.onJobQueued(time, thread, job, task));
+        jobs.begin(job, matches(task), time, h -> h.onJobQueued(time, thread, job, task, stack));
     }
 
     @Override
@@ -155,9 +183,15 @@ final class FilteredHandler implements TraceHandler {
 
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
         see(time);
         if (filter.overlaps(time, time + duration)) {
-            out.onRuntime(time, thread, kind, duration, value, detail);
+            out.onRuntime(time, thread, kind, duration, value, detail, stack);
         }
     }
 

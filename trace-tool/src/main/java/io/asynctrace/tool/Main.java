@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         description = "Analyse asynctrace traces: task latency, task event logs, logs, export to Perfetto, OTLP and Zipkin, "
             + "merging the traces of several processes, a browser view.",
         subcommands = {SummaryCommand.class, TasksCommand.class, LogsCommand.class, ExportCommand.class,
-            MergeCommand.class, ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+            MergeCommand.class, ProfileCommand.class, ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Where progress bars go: stderr when it is a terminal, else null. */
     PrintWriter progress;

@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
@@ -44,6 +45,12 @@ final class MergeRewriter implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+        onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
         long newParent = in.id(parent);
         MergeLinks.Link link = in.calleeTasks.isEmpty() ? null : in.calleeTasks.get(task);
         if (link != null) {
@@ -55,7 +62,7 @@ final class MergeRewriter implements TraceHandler {
                 notReparented++;
             }
         }
-        out.onTaskBegin(in.time(time), in.thread(thread), in.id(task), newParent, type, earlier);
+        out.onTaskBegin(in.time(time), in.thread(thread), in.id(task), newParent, type, earlier, stack);
     }
 
     @Override
@@ -65,7 +72,12 @@ final class MergeRewriter implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        out.onSpanBegin(in.time(time), in.thread(thread), in.id(span), in.id(parent), in.id(task), name);
+        onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
+        out.onSpanBegin(in.time(time), in.thread(thread), in.id(span), in.id(parent), in.id(task), name, stack);
     }
 
     @Override
@@ -75,12 +87,23 @@ final class MergeRewriter implements TraceHandler {
 
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
-        out.onLog(in.time(time), in.thread(thread), in.id(task), category, message);
+        onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
+        out.onLog(in.time(time), in.thread(thread), in.id(task), category, message, stack);
     }
 
     @Override
     public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        out.onLogCut(in.time(time), in.thread(thread), in.id(task), category, message, originalChars);
+        onLogCut(time, thread, task, category, message, originalChars, null);
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
+        out.onLogCut(in.time(time), in.thread(thread), in.id(task), category, message, originalChars, stack);
     }
 
     @Override
@@ -90,7 +113,12 @@ final class MergeRewriter implements TraceHandler {
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
-        out.onJobQueued(in.time(time), in.thread(thread), in.id(job), in.id(task));
+        onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
+        out.onJobQueued(in.time(time), in.thread(thread), in.id(job), in.id(task), stack);
     }
 
     @Override
@@ -110,6 +138,12 @@ final class MergeRewriter implements TraceHandler {
 
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        out.onRuntime(in.time(time), in.thread(thread), kind, duration, value, detail);
+        onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
+        out.onRuntime(in.time(time), in.thread(thread), kind, duration, value, detail, stack);
     }
 }

@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
@@ -33,7 +34,13 @@ final class ProgressHandler implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        d.onTaskBegin(time, thread, task, parent, type, earlier);
+        d.onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
+        d.onTaskBegin(time, thread, task, parent, type, earlier, stack);
     }
 
     @Override
@@ -43,7 +50,12 @@ final class ProgressHandler implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        d.onSpanBegin(time, thread, span, parent, task, name);
+        d.onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
+        d.onSpanBegin(time, thread, span, parent, task, name, stack);
     }
 
     @Override
@@ -53,12 +65,23 @@ final class ProgressHandler implements TraceHandler {
 
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
-        d.onLog(time, thread, task, category, message);
+        d.onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
+        d.onLog(time, thread, task, category, message, stack);
     }
 
     @Override
     public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        d.onLogCut(time, thread, task, category, message, originalChars);
+        d.onLogCut(time, thread, task, category, message, originalChars, null);
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
+        d.onLogCut(time, thread, task, category, message, originalChars, stack);
     }
 
     @Override
@@ -68,7 +91,12 @@ final class ProgressHandler implements TraceHandler {
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
-        d.onJobQueued(time, thread, job, task);
+        d.onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
+        d.onJobQueued(time, thread, job, task, stack);
     }
 
     @Override
@@ -88,6 +116,12 @@ final class ProgressHandler implements TraceHandler {
 
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        d.onRuntime(time, thread, kind, duration, value, detail);
+        d.onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
+        d.onRuntime(time, thread, kind, duration, value, detail, stack);
     }
 }

@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.RuntimeInfo;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
@@ -66,8 +67,8 @@ final class TaskDetails implements TraceHandler {
         }
     }
 
-    /** One line of a task's event log. */
-    record Event(long time, long thread, String what) {
+    /** One line of a task's event log, with the stack it was recorded at (or null). */
+    record Event(long time, long thread, String what, CallStack stack) {
     }
 
     /** An executor job run on behalf of a task: queued, started, finished (-1 when unknown). */
@@ -77,6 +78,7 @@ final class TaskDetails implements TraceHandler {
         long started = -1;
         long startThread;
         long finished = -1;
+        CallStack stack;
     }
 
     /** A span of a chosen task. */
@@ -87,6 +89,7 @@ final class TaskDetails implements TraceHandler {
         final long start;
         long end = -1;
         long endThread;
+        CallStack stack;
         /** Its attributes, or null when it has none. */
         Attributes attrs;
 
@@ -99,7 +102,7 @@ final class TaskDetails implements TraceHandler {
     }
 
     /** A log message of a chosen task. */
-    record LogRecord(long time, long thread, String category, String message) {
+    record LogRecord(long time, long thread, String category, String message, CallStack stack) {
     }
 
     /** Everything collected about one chosen task. */
@@ -111,6 +114,7 @@ final class TaskDetails implements TraceHandler {
         long beginThread;
         long end = -1;
         long endThread;
+        CallStack stack;
         boolean hasEnd;
         String outcome;
         /** Its attributes (the value with the latest time wins), or null when it has none. */
@@ -125,7 +129,11 @@ final class TaskDetails implements TraceHandler {
         }
 
         void event(long time, long thread, String what) {
-            events.add(new Event(time, thread, what));
+            events.add(new Event(time, thread, what, null));
+        }
+
+        void event(long time, long thread, String what, CallStack stack) {
+            events.add(new Event(time, thread, what, stack));
         }
     }
 
@@ -136,6 +144,12 @@ final class TaskDetails implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+        onTaskBegin(time, thread, task, parent, type, earlier, null);
+    }
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
+                            CallStack stack) {
         see(time);
         TaskRecord t = chosen.get(task);
         if (t != null && t.start == Long.MIN_VALUE) {
@@ -143,11 +157,12 @@ final class TaskDetails implements TraceHandler {
             t.parent = parent;
             t.start = time;
             t.beginThread = thread;
-            t.event(time, thread, earlier ? "task " + type + " created (before the trace saw it)" : "task " + type + " begins");
+            t.event(time, thread, earlier ? "task " + type + " created (before the trace saw it)" : "task " + type + " begins",
+                    stack);
         }
         TaskRecord p = chosen.get(parent);
         if (p != null) {
-            p.event(time, thread, "child task " + type + " #" + task + " begins");
+            p.event(time, thread, "child task " + type + " #" + task + " begins", stack);
             openChildren.put(task, 0, p);
         }
     }
@@ -172,12 +187,18 @@ final class TaskDetails implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+        onSpanBegin(time, thread, span, parent, task, name, null);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
         see(time);
         TaskRecord t = chosen.get(task);
         SpanRecord s = t == null ? null : new SpanRecord(t, name, thread, time);
         if (s != null) {
+            s.stack = stack;
             t.spans.add(s);
-            t.event(time, thread, "span " + name + " begins");
+            t.event(time, thread, "span " + name + " begins", stack);
         }
         if (!earlySpanEnds.isEmpty() && earlySpanEnds.find(span)) {
             long end = earlySpanEnds.foundLong();
@@ -213,11 +234,22 @@ final class TaskDetails implements TraceHandler {
 
     @Override
     public void onLog(long time, long thread, long task, String category, String message) {
+        onLog(time, thread, task, category, message, null);
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+                         CallStack stack) {
+        onLog(time, thread, task, category, message + "… [cut from " + originalChars + " chars]", stack);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         see(time);
         TaskRecord t = chosen.get(task);
         if (t != null) {
-            t.logs.add(new LogRecord(time, thread, category, message));
-            t.event(time, thread, "log " + category + ": " + message);
+            t.logs.add(new LogRecord(time, thread, category, message, stack));
+            t.event(time, thread, "log " + category + ": " + message, stack);
         }
     }
 
@@ -248,6 +280,11 @@ final class TaskDetails implements TraceHandler {
 
     @Override
     public void onJobQueued(long time, long thread, long job, long task) {
+        onJobQueued(time, thread, job, task, null);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
         see(time);
         TaskRecord t = chosen.get(task);
         JobRecord j = null;
@@ -255,8 +292,9 @@ final class TaskDetails implements TraceHandler {
             j = new JobRecord();
             j.queued = time;
             j.queuedThread = thread;
+            j.stack = stack;
             t.jobs.add(j);
-            t.event(time, thread, "job #" + job + " queued");
+            t.event(time, thread, "job #" + job + " queued", stack);
         }
         if (!earlyJobs.isEmpty() && earlyJobs.find(job)) {
             JobRecord early = earlyJobs.foundObject();
@@ -327,9 +365,15 @@ final class TaskDetails implements TraceHandler {
 
     @Override
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
+        onRuntime(time, thread, kind, duration, value, detail, null);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+                          CallStack stack) {
         sawRuntime = true;
         if (RuntimeText.attributed(kind) && (windows == null || windows.overlaps(time, time + duration))) {
-            runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail));
+            runtime.add(new RuntimeInfo(time, thread, kind, duration, value, detail, stack));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.RuntimeInfo;
 import io.asynctrace.reader.TaskBreakdown;
 import io.asynctrace.tool.TaskDetails.Event;
@@ -55,7 +56,8 @@ final class TaskReport {
         if (!runtime.events.isEmpty()) {
             for (RuntimeAttribution.Attributed a : runtime.events) {
                 RuntimeInfo e = a.event();
-                t.event(e.time(), e.thread(), RuntimeText.describe(e.kind(), e.duration(), e.value(), e.detail()));
+                t.event(e.time(), e.thread(), RuntimeText.describe(e.kind(), e.duration(), e.value(), e.detail()),
+                        e.stack());
             }
             t.events.sort(java.util.Comparator.comparingLong(Event::time));
         }
@@ -105,13 +107,16 @@ final class TaskReport {
             j.name("end_thread").value(s.end < 0 ? null : details.threadName(s.endThread));
             j.name("attrs");
             Attributes.json(j, s.attrs);
+            StackText.json(j, s.stack);
             j.endObject();
         }
         j.endArray();
         j.name("logs").beginArray();
         for (LogRecord l : t.logs) {
             j.beginObject().field("time_ns", l.time()).field("category", l.category()).field("message", l.message());
-            j.field("thread", details.threadName(l.thread())).endObject();
+            j.field("thread", details.threadName(l.thread()));
+            StackText.json(j, l.stack());
+            j.endObject();
         }
         j.endArray();
         j.name("jobs").beginArray();
@@ -119,6 +124,7 @@ final class TaskReport {
             j.beginObject().name("queued_ns").valueOrNull(jr.queued).name("started_ns").valueOrNull(jr.started);
             j.name("finished_ns").valueOrNull(jr.finished);
             j.name("thread").value(jr.started < 0 && jr.finished < 0 ? null : details.threadName(jr.startThread));
+            StackText.json(j, jr.stack);
             j.endObject();
         }
         j.endArray();
@@ -129,7 +135,9 @@ final class TaskReport {
             RuntimeInfo e = a.event();
             j.beginObject().field("time_ns", e.time()).field("duration_ns", e.duration())
                     .field("thread", details.threadName(e.thread())).field("kind", RuntimeText.name(e.kind()))
-                    .field("value", e.value()).field("detail", e.detail()).field("overlap_ns", a.overlap()).endObject();
+                    .field("value", e.value()).field("detail", e.detail()).field("overlap_ns", a.overlap());
+            StackText.json(j, e.stack());
+            j.endObject();
         }
         j.endArray();
         j.name("events").beginArray();
@@ -137,7 +145,9 @@ final class TaskReport {
         for (Event e : t.events) {
             j.beginObject().field("time_ns", e.time());
             j.field("elapsed_ns", previous == Long.MIN_VALUE ? 0 : e.time() - previous);
-            j.field("thread", details.threadName(e.thread())).field("event", e.what()).endObject();
+            j.field("thread", details.threadName(e.thread())).field("event", e.what());
+            StackText.json(j, e.stack());
+            j.endObject();
             previous = e.time();
         }
         j.endArray();
@@ -146,6 +156,16 @@ final class TaskReport {
 
     /** Writes this task as text, with its event log as {@code go tool trace} lists it. */
     void text(PrintWriter out) {
+        text(out, false);
+    }
+
+    /**
+     * Writes this task as text.
+     *
+     * @param out where
+     * @param stacks whether to print the stack under each event that has one
+     */
+    void text(PrintWriter out, boolean stacks) {
         out.printf(Locale.ROOT, "task #%d %s  %s%s  outcome %s%s%n", t.id, t.type, Durations.human(duration),
                 complete ? "" : " (never ended)", t.outcome == null ? "-" : t.outcome,
                 t.parent == 0 ? "" : "  parent #" + t.parent);
@@ -160,27 +180,33 @@ final class TaskReport {
                     Durations.human(runtime.socket), Durations.human(runtime.gc));
         }
         List<String[]> rows = new ArrayList<>();
+        List<CallStack> rowStacks = new ArrayList<>();
         rows.add(new String[] {"  WHEN (ms)", "ELAPSED", "THREAD", "EVENT"});
+        rowStacks.add(null);
         long previous = t.start == Long.MIN_VALUE ? Long.MIN_VALUE : t.start;
         for (Event e : t.events) {
             rows.add(new String[] {"  " + Durations.millis(e.time()),
                 "+" + Durations.human(previous == Long.MIN_VALUE ? 0 : e.time() - previous),
                 details.threadName(e.thread()), e.what()});
+            rowStacks.add(stacks ? e.stack() : null);
             previous = e.time();
         }
-        printLog(out, rows);
+        printLog(out, rows, rowStacks);
     }
 
-    private static void printLog(PrintWriter out, List<String[]> rows) {
+    private static void printLog(PrintWriter out, List<String[]> rows, List<CallStack> stacks) {
         int[] w = new int[3];
         for (String[] r : rows) {
             for (int c = 0; c < 3; c++) {
                 w[c] = Math.max(w[c], r[c].length());
             }
         }
-        for (String[] r : rows) {
+        String indent = " ".repeat(w[0] + w[1] + w[2] + 6 + 4);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
             out.println(" ".repeat(w[0] - r[0].length()) + r[0] + "  " + " ".repeat(w[1] - r[1].length()) + r[1]
                     + "  " + r[2] + " ".repeat(w[2] - r[2].length()) + "  " + r[3]);
+            StackText.text(out, indent, stacks.get(i));
         }
     }
 }

@@ -36,6 +36,10 @@ final class TasksCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON array documented in docs/CLI.md")
     boolean json;
 
+    @Option(names = "--stacks", description = "print the stack under each event that has one (recordings with "
+            + "stack depth > 0, JVM runtime events)")
+    boolean stacks;
+
     @Mixin
     FilterOptions filter;
 
@@ -67,7 +71,7 @@ final class TasksCommand implements Callable<Integer> {
                     out.println();
                 }
                 first = false;
-                t.text(out);
+                t.text(out, stacks);
             }
         }
         out.flush();

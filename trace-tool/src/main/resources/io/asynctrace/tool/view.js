@@ -199,8 +199,20 @@ async function loadTask(id, from, to) {
     tr.appendChild(el("td", {"class": "num"}, (e.time_ns / 1e6).toFixed(3)));
     tr.appendChild(el("td", {"class": "num"}, "+" + human(e.elapsed_ns)));
     tr.appendChild(el("td", {}, e.thread));
-    tr.appendChild(el("td", {}, e.event));
+    tr.appendChild(el("td", {}, e.event + (e.stack ? "  \u25b8 stack" : "")));
     table.appendChild(tr);
+    if (e.stack) {
+      // Click an event that has a call stack to show it (innermost frame first).
+      const row = el("tr", {"class": "stack", style: "display:none"});
+      const cell = el("td", {colspan: "4"});
+      cell.appendChild(el("pre", {}, stackText(e)));
+      row.appendChild(cell);
+      tr.classList.add("has-stack");
+      tr.style.cursor = "pointer";
+      tr.title = "click for the call stack";
+      tr.addEventListener("click", () => { row.style.display = row.style.display === "none" ? "" : "none"; });
+      table.appendChild(row);
+    }
   }
   box.appendChild(table);
 }
@@ -302,3 +314,10 @@ async function start() {
 }
 
 start().catch(e => { document.getElementById("meta").textContent = "error: " + e.message; });
+
+function stackText(e) {
+  const lines = e.stack.map(f => "at " + f["class"] + "." + f.method + "("
+      + (f.file ? f.file + (f.line ? ":" + f.line : "") : (f.line ? "line " + f.line : "unknown source")) + ")");
+  if (e.stack_truncated) lines.push("... (cut at the recording's stack depth)");
+  return lines.join("\n");
+}

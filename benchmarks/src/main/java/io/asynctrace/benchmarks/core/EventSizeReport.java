@@ -22,12 +22,14 @@ public final class EventSizeReport {
 
     public static void main(String[] args) throws Exception {
         int orders = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        report("tasks and spans only", orders, false);
-        report("tasks, spans and a log per task", orders, true);
+        report("tasks and spans only", orders, false, 0);
+        report("tasks, spans and a log per task", orders, true, 0);
+        // Issue 15: the same with stacks of 16 frames on task begins, span begins and logs (call sites repeat).
+        report("the same, stacks of 16 frames", orders, true, 16);
     }
 
-    private static void report(String label, int orders, boolean withLog) throws Exception {
-        byte[] trace = record(orders, withLog);
+    private static void report(String label, int orders, boolean withLog, int stackDepth) throws Exception {
+        byte[] trace = record(orders, withLog, stackDepth);
         TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
         System.out.printf("%-34s %,d events, %,d bytes, %.2f bytes/event, dropped %d%n", label, m.events(),
                 trace.length, (double) trace.length / m.events(), m.dropped());
@@ -40,8 +42,17 @@ public final class EventSizeReport {
      * @return the trace's bytes
      */
     public static byte[] record(int orders, boolean withLog) throws InterruptedException {
+        return record(orders, withLog, 0);
+    }
+
+    /**
+     * {@link #record(int, boolean)} with stacks of {@code stackDepth} frames ({@code TraceOptions.withStackDepth}).
+     *
+     * @return the trace's bytes
+     */
+    public static byte[] record(int orders, boolean withLog, int stackDepth) throws InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Trace.start(out);
+        Trace.start(out, io.asynctrace.TraceOptions.defaults().withStackDepth(stackDepth));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         for (int i = 0; i < orders; i++) {
             String id = Integer.toString(i);

@@ -24,6 +24,19 @@ final class JfrEvents {
         String message;
     }
 
+    /** {@link LogEvent} with the committing thread's stack ({@code @StackTrace(true)}): JFR's cost of a stack. */
+    @Name("io.asynctrace.benchmarks.StackLog")
+    @Label("Log with stack")
+    @Category("asynctrace benchmarks")
+    @StackTrace(true)
+    static final class StackLogEvent extends Event {
+        @Label("Category")
+        String category;
+
+        @Label("Message")
+        String message;
+    }
+
     /** An interval event: {@code begin()} and {@code commit()} around a named piece of work, as {@code Trace.withSpan}. */
     @Name("io.asynctrace.benchmarks.Span")
     @Label("Span")

@@ -18,6 +18,9 @@ public final class EventCursor {
     private int eventStart;
     private boolean inBatch;
     private int tableSize = Integer.MAX_VALUE;
+    private boolean stacksAllowed = true;
+    private int stackTableSize = Integer.MAX_VALUE;
+    private int stack = -1;
 
     private long thread;
     private long time;
@@ -79,6 +82,19 @@ public final class EventCursor {
         this.tableSize = size;
     }
 
+    /**
+     * Sets whether events may carry stack ids (format version 2 on; a version 1 reader
+     * treats the flag as corrupt) and the size of the stack table they point into;
+     * allowed and unbounded by default.
+     *
+     * @param allowed whether the stack flag is valid
+     * @param size the highest valid stack id
+     */
+    public void stacks(boolean allowed, int size) {
+        this.stacksAllowed = allowed;
+        this.stackTableSize = size;
+    }
+
     /** @return whether bytes remain before the end of the range */
     public boolean hasMore() {
         return pos < limit;
@@ -96,10 +112,16 @@ public final class EventCursor {
         }
         eventStart = pos;
         byte type = d[pos++];
-        EventSpec s = EventTable.spec(type);
-        if (s == null) {
+        boolean flagged = (type & Wire.STACK_FLAG) != 0;
+        EventSpec s = EventTable.spec((byte) (type & ~Wire.STACK_FLAG));
+        if (s == null || (flagged && !stacksAllowed)) {
             pos = eventStart;
             throw new FormatException(pos, "unknown event type 0x" + Integer.toHexString(type & 0xFF));
+        }
+        if (flagged && !s.stack()) {
+            pos = eventStart;
+            throw new FormatException(pos, s.name() + " cannot carry a stack (type 0x"
+                    + Integer.toHexString(type & 0xFF) + ")");
         }
         if (!s.batch()) {
             if (!inBatch) {
@@ -107,6 +129,15 @@ public final class EventCursor {
                 throw new FormatException(pos, "event before any batch header");
             }
             time += readVar();
+        }
+        stack = -1;
+        if (flagged) {
+            long id = readVar();
+            if (id > stackTableSize) {
+                throw new FormatException(pos, "stack reference " + id + " not in the segment's table of "
+                        + stackTableSize);
+            }
+            stack = (int) id;
         }
         spec = s;
         int n = s.arity();
@@ -157,7 +188,15 @@ public final class EventCursor {
         return true;
     }
 
-    /** @return the current event's type byte */
+    /**
+     * @return the current event's stack id: 1..N into the segment's stack table, 0 for a
+     *         stack that was taken but lost (the table was full), -1 when it carries none
+     */
+    public int stack() {
+        return stack;
+    }
+
+    /** @return the current event's type byte, without the stack flag */
     public byte type() {
         return spec.code();
     }
@@ -249,6 +288,25 @@ public final class EventCursor {
         String s = Codec.decodeString(d, pos, length);
         pos += length;
         return s;
+    }
+
+    /**
+     * Reads a string reference at the current position (for the stack table): a table id,
+     * or 0 and an inline string.
+     *
+     * @param table the segment's string table (ids 1..N, N as set by {@link #tableSize})
+     * @return the string
+     * @throws FormatException if the id is not in the table or the string overruns the range
+     */
+    public String readRef(String[] table) throws FormatException {
+        long id = readVar();
+        if (id == 0) {
+            return readString();
+        }
+        if (id > tableSize) {
+            throw new FormatException(pos, "string reference " + id + " not in the segment's table of " + tableSize);
+        }
+        return table[(int) id];
     }
 
     /**

@@ -21,8 +21,10 @@ public final class EventEncoder {
     private EventEncoder() {
     }
 
-    /** Room for any event's type byte and fixed-size fields (up to six varints), rounded up. */
-    public static final int FIXED = 1 + 6 * Codec.MAX_VARINT;
+    /** Room for any event's type byte and fixed-size fields (up to six varints, and a stack id), rounded up. */
+    public static final int FIXED = 1 + 7 * Codec.MAX_VARINT;
+    /** Passed as a stack id: the event carries none (no {@link Wire#STACK_FLAG}). */
+    public static final int NO_STACK = -1;
 
     /**
      * Room a batch header needs.
@@ -93,6 +95,15 @@ public final class EventEncoder {
         return putVar(d, p, dt);
     }
 
+    /** {@link #head}, then the stack id if there is one (type byte flagged). */
+    private static int head(byte[] d, int p, BatchState b, byte type, long ts, int stack) {
+        if (stack < 0) {
+            return head(d, p, b, type, ts);
+        }
+        p = head(d, p, b, (byte) (type | Wire.STACK_FLAG), ts);
+        return putVar(d, p, stack);
+    }
+
     private static int task(byte[] d, int p, BatchState b, long task) {
         p = putZig(d, p, task - b.lastTask);
         b.lastTask = task;
@@ -118,11 +129,12 @@ public final class EventEncoder {
      * @param type the task type
      * @param earlier whether the task was created before this event (its begin was not recorded then)
      * @param age for {@code earlier}: how long before {@code ts} it was created
+     * @param stack the stack id, or {@link #NO_STACK}
      * @return the position after it
      */
     public static int taskBegin(byte[] d, int p, BatchState b, long ts, long task, long parent, int typeRef,
-                                String type, boolean earlier, long age) {
-        p = head(d, p, b, earlier ? Wire.TASK_BEGIN_EARLIER : Wire.TASK_BEGIN, ts);
+                                String type, boolean earlier, long age, int stack) {
+        p = head(d, p, b, earlier ? Wire.TASK_BEGIN_EARLIER : Wire.TASK_BEGIN, ts, stack);
         p = task(d, p, b, task);
         p = putZig(d, p, parent == 0 ? 0 : task - parent);
         p = putRef(d, p, typeRef, type);
@@ -162,11 +174,12 @@ public final class EventEncoder {
      * @param task the task id, or 0
      * @param nameRef the name's reference
      * @param name the span name
+     * @param stack the stack id, or {@link #NO_STACK}
      * @return the position after it
      */
     public static int spanBegin(byte[] d, int p, BatchState b, long ts, long span, long parent, long task,
-                                int nameRef, String name) {
-        p = head(d, p, b, Wire.SPAN_BEGIN, ts);
+                                int nameRef, String name, int stack) {
+        p = head(d, p, b, Wire.SPAN_BEGIN, ts, stack);
         p = span(d, p, b, span);
         p = putZig(d, p, parent == 0 ? 0 : span - parent);
         p = task(d, p, b, task);
@@ -198,10 +211,11 @@ public final class EventEncoder {
      * @param ts the event time
      * @param job the job id
      * @param task the task it works for, or 0
+     * @param stack the stack id, or {@link #NO_STACK}
      * @return the position after it
      */
-    public static int jobQueued(byte[] d, int p, BatchState b, long ts, long job, long task) {
-        p = head(d, p, b, Wire.JOB_QUEUED, ts);
+    public static int jobQueued(byte[] d, int p, BatchState b, long ts, long job, long task, int stack) {
+        p = head(d, p, b, Wire.JOB_QUEUED, ts, stack);
         p = span(d, p, b, job);
         return task(d, p, b, task);
     }
@@ -219,12 +233,13 @@ public final class EventEncoder {
      * @param message the message
      * @param keep how many of its chars to write, from {@link Codec#cut}
      * @param originalChars the message's length before any cut (more than {@code keep}: a cut log)
+     * @param stack the stack id, or {@link #NO_STACK}
      * @return the position after it
      */
     public static int log(byte[] d, int p, BatchState b, long ts, long task, int categoryRef, String category,
-                          String message, int keep, long originalChars) {
+                          String message, int keep, long originalChars, int stack) {
         boolean cut = originalChars > keep;
-        p = head(d, p, b, cut ? Wire.LOG_CUT : Wire.LOG, ts);
+        p = head(d, p, b, cut ? Wire.LOG_CUT : Wire.LOG, ts, stack);
         p = task(d, p, b, task);
         p = putRef(d, p, categoryRef, category);
         p = putString(d, p, message, keep);
@@ -286,11 +301,12 @@ public final class EventEncoder {
      * @param value the kind's number (negative: 0)
      * @param detailRef the detail's reference
      * @param detail the kind's text
+     * @param stack the stack id, or {@link #NO_STACK}
      * @return the position after it
      */
     public static int runtime(byte[] d, int p, BatchState b, long ts, int kind, long duration, long value,
-                              int detailRef, String detail) {
-        p = head(d, p, b, Wire.RUNTIME, ts);
+                              int detailRef, String detail, int stack) {
+        p = head(d, p, b, Wire.RUNTIME, ts, stack);
         p = putVar(d, p, kind);
         p = putVar(d, p, Math.max(0, duration));
         p = putVar(d, p, Math.max(0, value));

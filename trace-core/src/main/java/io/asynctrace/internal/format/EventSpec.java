@@ -10,9 +10,11 @@ import java.util.List;
  * @param code the type byte
  * @param name the kind's name, as {@code docs/FORMAT.md} spells it
  * @param batch whether this kind opens a batch (no time delta: its fields set the batch state)
- * @param fields the fields after the type byte (and time delta)
+ * @param stack whether an event of this kind may carry a stack id (type byte | {@link Wire#STACK_FLAG},
+ *              the id right after the time delta; format version 2 on)
+ * @param fields the fields after the type byte (and time delta, and stack id)
  */
-public record EventSpec(byte code, String name, boolean batch, List<Field> fields) {
+public record EventSpec(byte code, String name, boolean batch, boolean stack, List<Field> fields) {
     /** How a field is coded, and what it means to the batch's delta state. */
     public enum Coding {
         /** An unsigned varint. */

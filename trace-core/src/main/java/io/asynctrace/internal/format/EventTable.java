@@ -26,24 +26,24 @@ public final class EventTable {
 
     static {
         batch(Wire.BATCH, "BATCH", f("thread", VAR), f("thread name", REF), f("time", VAR));
-        row(Wire.TASK_BEGIN, "TASK_BEGIN", f("task", TASK), f("parent", PARENT), f("type", REF));
-        row(Wire.TASK_BEGIN_EARLIER, "TASK_BEGIN_EARLIER", f("task", TASK), f("parent", PARENT), f("type", REF),
+        stackRow(Wire.TASK_BEGIN, "TASK_BEGIN", f("task", TASK), f("parent", PARENT), f("type", REF));
+        stackRow(Wire.TASK_BEGIN_EARLIER, "TASK_BEGIN_EARLIER", f("task", TASK), f("parent", PARENT), f("type", REF),
                 f("age", VAR));
         row(Wire.TASK_END, "TASK_END", f("task", TASK), f("outcome", REF));
-        row(Wire.SPAN_BEGIN, "SPAN_BEGIN", f("span", SPAN), f("parent", PARENT), f("task", TASK), f("name", REF));
+        stackRow(Wire.SPAN_BEGIN, "SPAN_BEGIN", f("span", SPAN), f("parent", PARENT), f("task", TASK), f("name", REF));
         row(Wire.SPAN_END, "SPAN_END", f("span", SPAN));
-        row(Wire.LOG, "LOG", f("task", TASK), f("category", REF), f("message", STRING));
-        row(Wire.LOG_CUT, "LOG_CUT", f("task", TASK), f("category", REF), f("message", STRING),
+        stackRow(Wire.LOG, "LOG", f("task", TASK), f("category", REF), f("message", STRING));
+        stackRow(Wire.LOG_CUT, "LOG_CUT", f("task", TASK), f("category", REF), f("message", STRING),
                 f("original chars", VAR));
         row(Wire.TASK_ATTR, "TASK_ATTR", f("task", TASK), f("key", REF), f("value", STRING));
         row(Wire.SPAN_ATTR, "SPAN_ATTR", f("span", SPAN), f("key", REF), f("value", STRING));
         row(Wire.MISUSE, "MISUSE", f("kind", VAR), f("id", VAR));
-        row(Wire.JOB_QUEUED, "JOB_QUEUED", f("job", SPAN), f("task", TASK));
+        stackRow(Wire.JOB_QUEUED, "JOB_QUEUED", f("job", SPAN), f("task", TASK));
         row(Wire.JOB_START, "JOB_START", f("job", SPAN));
         row(Wire.JOB_END, "JOB_END", f("job", SPAN));
         batch(Wire.BATCH_RESUME, "BATCH_RESUME", f("thread", VAR), f("thread name", REF), f("time", VAR),
                 f("last span id", VAR), f("last task id", VAR));
-        row(Wire.RUNTIME, "RUNTIME", f("kind", VAR), f("duration", VAR), f("value", VAR), f("detail", REF));
+        stackRow(Wire.RUNTIME, "RUNTIME", f("kind", VAR), f("duration", VAR), f("value", VAR), f("detail", REF));
     }
 
     /** The most fields any kind has. */
@@ -67,14 +67,22 @@ public final class EventTable {
     }
 
     private static void row(byte code, String name, EventSpec.Field... fields) {
-        add(new EventSpec(code, name, false, List.of(fields)));
+        add(new EventSpec(code, name, false, false, List.of(fields)));
+    }
+
+    /** A kind that may carry a stack id. */
+    private static void stackRow(byte code, String name, EventSpec.Field... fields) {
+        add(new EventSpec(code, name, false, true, List.of(fields)));
     }
 
     private static void batch(byte code, String name, EventSpec.Field... fields) {
-        add(new EventSpec(code, name, true, List.of(fields)));
+        add(new EventSpec(code, name, true, false, List.of(fields)));
     }
 
     private static void add(EventSpec spec) {
+        if ((spec.code() & Wire.STACK_FLAG) != 0) {
+            throw new IllegalStateException(spec.name() + ": type bytes leave the stack flag bit free");
+        }
         if (BY_CODE[spec.code() & 0xFF] != null) {
             throw new IllegalStateException("two event kinds with type " + spec.code());
         }

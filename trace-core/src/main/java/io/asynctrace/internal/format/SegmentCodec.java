@@ -4,7 +4,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Segment framing: {@code 'S'}, u32 body length, u32 CRC32C of the body, then the
- * body: u8 flags, varint sequence, varint dropped, varint N, N strings, events.
+ * body: u8 flags, varint sequence, varint dropped, varint N, N strings, the stack table
+ * ({@link StackTableBytes}: frames and stacks, version 2 on), events.
  * Not thread-safe (one CRC and scratch head per instance).
  */
 public final class SegmentCodec {
@@ -16,7 +17,7 @@ public final class SegmentCodec {
 
     /**
      * Frames a segment into {@code out} at 0: prefix, head, the string table's encoded
-     * bytes, the events.
+     * bytes, the stack table, the events.
      *
      * @param out where the segment goes; at least {@link #size} bytes
      * @param flags {@code Wire.FLAG_*}
@@ -25,6 +26,7 @@ public final class SegmentCodec {
      * @param stringCount strings in the table
      * @param strings the table's encoded strings
      * @param stringsLength bytes of them
+     * @param stacks the stack table
      * @param events the batches
      * @param eventsOffset where they start
      * @param eventsLength bytes of them
@@ -32,16 +34,24 @@ public final class SegmentCodec {
      * @throws IllegalArgumentException if the body would exceed {@link Wire#MAX_SEGMENT}
      */
     public int frame(byte[] out, int flags, long sequence, long dropped, int stringCount, byte[] strings,
-                     int stringsLength, byte[] events, int eventsOffset, int eventsLength) {
+                     int stringsLength, StackTableBytes.Snapshot stacks, byte[] events, int eventsOffset,
+                     int eventsLength) {
         int h = head(flags, sequence, dropped, stringCount);
-        long bodyLength = (long) h + stringsLength + eventsLength;
-        check(bodyLength);
+        long tableEnd = (long) Wire.SEGMENT_PREFIX + h + stringsLength + stacks.size();
+        check(tableEnd - Wire.SEGMENT_PREFIX + eventsLength);
         int q = Wire.SEGMENT_PREFIX;
         System.arraycopy(head, 0, out, q, h);
         q += h;
         System.arraycopy(strings, 0, out, q, stringsLength);
         q += stringsLength;
+        q = Codec.putVar(out, q, stacks.frameCount());
+        System.arraycopy(stacks.frames(), 0, out, q, stacks.framesLength());
+        q += stacks.framesLength();
+        q = Codec.putVar(out, q, stacks.stackCount());
+        System.arraycopy(stacks.stacks(), 0, out, q, stacks.stacksLength());
+        q += stacks.stacksLength();
         System.arraycopy(events, eventsOffset, out, q, eventsLength);
+        long bodyLength = (long) q - Wire.SEGMENT_PREFIX + eventsLength;
         crc.reset();
         crc.update(out, Wire.SEGMENT_PREFIX, (int) bodyLength);
         out[0] = Wire.SEGMENT_TAG;
@@ -52,11 +62,12 @@ public final class SegmentCodec {
 
     /**
      * @param stringsLength bytes of the encoded string table
+     * @param stacks the stack table
      * @param eventsLength bytes of events
      * @return the most bytes {@link #frame} writes for them
      */
-    public static long size(int stringsLength, int eventsLength) {
-        return (long) Wire.SEGMENT_PREFIX + MAX_HEAD + stringsLength + eventsLength;
+    public static long size(int stringsLength, StackTableBytes.Snapshot stacks, int eventsLength) {
+        return (long) Wire.SEGMENT_PREFIX + MAX_HEAD + stringsLength + stacks.size() + eventsLength;
     }
 
     /**
@@ -64,18 +75,19 @@ public final class SegmentCodec {
      * @return an empty segment (sequence 0, no drops, no strings): what closes a snapshot
      */
     public byte[] empty(int flags) {
-        byte[] out = new byte[(int) size(0, 0)];
-        int n = frame(out, flags, 0, 0, 0, out, 0, out, 0, 0);
+        byte[] out = new byte[(int) size(0, StackTableBytes.Snapshot.EMPTY, 0)];
+        int n = frame(out, flags, 0, 0, 0, out, 0, StackTableBytes.Snapshot.EMPTY, out, 0, 0);
         return java.util.Arrays.copyOf(out, n);
     }
 
     /**
      * @param stringsLength bytes of the encoded table
+     * @param stacks the stack table
      * @param eventsLength bytes of events
      * @return whether a segment of them stays within {@link Wire#MAX_SEGMENT}
      */
-    public static boolean fits(long stringsLength, long eventsLength) {
-        return MAX_HEAD + stringsLength + eventsLength <= Wire.MAX_SEGMENT;
+    public static boolean fits(long stringsLength, StackTableBytes.Snapshot stacks, long eventsLength) {
+        return MAX_HEAD + stringsLength + stacks.size() + eventsLength <= Wire.MAX_SEGMENT;
     }
 
     private int head(int flags, long sequence, long dropped, int stringCount) {

@@ -1,7 +1,7 @@
 package io.asynctrace.internal.format;
 
 /**
- * Constants of trace format version 1: the file header, segment framing, event type
+ * Constants of trace format version 2 (version 1, without stacks, is still read): the file header, segment framing, event type
  * bytes, limits and the codes events carry. Not API: the layout is specified in
  * {@code docs/FORMAT.md}; each event's fields are in {@link EventTable}.
  */
@@ -11,8 +11,12 @@ public final class Wire {
 
     /** The eight magic bytes that open every trace file. */
     public static final byte[] MAGIC = {(byte) 0x89, 'A', 'T', 'R', 'C', '\r', '\n', 0x1A};
-    /** The format version this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this build writes. */
+    public static final int VERSION = 2;
+    /** The oldest version this build reads: version 1 is version 2 without stack tables and stack ids. */
+    public static final int OLDEST_VERSION = 1;
+    /** The first version whose segments carry a stack table and whose events may carry a stack id. */
+    public static final int STACKS_VERSION = 2;
     /** Bytes in the file header: magic, u16 version, u16 flags, i64 wall nanos, i64 monotonic nanos. */
     public static final int HEADER_SIZE = 28;
     /** The tag byte that opens every segment. */
@@ -45,6 +49,22 @@ public final class Wire {
     public static final byte BATCH_RESUME = 0x0F;
     /** A JVM runtime event (GC pause, park, socket read, ...) from JDK Flight Recorder. */
     public static final byte RUNTIME = 0x10;
+
+    /**
+     * Set in an event's type byte (version 2 on) when the event carries a stack: a varint
+     * stack id (1..N into the segment's stack table; 0: a stack was taken but did not fit
+     * the table) follows its time delta. Only kinds whose {@link EventSpec#stack()} is set
+     * may carry one.
+     */
+    public static final int STACK_FLAG = 0x80;
+    /** Frame ids of a stack table are 1 .. MAX_FRAMES - 1. */
+    public static final int MAX_FRAMES = 1 << 16;
+    /** Stack ids of a stack table are 1 .. MAX_STACKS - 1. */
+    public static final int MAX_STACKS = 1 << 16;
+    /** The most frames one stack of the table has. */
+    public static final int MAX_STACK_DEPTH = 4096;
+    /** The most bytes a recording's encoded stack table (frames and stacks) takes in a segment. */
+    public static final int MAX_STACK_TABLE_BYTES = 4 << 20;
 
     /** Largest string table a recording keeps; further strings are written inline (reference 0). */
     public static final int MAX_STRINGS = 1 << 16;

@@ -17,21 +17,21 @@ class EventTableTest {
     private static int writeOneOfEach(byte[] d) {
         BatchState b = new BatchState();
         int p = EventEncoder.batch(d, 0, b, 7, 0, "main", 100, 100);
-        p = EventEncoder.taskBegin(d, p, b, 101, 50, 40, 1, "order", false, 0);
-        p = EventEncoder.taskBegin(d, p, b, 102, 60, 0, 0, "inline type", true, 30);
+        p = EventEncoder.taskBegin(d, p, b, 101, 50, 40, 1, "order", false, 0, EventEncoder.NO_STACK);
+        p = EventEncoder.taskBegin(d, p, b, 102, 60, 0, 0, "inline type", true, 30, EventEncoder.NO_STACK);
         p = EventEncoder.taskEnd(d, p, b, 103, 50, 2, "ok");
-        p = EventEncoder.spanBegin(d, p, b, 104, 70, 65, 50, 3, "brew");
+        p = EventEncoder.spanBegin(d, p, b, 104, 70, 65, 50, 3, "brew", EventEncoder.NO_STACK);
         p = EventEncoder.idEvent(d, p, b, Wire.SPAN_END, 105, 70);
-        p = EventEncoder.log(d, p, b, 106, 50, 0, "cat", "hello", 5, 5);
-        p = EventEncoder.log(d, p, b, 107, 50, 0, "cat", "hello world", 5, 11);
+        p = EventEncoder.log(d, p, b, 106, 50, 0, "cat", "hello", 5, 5, EventEncoder.NO_STACK);
+        p = EventEncoder.log(d, p, b, 107, 50, 0, "cat", "hello world", 5, 11, EventEncoder.NO_STACK);
         p = EventEncoder.attribute(d, p, b, 108, false, 50, 0, "tier", "gold", 4);
         p = EventEncoder.attribute(d, p, b, 109, true, 70, 0, "beans", "arabica", 7);
         p = EventEncoder.misuse(d, p, b, 110, Wire.MISUSE_SPAN_ENDED_TWICE, 70);
-        p = EventEncoder.jobQueued(d, p, b, 111, 80, 50);
+        p = EventEncoder.jobQueued(d, p, b, 111, 80, 50, EventEncoder.NO_STACK);
         p = EventEncoder.idEvent(d, p, b, Wire.JOB_START, 112, 80);
         p = EventEncoder.idEvent(d, p, b, Wire.JOB_END, 113, 80);
         p = EventEncoder.batchResume(d, p, 7, 0, "main", 113, 80, 50);
-        p = EventEncoder.runtime(d, p, b, 114, Wire.RUNTIME_GC_PAUSE, 9, 3, 0, "G1 Young");
+        p = EventEncoder.runtime(d, p, b, 114, Wire.RUNTIME_GC_PAUSE, 9, 3, 0, "G1 Young", EventEncoder.NO_STACK);
         return p;
     }
 
