@@ -6,6 +6,7 @@ import io.asynctrace.internal.format.Wire;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceReader;
 import io.asynctrace.reader.TraceWriter;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class SameBytesTest {
             Trace.stop();
         }
         byte[] original = recorded.toByteArray();
-        assertThat(TraceModel.read(new ByteArrayInputStream(original)).complete()).isTrue();
+        assertThat(TraceModels.read(original).complete()).isTrue();
 
         ByteArrayOutputStream rewritten = new ByteArrayOutputStream();
         try (TraceReader reader = new TraceReader(new ByteArrayInputStream(original));

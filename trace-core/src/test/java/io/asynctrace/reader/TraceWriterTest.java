@@ -141,7 +141,7 @@ class TraceWriterTest {
             });
         }
         assertThat(cuts).containsExactly("note 4096 of 5000");
-        TraceModel copied = TraceModel.read(new ByteArrayInputStream(copy.toByteArray()));
+        TraceModel copied = TraceModels.read(copy);
         assertThat(copied.logs().get(3).message()).isEqualTo("y".repeat(4096) + "… [cut from 5000 chars]");
     }
 
@@ -158,7 +158,7 @@ class TraceWriterTest {
             writer.onLog(12, 1, 5, "c", message);
             writer.onTaskEnd(13, 1, 5, "ok");
         }
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
+        TraceModel m = TraceModels.read(out);
         TaskInfo task = m.task(5);
         assertThat(task.type()).isEqualTo("n".repeat(1023));
         assertThat(task.attributes()).containsEntry("k", "n".repeat(1023));

@@ -2,7 +2,6 @@ package io.asynctrace.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynctrace.testing.TraceModels;
 import io.asynctrace.reader.LogInfo;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.SpanInfo;
@@ -10,6 +9,7 @@ import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceHeader;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceWriter;
+import io.asynctrace.testing.TraceModels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,13 +3,13 @@ package io.asynctrace.junit5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.asynctrace.testing.Work;
-import io.asynctrace.testing.TraceModels;
 import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.TraceModels;
+import io.asynctrace.testing.Work;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.CountDownLatch;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
 import io.asynctrace.testing.NoLeftovers;
 import io.asynctrace.testing.Recording;
 import io.asynctrace.testing.TraceModels;
@@ -47,11 +48,7 @@ class ConcurrentTasksTest {
                     .collectList()
                     .cache();
             all.subscribe();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (gate.currentSubscriberCount() < N && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(gate.currentSubscriberCount()).isEqualTo(N);
+            Await.until("all " + N + " tasks waiting at the gate", () -> gate.currentSubscriberCount() == N);
             gate.tryEmitValue(1).orThrow();
             assertThat(all.block(Duration.ofSeconds(20))).hasSize(N);
             assertThat(leaks.leaks).isEmpty();

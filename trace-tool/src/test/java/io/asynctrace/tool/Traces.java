@@ -1,10 +1,10 @@
 package io.asynctrace.tool;
 
-import io.asynctrace.testing.Work;
 import io.asynctrace.Scope;
 import io.asynctrace.Span;
 import io.asynctrace.Task;
 import io.asynctrace.Trace;
+import io.asynctrace.testing.Work;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
