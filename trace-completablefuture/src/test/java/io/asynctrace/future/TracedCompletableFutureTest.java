@@ -188,4 +188,25 @@ class TracedCompletableFutureTest {
         }
         assertThat(done.thenApply(v -> Trace.currentTask()).join()).isNull();
     }
+
+    @Test
+    void cancellingAWrappedFutureLeavesItsSourceAlone() {
+        CompletableFuture<String> source = new CompletableFuture<>();
+        TracedCompletableFuture<String> wrapped = TracedCompletableFuture.wrap(source);
+        assertThat(wrapped.cancel(true)).isTrue();
+        assertThat(wrapped.isCancelled()).isTrue();
+        assertThat(source.isDone()).as("the source is not cancelled with it").isFalse();
+        assertThat(source.complete("later")).isTrue();
+        assertThat(source.join()).isEqualTo("later");
+        assertThatThrownBy(wrapped::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+        // A dependent of the wrapper is cancelled with it; the source's own dependents run.
+        CompletableFuture<String> other = new CompletableFuture<>();
+        TracedCompletableFuture<String> second = TracedCompletableFuture.wrap(other);
+        CompletableFuture<String> ofWrapper = second.thenApply(v -> v + "!");
+        CompletableFuture<String> ofSource = other.thenApply(v -> v + "?");
+        second.cancel(false);
+        other.complete("v");
+        assertThat(ofWrapper.isCompletedExceptionally()).isTrue();
+        assertThat(ofSource.join()).isEqualTo("v?");
+    }
 }
