@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.netty.http.client.HttpClient;
@@ -28,9 +27,6 @@ import reactor.util.context.Context;
 class ClientSpanErrorTest {
 
     @Test
-    @Disabled("issue #14: since 7fd068b the connection observer ends the span as outcome=cancelled when the"
-            + " server closes the connection (DISCONNECTING comes before doOnResponseError), where docs/NETTY.md"
-            + " documents the attribute error for a failed call")
     void aConnectionClosedBeforeTheResponseEndsTheSpanWithTheError() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread rude = new Thread(() -> {
