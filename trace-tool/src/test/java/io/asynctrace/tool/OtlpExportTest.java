@@ -135,9 +135,16 @@ class OtlpExportTest {
         Cli export = Cli.run("export", many.toString(), "--format", "otlp", "--endpoint", endpoint);
         assertThat(export.code()).isEqualTo(2);
         assertThat(export.err()).startsWith("asynctrace: cannot export to " + endpoint + ": ")
-                .contains("after 2048 spans were accepted");
+                .containsPattern("after \\d+ spans were accepted");
         assertThat(export.err().lines()).hasSize(1);
-        assertThat(received()).hasSize(2048);
+        // The count said is the count the receiver accepted: how the spans fell into the
+        // first request depends on timing (a loaded machine once gave 404, not 2048).
+        java.util.regex.Matcher said = java.util.regex.Pattern.compile("after (\\d+) spans were accepted")
+                .matcher(export.err());
+        assertThat(said.find()).isTrue();
+        int accepted = Integer.parseInt(said.group(1));
+        assertThat(accepted).isPositive();
+        assertThat(received()).hasSize(accepted);
     }
 
     @Test
