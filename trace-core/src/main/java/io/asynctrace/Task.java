@@ -144,8 +144,9 @@ public final class Task implements AutoCloseable {
         for (TaskEndListener l : listeners) {
             try {
                 l.onTaskEnd(e);
-            } catch (RuntimeException ignored) {
-                // a listener's failure is its own: the application and the other listeners go on
+            } catch (RuntimeException | LinkageError | StackOverflowError failure) {
+                // a listener's failure is its own: counted, and the application and the other listeners go on
+                TaskEndListeners.failed();
             }
         }
     }

@@ -2,11 +2,13 @@ package io.asynctrace.internal;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The registered {@link TaskEndListener}s: copy on write, read with one volatile load. */
 public final class TaskEndListeners {
     private static final TaskEndListener[] NONE = new TaskEndListener[0];
     private static volatile TaskEndListener[] listeners = NONE;
+    private static final AtomicLong FAILURES = new AtomicLong();
 
     private TaskEndListeners() {
     }
@@ -42,5 +44,15 @@ public final class TaskEndListeners {
     /** @return the listeners now; an empty array when none (do not modify) */
     public static TaskEndListener[] current() {
         return listeners;
+    }
+
+    /** @return how many listener calls have thrown (each caught in {@code Task.end}) since the JVM started */
+    public static long failures() {
+        return FAILURES.get();
+    }
+
+    /** Counts one listener call that threw; called by {@code Task.end}. */
+    public static void failed() {
+        FAILURES.incrementAndGet();
     }
 }
