@@ -32,7 +32,7 @@ public final class Await {
         long pauseMillis = 1;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - end > 0) {
-                throw new AssertionError(what + ": not reached within " + deadline.toSeconds() + " s");
+                throw new AssertionError(what + ": not reached within " + describe(deadline));
             }
             pause(pauseMillis);
             pauseMillis = Math.min(10, pauseMillis * 2);
@@ -43,7 +43,7 @@ public final class Await {
     public static void latch(String what, CountDownLatch latch) {
         try {
             if (!latch.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(what + ": not reached within " + DEADLINE.toSeconds() + " s (count "
+                throw new AssertionError(what + ": not reached within " + describe(DEADLINE) + " (count "
                         + latch.getCount() + ")");
             }
         } catch (InterruptedException e) {
@@ -56,7 +56,7 @@ public final class Await {
         try {
             return future.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError(what + ": no result within " + DEADLINE.toSeconds() + " s", e);
+            throw new AssertionError(what + ": no result within " + describe(DEADLINE), e);
         } catch (ExecutionException e) {
             throw new AssertionError(what + " failed", e.getCause());
         } catch (InterruptedException e) {
@@ -73,7 +73,7 @@ public final class Await {
                 t.join(Math.max(1, left));
                 if (t.isAlive()) {
                     throw new AssertionError("thread " + t.getName() + " still running after "
-                            + DEADLINE.toSeconds() + " s");
+                            + describe(DEADLINE));
                 }
             }
         } catch (InterruptedException e) {
@@ -89,11 +89,16 @@ public final class Await {
         pool.shutdown();
         try {
             if (!pool.awaitTermination(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("executor " + pool + " not terminated within " + DEADLINE.toSeconds() + " s");
+                throw new AssertionError("executor " + pool + " not terminated within " + describe(DEADLINE));
             }
         } catch (InterruptedException e) {
             throw interrupted("awaiting termination", e);
         }
+    }
+
+    /** A deadline as a reader wants it: "250 ms", "30 s" (never "0 s" for a sub-second one). */
+    static String describe(Duration d) {
+        return d.toMillis() % 1000 != 0 ? d.toMillis() + " ms" : d.toSeconds() + " s";
     }
 
     private static void pause(long millis) {

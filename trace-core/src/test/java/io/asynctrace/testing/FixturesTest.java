@@ -109,7 +109,7 @@ class FixturesTest {
         Await.joined(t);
         Await.until("the latch is at zero", () -> later.getCount() == 0);
         assertThatThrownBy(() -> Await.until(Duration.ofMillis(20), "never", () -> false))
-                .isInstanceOf(AssertionError.class).hasMessage("never: not reached within 0 s");
+                .isInstanceOf(AssertionError.class).hasMessage("never: not reached within 20 ms");
         assertThat(Await.value("a value", CompletableFuture.completedFuture(7))).isEqualTo(7);
         CompletableFuture<Integer> failed = CompletableFuture.failedFuture(new IllegalStateException("boom"));
         assertThatThrownBy(() -> Await.value("the failing future", failed)).hasMessage("the failing future failed")
