@@ -1,5 +1,8 @@
 package io.asynctrace;
 
+import io.asynctrace.internal.TaskEnd;
+import io.asynctrace.internal.TaskEndListener;
+import io.asynctrace.internal.TaskEndListeners;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -31,42 +34,50 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Contract</h2>
  * <ul>
  *   <li>At most one flight recorder runs per JVM, and it may run at the same time as
- *       a {@link Trace#start} recording: both are fed by one recording (the one
- *       started first sets the {@link TraceOptions}). Events reach the flight
- *       recorder in segments, at least every flush interval.</li>
+ *       a {@link Trace#start} recording: both are fed by one recording, whose
+ *       {@link TraceOptions} the one started first set. Started second, it joins
+ *       with those options, or refuses to start if {@link #withOptions} asked for
+ *       others. Events reach the flight recorder in segments, at least every flush
+ *       interval, and a slow or failed {@code Trace.start} output never costs it
+ *       events.</li>
  *   <li>It keeps whole segments: at least those covering the last {@code minAge},
  *       but never more than {@code maxBytes} plus the newest segment;
  *       {@code maxBytes} wins when the two disagree.</li>
  *   <li>{@link #writeTo} first writes out every event recorded before the call, then
- *       writes a complete trace (header, segments, a final segment). Concurrent calls
- *       are serialised: each gets its own complete snapshot.</li>
+ *       writes a complete trace (header, segments, a final segment) of what is kept
+ *       at that moment. Concurrent calls each get their own complete snapshot; none
+ *       waits for another's output, so a slow download never delays a triggered
+ *       snapshot.</li>
+ *   <li>If the recording ends under it (its writer failed), the flight recorder
+ *       stops: {@link #isRunning()} is false, {@link #writeTo} throws, and a new
+ *       {@link #start} works.</li>
  *   <li>Triggers run when a task of the named type (or any type, for {@code null})
  *       ends slower than a threshold, or not {@code "ok"}: a snapshot containing the
  *       task is written to the sink on the flight recorder's own thread, at most one
  *       per {@linkplain #withSnapshotInterval snapshot interval} (default 10 s); the
  *       others are counted as suppressed. A task longer than what is kept is only
  *       partly in its snapshot. Triggers never block or throw into the thread that
- *       ends the task.</li>
+ *       ends the task. A snapshot still queued when the flight recorder stops is
+ *       not written (no empty file is left) and counts as suppressed.</li>
  * </ul>
  */
 public final class FlightRecorder {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
-    private static volatile FlightRecorder running;
-
     private final long minAgeNanos;
     private final long maxBytes;
-    private volatile TraceOptions options = TraceOptions.defaults();
+    /** The options asked for with {@link #withOptions}, or null to join any recording as it is. */
+    private volatile TraceOptions options;
     private volatile long snapshotIntervalNanos = TimeUnit.SECONDS.toNanos(10);
     private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
     private final AtomicLong lastSnapshot = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final Object writeLock = new Object();
+    private final TaskEndListener triggerListener = this::onTaskEnd;
 
-    // Guarded by Trace's lock through start/stop.
+    // Set by Recordings while this flight recorder is attached.
     private volatile Recorder recorder;
     private volatile FlightRing ring;
     private volatile ThreadPoolExecutor snapshotThread;
@@ -82,8 +93,8 @@ public final class FlightRecorder {
             this.sink = sink;
         }
 
-        boolean matches(Task t, long latency, String outcome) {
-            if (type != null && !type.equals(t.type)) {
+        boolean matches(TaskEnd t, long latency, String outcome) {
+            if (type != null && !type.equals(t.type())) {
                 return false;
             }
             return thresholdNanos < 0 ? !"ok".equals(outcome) : latency >= thresholdNanos;
@@ -109,12 +120,13 @@ public final class FlightRecorder {
 
     /** @return the running flight recorder, or null */
     public static FlightRecorder running() {
-        return running;
+        return Recordings.flight();
     }
 
     /**
-     * Sets the recording options used if this flight recorder starts the recording (if
-     * a {@link Trace#start} recording is already on, it keeps its own).
+     * Sets the recording options used if this flight recorder starts the recording.
+     * If a {@link Trace#start} recording is already on with other options,
+     * {@link #start} refuses; without this call it joins any recording as it is.
      *
      * @param options the options
      * @return this
@@ -171,43 +183,55 @@ public final class FlightRecorder {
     /**
      * Starts keeping the last {@code minAge}.
      *
-     * @throws IllegalStateException if a flight recorder is already running
+     * @throws IllegalStateException if a flight recorder is already running, or a
+     *                               {@code Trace.start} recording is on with other options than
+     *                               {@link #withOptions} asked for
      */
     public void start() {
-        synchronized (FlightRecorder.class) {
-            if (running != null) {
-                throw new IllegalStateException("a flight recorder is already running: stop it first");
-            }
-            ring = new FlightRing(maxBytes, minAgeNanos);
-            ThreadPoolExecutor t = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
-                    r -> {
-                        Thread th = new Thread(r, "asynctrace-flight-snapshots");
-                        th.setDaemon(true);
-                        return th;
-                    }, (task, executor) -> suppressed.incrementAndGet()); // a snapshot is still being written
-            snapshotThread = t;
-            recorder = Trace.attachFlight(this, ring, options);
-            running = this;
+        ThreadPoolExecutor t = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
+                r -> {
+                    Thread th = new Thread(r, "asynctrace-flight-snapshots");
+                    th.setDaemon(true);
+                    return th;
+                }, (task, executor) -> suppressed.incrementAndGet()); // a snapshot is still being written
+        snapshotThread = t;
+        try {
+            Recordings.startFlight(this, options, maxBytes, minAgeNanos);
+        } catch (RuntimeException e) {
+            snapshotThread = null;
+            t.shutdown();
+            throw e;
+        }
+    }
+
+    /** Called by {@link Recordings} under its lock once the ring is attached. */
+    void attached(Recorder r, FlightRing kept) {
+        recorder = r;
+        ring = kept;
+        TaskEndListeners.add(triggerListener);
+    }
+
+    /** Called by {@link Recordings} under its lock when this flight recorder stops or its recording ended. */
+    void detached() {
+        TaskEndListeners.remove(triggerListener);
+        recorder = null;
+        ring = null;
+        ThreadPoolExecutor t = snapshotThread;
+        snapshotThread = null;
+        if (t != null) {
+            // A snapshot being written completes; one still queued is not written, and counts as suppressed.
+            suppressed.addAndGet(t.shutdownNow().size());
         }
     }
 
     /** Stops keeping events and drops what was kept. Idempotent. */
     public void stop() {
-        synchronized (FlightRecorder.class) {
-            if (running != this) {
-                return;
-            }
-            running = null;
-            Trace.detachFlight(recorder);
-            snapshotThread.shutdown();
-            recorder = null;
-            ring = null;
-        }
+        Recordings.stopFlight(this);
     }
 
     /** @return whether this flight recorder is running */
     public boolean isRunning() {
-        return running == this;
+        return ring != null;
     }
 
     /**
@@ -220,15 +244,13 @@ public final class FlightRecorder {
      */
     public long writeTo(OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out");
-        synchronized (writeLock) {
-            Recorder r = recorder;
-            FlightRing kept = ring;
-            if (r == null || kept == null || running != this) {
-                throw new IllegalStateException("the flight recorder is not running");
-            }
-            r.writer.flush();
-            return kept.writeTo(out, r);
+        Recorder r = recorder;
+        FlightRing kept = ring;
+        if (r == null || kept == null) {
+            throw new IllegalStateException("the flight recorder is not running");
         }
+        Recordings.flushFlight(r);
+        return kept.writeTo(out); // copies the list under the ring's lock, writes outside any lock
     }
 
     /** @return bytes of trace kept now */
@@ -253,17 +275,17 @@ public final class FlightRecorder {
     }
 
     /** Called on the thread that ends a task while this flight recorder is fed. */
-    void onTaskEnd(Task t, long endNanos, String outcome) {
-        long latency = endNanos - t.createdNanos;
+    private void onTaskEnd(TaskEnd t) {
+        long latency = t.endNanos() - t.startNanos();
         for (Trigger trigger : triggers) {
-            if (trigger.matches(t, latency, outcome)) {
+            if (trigger.matches(t, latency, t.outcome())) {
                 fire(trigger, t);
                 return;
             }
         }
     }
 
-    private void fire(Trigger trigger, Task t) {
+    private void fire(Trigger trigger, TaskEnd t) {
         long now = System.nanoTime();
         long last = lastSnapshot.get();
         if ((last != Long.MIN_VALUE && now - last < snapshotIntervalNanos) || !lastSnapshot.compareAndSet(last, now)) {
@@ -274,13 +296,24 @@ public final class FlightRecorder {
         if (executor == null || executor.isShutdown()) {
             return;
         }
-        String name = "asynctrace-" + STAMP.format(Instant.now()) + "-" + safe(t.type) + "-task" + t.id + ".trace";
-        executor.execute(() -> snapshot(trigger.sink, name));
+        String name = "asynctrace-" + STAMP.format(Instant.now()) + "-" + safe(t.type()) + "-task" + t.id() + ".trace";
+        try {
+            executor.execute(() -> snapshot(trigger.sink, name));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            suppressed.incrementAndGet(); // stopped in between
+        }
     }
 
     private void snapshot(SnapshotSink sink, String name) {
+        Recorder r = recorder;
+        FlightRing kept = ring;
+        if (r == null || kept == null) {
+            suppressed.incrementAndGet(); // stopped before its turn: no file
+            return;
+        }
         try (OutputStream out = sink.open(name)) {
-            writeTo(out);
+            Recordings.flushFlight(r);
+            kept.writeTo(out);
             snapshots.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             failed.incrementAndGet();

@@ -15,6 +15,9 @@ abstract class JfrBridge {
     /** Stops the stream after the events recorded so far have arrived (bounded wait). */
     abstract void stop();
 
+    /** Closes the stream at once, without waiting for its last events (the recording failed). */
+    abstract void abort();
+
     static JfrBridge start(Recorder r, RuntimeEvents events) {
         String why = MISSING;
         if (why == null) {

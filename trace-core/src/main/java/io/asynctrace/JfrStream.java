@@ -27,8 +27,13 @@ import jdk.jfr.consumer.RecordingStream;
  * {@link Instant}s; asynctrace uses {@code System.nanoTime()}. The offset between the
  * two is measured with a marker event ({@link ClockSync}) that carries the
  * {@code nanoTime} read just before it is committed: its JFR start time minus that
- * value is the offset. The marker is committed at start and at every stream flush,
- * and the latest measure applies.
+ * value is the offset plus a delay. The marker is committed at start and at every
+ * stream flush, and the smallest sample of a recent window applies
+ * ({@link ClockOffset}).
+ *
+ * <p>Bounds: the stream keeps at most {@value #MAX_AGE_SECONDS} s and
+ * {@value #MAX_SIZE_BYTES} bytes of JFR data; a handler that throws drops that
+ * one event (counted as a data-loss event at stop), never the stream.
  *
  * <p>Stacks: the waiting events (park, monitor enter, sleep, pinning, socket I/O) are
  * enabled with JFR's stack trace when {@link RuntimeEvents#stackDepth()} is above 0;
@@ -38,6 +43,8 @@ import jdk.jfr.consumer.RecordingStream;
 final class JfrStream extends JfrBridge {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
     private static final long STOP_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long MAX_AGE_SECONDS = 30;
+    static final long MAX_SIZE_BYTES = 32L << 20;
 
     /** The clock marker. */
     @Name("io.asynctrace.ClockSync")
@@ -61,8 +68,8 @@ final class JfrStream extends JfrBridge {
     private volatile long streamThread = -1;
     private final CountDownLatch drained = new CountDownLatch(1);
     /** JFR epoch nanoseconds minus nanoTime; coarse (wall clock in ms) until the first marker arrives. */
-    private volatile long offset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-    private volatile boolean synced;
+    private final ClockOffset clock = new ClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+    private final java.util.concurrent.atomic.AtomicLong handlerFailures = new java.util.concurrent.atomic.AtomicLong();
 
     JfrStream(Recorder recorder, RuntimeEvents events) {
         this.recorder = recorder;
@@ -71,6 +78,8 @@ final class JfrStream extends JfrBridge {
         this.writerThread = recorder.writer.threadId();
         RecordingStream s = new RecordingStream();
         try {
+            s.setMaxAge(Duration.ofSeconds(MAX_AGE_SECONDS));
+            s.setMaxSize(MAX_SIZE_BYTES);
             s.enable(ClockSync.class);
             s.enable("jdk.GCPhasePause");
             s.enable("jdk.GCHeapSummary");
@@ -86,22 +95,24 @@ final class JfrStream extends JfrBridge {
                 s.enable("jdk.ThreadEnd").withoutStackTrace();
             }
             s.enable("jdk.DataLoss");
-            s.onEvent("io.asynctrace.ClockSync", this::sync);
-            s.onEvent("jdk.GCPhasePause", e -> emit(e, 0, "JVM", RuntimeKind.GC_PAUSE, e.getLong("gcId"),
-                    e.getString("name")));
-            s.onEvent("jdk.GCHeapSummary", this::heap);
-            s.onEvent("jdk.ThreadPark", e -> waited(e, RuntimeKind.THREAD_PARK, 0, className(e, "parkedClass")));
-            s.onEvent("jdk.JavaMonitorEnter", e -> waited(e, RuntimeKind.MONITOR_ENTER, 0,
-                    className(e, "monitorClass")));
-            s.onEvent("jdk.ThreadSleep", e -> waited(e, RuntimeKind.THREAD_SLEEP, 0, ""));
-            s.onEvent("jdk.VirtualThreadPinned", e -> waited(e, RuntimeKind.VIRTUAL_THREAD_PINNED, 0, ""));
-            s.onEvent("jdk.SocketRead", e -> waited(e, RuntimeKind.SOCKET_READ, e.getLong("bytesRead"), address(e)));
-            s.onEvent("jdk.SocketWrite", e -> waited(e, RuntimeKind.SOCKET_WRITE, e.getLong("bytesWritten"),
-                    address(e)));
-            s.onEvent("jdk.ThreadStart", e -> thread(e, RuntimeKind.THREAD_START));
-            s.onEvent("jdk.ThreadEnd", e -> thread(e, RuntimeKind.THREAD_END));
-            s.onEvent("jdk.DataLoss", e -> emit(e, 0, "JVM", RuntimeKind.DATA_LOSS, e.getLong("amount"),
-                    "JDK Flight Recorder lost " + e.getLong("amount") + " bytes of events"));
+            s.onEvent("io.asynctrace.ClockSync", guard(this::sync));
+            s.onEvent("jdk.GCPhasePause", guard(e -> emit(e, 0, "JVM", RuntimeKind.GC_PAUSE, e.getLong("gcId"),
+                    e.getString("name"))));
+            s.onEvent("jdk.GCHeapSummary", guard(this::heap));
+            s.onEvent("jdk.ThreadPark", guard(e -> waited(e, RuntimeKind.THREAD_PARK, 0,
+                    className(e, "parkedClass"))));
+            s.onEvent("jdk.JavaMonitorEnter", guard(e -> waited(e, RuntimeKind.MONITOR_ENTER, 0,
+                    className(e, "monitorClass"))));
+            s.onEvent("jdk.ThreadSleep", guard(e -> waited(e, RuntimeKind.THREAD_SLEEP, 0, "")));
+            s.onEvent("jdk.VirtualThreadPinned", guard(e -> waited(e, RuntimeKind.VIRTUAL_THREAD_PINNED, 0, "")));
+            s.onEvent("jdk.SocketRead", guard(e -> waited(e, RuntimeKind.SOCKET_READ, e.getLong("bytesRead"),
+                    address(e))));
+            s.onEvent("jdk.SocketWrite", guard(e -> waited(e, RuntimeKind.SOCKET_WRITE, e.getLong("bytesWritten"),
+                    address(e))));
+            s.onEvent("jdk.ThreadStart", guard(e -> thread(e, RuntimeKind.THREAD_START)));
+            s.onEvent("jdk.ThreadEnd", guard(e -> thread(e, RuntimeKind.THREAD_END)));
+            s.onEvent("jdk.DataLoss", guard(e -> emit(e, 0, "JVM", RuntimeKind.DATA_LOSS, e.getLong("amount"),
+                    "JDK Flight Recorder lost " + e.getLong("amount") + " bytes of events")));
             s.onFlush(() -> mark(false));
             s.setReuse(true);
             s.setOrdered(true); // the clock marker before the events it times
@@ -124,11 +135,28 @@ final class JfrStream extends JfrBridge {
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
     private void sync(RecordedEvent e) {
         streamThread = Thread.currentThread().getId();
-        offset = epochNanos(e.getStartTime()) - e.getLong("nanoTime");
-        synced = true;
+        clock.sample(epochNanos(e.getStartTime()), e.getLong("nanoTime"));
         if (e.getBoolean("last")) {
             drained.countDown();
         }
+    }
+
+    /** A handler that never lets an exception end JFR's stream thread: the event is dropped and counted. */
+    private java.util.function.Consumer<RecordedEvent> guard(java.util.function.Consumer<RecordedEvent> handler) {
+        return e -> {
+            try {
+                handler.accept(e);
+            } catch (RuntimeException | LinkageError | StackOverflowError x) {
+                if (handlerFailures.getAndIncrement() == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "asynctrace: a JFR event could not be recorded: " + x);
+                }
+            }
+        };
+    }
+
+    @Override
+    void abort() {
+        stream.close();
     }
 
     @Override
@@ -145,7 +173,12 @@ final class JfrStream extends JfrBridge {
             recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
                     "the JFR stream had not caught up 5 s after the trace stopped: its latest events are missing");
         }
-        if (!synced) {
+        long failures = handlerFailures.get();
+        if (failures > 0) {
+            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), failures,
+                    failures + " JFR events could not be recorded (a handler failed)");
+        }
+        if (!clock.measured()) {
             LOG.log(System.Logger.Level.WARNING,
                     "asynctrace: JFR clock offset never measured; runtime event times are accurate to a millisecond");
         }
@@ -200,7 +233,7 @@ final class JfrStream extends JfrBridge {
 
     private void emit(RecordedEvent e, long thread, String threadName, RuntimeKind kind, long value, String detail,
                       int stack) {
-        long start = epochNanos(e.getStartTime()) - offset;
+        long start = epochNanos(e.getStartTime()) - clock.offset();
         recorder.runtimeEvent(thread, threadName, start, e.getDuration().toNanos(), kind.code(), value,
                 detail == null ? "" : detail, stack);
     }

@@ -5,7 +5,6 @@ import static io.asynctrace.internal.format.Codec.refSize;
 import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.Wire;
-import java.io.OutputStream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,19 +16,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * full buffers on its own thread.
  *
  * <p>Every event method is called with a {@link ThreadState} of the calling thread
- * and a timestamp read after {@link #active} was seen to be this recorder. An event
+ * and a timestamp read after {@link Recordings#active} was seen to be this recorder. An event
  * is encoded into the thread's leased buffer or, in shared mode, into a locked
  * stripe; if no buffer can be had it is dropped and counted, never waited for.
  */
 final class Recorder {
-    /** The recording in progress, or null: the one flag every disabled call reads. */
-    static volatile Recorder active;
-
     private static final AtomicInteger EPOCHS = new AtomicInteger();
     /** Room for any fixed-size event. */
     private static final int FIXED = EventEncoder.FIXED;
 
-    final int epoch = EPOCHS.incrementAndGet();
+    /** A JVM-wide unique number of this recording, for threads to tell whether their state is bound to it. */
+    final int serial = EPOCHS.incrementAndGet();
+    /**
+     * The current epoch: a task whose {@code recordedEpoch} differs gets its begin written
+     * (again) at its next event. A new one starts when a sink is attached mid-way.
+     */
+    volatile int epoch = EPOCHS.incrementAndGet();
     final long base;
     final long wallBase;
     final TraceOptions options;
@@ -40,6 +42,7 @@ final class Recorder {
     private final ConcurrentHashMap<String, Integer> stringIds = new ConcurrentHashMap<>();
     private volatile String[] strings = new String[256];
     private volatile int stringCount;
+    private long stringTableBytes; // guarded by stringIds
 
     // Buffers.
     final ConcurrentLinkedQueue<Buffer> full = new ConcurrentLinkedQueue<>();
@@ -55,11 +58,12 @@ final class Recorder {
     /** Frames and stacks of the events that carry one. */
     final StackTable stacks = new StackTable(this);
     final SegmentWriter writer;
-    /** The flight recorder fed by this recording, or null: read by {@link Task#end} for its triggers. */
-    volatile FlightRecorder flight;
 
-    /** @param out the Trace.start output, or null for a flight-recorder-only recording */
-    Recorder(OutputStream out, TraceOptions options) {
+    /**
+     * @param options the recording's options
+     * @param onWriterFailure told on the writer thread if it fails (the recording then has ended)
+     */
+    Recorder(TraceOptions options, java.util.function.Consumer<Recorder> onWriterFailure) {
         this.options = options;
         this.stackDepth = options.stackDepth();
         this.wallBase = System.currentTimeMillis() * 1_000_000L;
@@ -70,35 +74,43 @@ final class Recorder {
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Stripe();
         }
-        this.writer = new SegmentWriter(this, out);
+        this.writer = new SegmentWriter(this, () -> onWriterFailure.accept(this));
     }
 
     // ---- strings ----------------------------------------------------------------------------
 
-    /** Returns the id of {@code s} in the table, adding it if there is room, or 0 when the table is full. */
+    /**
+     * Returns the id of {@code s} (cut as every name is) in the table, adding it while
+     * the table is within its budget ({@link TraceOptions#maxStringTableBytes()} and
+     * {@link Wire#MAX_STRINGS}), or 0: write it inline. The map keys on the cut string,
+     * so a caller's long original is not kept, and two names that differ only past the
+     * cut share one id.
+     */
     int intern(String s) {
-        Integer id = stringIds.get(s);
+        String kept = Codec.cutString(s, Wire.MAX_NAME_CHARS);
+        Integer id = stringIds.get(kept);
         if (id != null) {
             return id;
         }
         synchronized (stringIds) {
-            id = stringIds.get(s);
+            id = stringIds.get(kept);
             if (id != null) {
                 return id;
             }
             int n = stringCount;
-            if (n + 1 >= Wire.MAX_STRINGS) {
+            long bytes = stringTableBytes + Codec.MAX_VARINT + Codec.utf8Length(kept, kept.length());
+            if (n + 1 >= Wire.MAX_STRINGS || bytes > options.maxStringTableBytes()) {
                 return 0;
             }
             String[] table = strings;
             if (n + 1 >= table.length) {
                 table = java.util.Arrays.copyOf(table, table.length * 2);
             }
-            String kept = s.length() > Wire.MAX_NAME_CHARS ? s.substring(0, Codec.cut(s, Wire.MAX_NAME_CHARS)) : s;
             table[n + 1] = kept;
             strings = table;
+            stringTableBytes = bytes;
             stringCount = n + 1; // publishes table[n + 1]
-            stringIds.put(s, n + 1);
+            stringIds.put(kept, n + 1);
             return n + 1;
         }
     }
@@ -207,21 +219,43 @@ final class Recorder {
         return b;
     }
 
-    private Buffer lockStripe(ThreadState st, long ts, int need) {
+    /** How many times a thread tries the stripes' locks before it drops its event (and counts it). */
+    static final int STRIPE_TRIES = 1 << 12;
+
+    /** Locks a free stripe, trying each in turn at most {@link #STRIPE_TRIES} times in all; -1: none was free. */
+    private int lockAny(int first, Thread thread) {
         Stripe[] ss = stripes;
-        int i = st.stripe & (ss.length - 1);
-        Stripe s;
-        for (int tries = 0; ; tries++) {
-            s = ss[i];
-            if (s.tryLock()) {
-                break;
+        int i = first & (ss.length - 1);
+        for (int tries = 0; tries < STRIPE_TRIES; tries++) {
+            if (ss[i].tryLock(thread)) {
+                return i;
             }
             i = (i + 1) & (ss.length - 1);
             if (tries >= ss.length) {
                 Thread.onSpinWait();
             }
         }
+        return -1;
+    }
+
+    private Buffer lockStripe(ThreadState st, long ts, int need) {
+        int i = lockAny(st.stripe, st.thread);
+        if (i < 0) {
+            dropped.incrementAndGet(); // every stripe stayed busy (or a holder died): drop, never spin forever
+            return null;
+        }
+        Stripe s = stripes[i];
         st.stripe = i; // stay where the lock was free: threads spread over the stripes
+        try {
+            return fillStripe(st, s, ts, need);
+        } catch (RuntimeException | Error e) {
+            s.unlock(); // an Error here (out of memory for a buffer) must not leave the stripe locked
+            throw e;
+        }
+    }
+
+    /** With {@code s} locked: its buffer, with room for {@code need} in a batch of {@code st}'s thread, or null. */
+    private Buffer fillStripe(ThreadState st, Stripe s, long ts, int need) {
         Buffer b = s.buffer;
         int room = need + batchRoom(st);
         if (b == null || b.remaining() < room) {
@@ -296,7 +330,7 @@ final class Recorder {
     // ---- events -------------------------------------------------------------------------------
 
     private ThreadState bound(ThreadState st) {
-        if (st.recorder != this) {
+        if (st.boundTo != serial) {
             st.bind(this);
         }
         return st;
@@ -323,48 +357,58 @@ final class Recorder {
         }
         StackCapture c = st.stacks;
         if (c == null) {
-            c = new StackCapture(stacks, stackDepth);
+            c = new StackCapture(stackDepth);
             st.stacks = c;
         }
-        return c.capture();
+        return c.capture(stacks);
     }
 
     void taskBegin(ThreadState st, long ts, Task t, boolean earlier) {
         bound(st);
-        int typeRef = st.ref(t.type);
+        int typeRef = st.ref(this, t.type);
         int stack = earlier ? StackTable.NONE : stack(st); // an earlier begin was not recorded where it happened
         Buffer b = acquire(st, ts, FIXED + refSize(typeRef, t.type));
         if (b == null) {
+            t.forgetBegin(); // dropped: the task's next event writes its begin instead
             return;
         }
-        b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, earlier,
-                ts - t.createdNanos, stack);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, earlier,
+                    ts - t.createdNanos, stack);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     void taskEnd(ThreadState st, long ts, Task t, String outcome) {
         bound(st);
         ensureTask(st, ts, t);
-        int ref = st.ref(outcome);
+        int ref = st.ref(this, outcome);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, outcome));
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.taskEnd(b.data, b.pos, b, ts, t.id, ref, outcome);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.taskEnd(b.data, b.pos, b, ts, t.id, ref, outcome);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     void spanBegin(ThreadState st, long ts, long id, long parent, Task t, String name) {
         bound(st);
         ensureTask(st, ts, t);
-        int ref = st.ref(name);
+        int ref = st.ref(this, name);
         int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, name));
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name, stack);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name, stack);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     void spanEnd(ThreadState st, long ts, long id) {
@@ -379,8 +423,11 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id, stack);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id, stack);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     /** SPAN_END, JOB_START and JOB_END: a time and an id. */
@@ -390,23 +437,29 @@ final class Recorder {
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.idEvent(b.data, b.pos, b, type, ts, id);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.idEvent(b.data, b.pos, b, type, ts, id);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     void log(ThreadState st, long ts, Task t, String category, String message) {
         bound(st);
         ensureTask(st, ts, t);
-        int ref = st.ref(category);
+        int ref = st.ref(this, category);
         int n = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
         int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Codec.maxStringBytes(n));
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
-                message.length(), stack);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
+                    message.length(), stack);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     void attribute(ThreadState st, long ts, boolean span, long id, Task t, String key, String value) {
@@ -414,24 +467,30 @@ final class Recorder {
         if (!span) {
             ensureTask(st, ts, t);
         }
-        int ref = st.ref(key);
+        int ref = st.ref(this, key);
         int n = Codec.cut(value, Wire.MAX_NAME_CHARS);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Codec.maxStringBytes(n));
         if (b == null) {
             return;
         }
-        b.pos = EventEncoder.attribute(b.data, b.pos, b, ts, span, id, ref, key, value, n);
-        release(st, b);
+        try {
+            b.pos = EventEncoder.attribute(b.data, b.pos, b, ts, span, id, ref, key, value, n);
+        } finally {
+            release(st, b); // an Error while encoding must not leave a stripe locked
+        }
     }
 
     /** Records misuse; throws {@link IllegalStateException} afterwards in strict mode. */
     void misuse(ThreadState st, long ts, int kind, long id, String what) {
-        if (active == this) {
+        if (Recordings.active == this) {
             bound(st);
             Buffer b = acquire(st, ts, FIXED);
             if (b != null) {
-                b.pos = EventEncoder.misuse(b.data, b.pos, b, ts, kind, id);
-                release(st, b);
+                try {
+                    b.pos = EventEncoder.misuse(b.data, b.pos, b, ts, kind, id);
+                } finally {
+                    release(st, b);
+                }
             }
         }
         if (options.strict()) {
@@ -453,9 +512,12 @@ final class Recorder {
     void runtimeEvent(long thread, String threadName, long start, long duration, int kind, long value, String detail,
                       int stack) {
         int need = EventEncoder.batchRoom(0, threadName) + FIXED + Codec.refSize(0, detail);
-        Stripe[] ss = stripes;
-        Stripe s = ss[(int) (thread & (ss.length - 1))];
-        s.lock(Long.MAX_VALUE);
+        int i = lockAny((int) thread, Thread.currentThread());
+        if (i < 0) {
+            dropped.incrementAndGet();
+            return;
+        }
+        Stripe s = stripes[i];
         try {
             Buffer b = s.buffer;
             if (b == null || b.remaining() < need) {
@@ -484,24 +546,38 @@ final class Recorder {
 
     private JfrBridge runtime;
 
-    void startWriter() {
+    /** Starts a new epoch: see {@link #epoch}. */
+    void newEpoch() {
+        epoch = EPOCHS.incrementAndGet();
+    }
+
+    /** Starts the writer thread, then the JFR stream if runtime events are on. */
+    void start() {
         writer.start();
         if (options.runtimeEvents() != null) {
             runtime = JfrBridge.start(this, options.runtimeEvents());
         }
     }
 
-    /** Called by {@link Trace#stop()} after {@link #active} no longer names this recorder. */
-    RecordingStats finish() {
-        if (runtime != null) {
-            runtime.stop(); // its last events still go in
-        }
+    /**
+     * Ends the recording after {@code Recordings} stopped pointing at it: the JFR
+     * stream's last events, then every buffer, go to the sinks, which are closed.
+     */
+    void finish() {
+        stopRuntime(false);
         writer.finish();
-        return writer.stats();
     }
 
-    /** Called by the writer thread when the output failed: later events are not recorded. */
-    void outputFailed() {
-        Trace.detach(this);
+    /** Stops the JFR stream; {@code now}: without waiting for its last events (the writer is gone). */
+    void stopRuntime(boolean now) {
+        JfrBridge r = runtime;
+        runtime = null;
+        if (r != null) {
+            if (now) {
+                r.abort();
+            } else {
+                r.stop(); // its last events still go in
+            }
+        }
     }
 }

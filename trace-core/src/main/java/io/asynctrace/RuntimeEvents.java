@@ -124,6 +124,17 @@ public final class RuntimeEvents {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof RuntimeEvents r && blockingThreshold.equals(r.blockingThreshold)
+                && socketThreshold.equals(r.socketThreshold) && threadLifecycle == r.threadLifecycle;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(blockingThreshold, socketThreshold, threadLifecycle);
+    }
+
+    @Override
     public String toString() {
         return "RuntimeEvents[blocking>=" + blockingThreshold.toMillis() + "ms, socket>=" + socketThreshold.toMillis()
                 + "ms, threads=" + threadLifecycle + ", stackDepth=" + stackDepth + "]";

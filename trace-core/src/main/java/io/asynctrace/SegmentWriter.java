@@ -1,30 +1,30 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.SegmentCodec;
 import io.asynctrace.internal.format.StackTableBytes;
 import io.asynctrace.internal.format.StringTableBytes;
-import io.asynctrace.internal.format.Wire;
-import java.io.IOException;
-import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The writer thread of one recording: writes the file header, then turns drained
- * buffers into self-contained segments (see {@code docs/FORMAT.md}).
+ * The writer thread of one recording: drains the buffers into segments (see
+ * {@code docs/FORMAT.md}), encodes each segment once and hands it to every attached
+ * {@link Sink}, each of which frames and delivers it on its own.
  *
- * <p>A segment is written when about {@value #SEGMENT_TARGET} bytes of batches are
+ * <p>A segment is cut when about {@value #SEGMENT_TARGET} bytes of batches are
  * pending, every flush interval (taking what every buffer has committed, so idle
- * threads' events reach the file too), and at stop. Buffers of threads that died
- * are reclaimed while recording; at stop every leased and striped buffer is
- * collected, so nothing committed is lost. The first
- * {@link IOException} from the output ends the recording: the file keeps every
- * segment written before it.
+ * threads' events are in it too), when a sink is attached or detached, and at stop.
+ * Buffers of threads that died are reclaimed while recording; at stop every leased
+ * and striped buffer is collected, so nothing committed is lost. This thread never
+ * waits for a sink: a slow or failed sink loses only its own segments. An error of
+ * its own (a bug) ends the recording, and the listener given at construction is told.
  */
 final class SegmentWriter implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -34,14 +34,12 @@ final class SegmentWriter implements Runnable {
 
     private final Recorder recorder;
     private final Thread thread;
+    private final Runnable onFailure;
     private volatile boolean stopping;
+    private volatile Throwable failure;
 
-    /** The Trace.start output, or null; replaced only on the writer thread (requests below). */
-    private FileSink file;
-    /** The stats of the last file sink detached, failed or finished. */
-    private volatile RecordingStats fileStats = RecordingStats.NONE;
-    /** The flight recorder's segments, or null; set by FlightRecorder start/stop. */
-    volatile FlightRing ring;
+    /** The sinks segments go to; writer-thread only (changed through requests). */
+    private final List<Sink> sinks = new ArrayList<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
     // Trace.flush(): callers take a ticket and wait until the writer has completed a flush cycle begun after it.
@@ -54,43 +52,57 @@ final class SegmentWriter implements Runnable {
     private byte[] pending = new byte[SEGMENT_TARGET + (64 << 10)];
     private int pendingLength;
     private final StringTableBytes stringBytes = new StringTableBytes();
-    /** The stack table as the segment being encoded carries it (taken before the strings). */
-    private StackTableBytes.Snapshot stacks = StackTableBytes.Snapshot.EMPTY;
-    private long sequence;
-    private long droppedReported;
-    private final SegmentCodec codec = new SegmentCodec();
 
-    private byte[] segment = new byte[SEGMENT_TARGET + (128 << 10)];
-
-    /** A change of file sink, carried out on the writer thread. */
+    /** A change of sinks, carried out on the writer thread between segments. */
     private static final class Request {
-        final FileSink attach; // null: detach the current one
+        final Sink sink;
+        final boolean attach;
         final CountDownLatch done = new CountDownLatch(1);
-        volatile RecordingStats result = RecordingStats.NONE;
 
-        Request(FileSink attach) {
+        Request(Sink sink, boolean attach) {
+            this.sink = sink;
             this.attach = attach;
         }
     }
 
-    SegmentWriter(Recorder recorder, OutputStream out) {
+    /**
+     * @param recorder the recording
+     * @param onFailure run (on this thread) when the writer itself failed and the recording ended
+     */
+    SegmentWriter(Recorder recorder, Runnable onFailure) {
         this.recorder = recorder;
-        this.file = out == null ? null : new FileSink(out, 0);
+        this.onFailure = onFailure;
         this.thread = new Thread(this, "asynctrace-writer");
         thread.setDaemon(true);
     }
 
-    /** Starts writing every later segment to {@code out} too, after a header; waits until done. */
-    RecordingStats attachFile(OutputStream out) {
-        return request(new Request(new FileSink(out, recorder.dropped.get())));
+    /**
+     * Attaches {@code sink} between two segments: it gets every segment cut after
+     * this call (what was recorded before went to the sinks already attached), and
+     * the recording starts a new epoch, so every task with events in its segments
+     * gets its begin there again. Waits until done.
+     *
+     * @return false if the recording ended first (the sink was not attached)
+     */
+    boolean attach(Sink sink) {
+        return request(new Request(sink, true));
     }
 
-    /** Writes everything recorded so far to the file sink as its final segment and lets it go; waits. */
-    RecordingStats detachFile() {
-        return request(new Request(null));
+    /** Before {@link #start()}: the first sink, which gets every segment of the recording. */
+    void addFirstSink(Sink sink) {
+        sinks.add(sink);
     }
 
-    private RecordingStats request(Request r) {
+    /**
+     * Cuts a segment of everything recorded so far for every sink, then closes
+     * {@code sink} (its final segment) and lets it go. Waits until done (not for the
+     * sink's own delivery).
+     */
+    void detach(Sink sink) {
+        request(new Request(sink, false));
+    }
+
+    private boolean request(Request r) {
         requests.add(r);
         LockSupport.unpark(thread);
         boolean interrupted = false;
@@ -98,14 +110,14 @@ final class SegmentWriter implements Runnable {
             while (true) {
                 try {
                     if (r.done.await(10, TimeUnit.MILLISECONDS)) {
-                        return r.result;
+                        return true;
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
                 synchronized (flushLock) {
                     if (exited && r.done.getCount() > 0) {
-                        return fileStats;
+                        return false;
                     }
                 }
             }
@@ -114,6 +126,19 @@ final class SegmentWriter implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** For tests: makes the writer thread fail with {@code e} at its next round, as a bug in it would. */
+    void failForTest(Error e) {
+        injected = e;
+        LockSupport.unpark(thread);
+    }
+
+    private volatile Error injected;
+
+    /** @return the writer's own failure, or null */
+    Throwable failure() {
+        return failure;
     }
 
     void start() {
@@ -179,37 +204,30 @@ final class SegmentWriter implements Runnable {
         }
     }
 
-    /** @return the figures of the file sink that finished last (after {@link #finish()}: this recording's) */
-    RecordingStats stats() {
-        return fileStats;
-    }
-
     @Override
     public void run() {
         try {
-            if (file != null) {
-                try {
-                    file.writeHeader(recorder);
-                } catch (IOException e) {
-                    fileFailed(e);
-                }
-            }
             long lastSegment = System.nanoTime();
             long interval = TimeUnit.MILLISECONDS.toNanos(recorder.options.flushIntervalMillis());
             while (!stopping) {
+                Error e = injected;
+                if (e != null) {
+                    throw e;
+                }
                 serveRequests();
                 recycleRetired();
                 drainFull();
                 reclaimDead();
+                for (Stripe stripe : recorder.stripes) {
+                    stripe.freeIfOwnerDied();
+                }
                 long now = System.nanoTime();
                 long requested = flushRequested;
                 boolean asked = requested > flushCompleted;
                 if (asked || now - lastSegment >= interval) {
                     collect(asked);
                     if (pendingLength > 0) {
-                        emitSegment(0);
-                    } else if (asked && file != null) {
-                        flushFile();
+                        emitSegment();
                     }
                     lastSegment = now;
                     if (asked) {
@@ -225,13 +243,18 @@ final class SegmentWriter implements Runnable {
             collectLeased();
             takeStripes(true, true);
             drainFull();
-            emitSegment(Wire.FLAG_FINAL);
-            finishFile();
+            emitSegment();
+            closeSinks(true);
             completeFlushes(requested);
-        } catch (IOException e) {
-            fail(e);
         } catch (RuntimeException | Error e) {
-            fail(new IOException("asynctrace writer failed", e));
+            failure = e;
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the writer thread failed, recording stopped: " + e);
+            closeSinks(false);
+            try {
+                onFailure.run();
+            } catch (RuntimeException ignored) {
+                // the recording has ended either way
+            }
         } finally {
             releaseMemory();
             synchronized (flushLock) {
@@ -240,10 +263,21 @@ final class SegmentWriter implements Runnable {
             }
             Request r;
             while ((r = requests.poll()) != null) {
-                r.result = fileStats;
+                if (!r.attach) {
+                    r.sink.close(recorder.dropped.get(), failure == null);
+                }
                 r.done.countDown();
             }
         }
+    }
+
+    /** Ends every sink's trace: with a final segment if {@code complete}. */
+    private void closeSinks(boolean complete) {
+        long dropped = recorder.dropped.get();
+        for (Sink s : sinks) {
+            s.close(dropped, complete);
+        }
+        sinks.clear();
     }
 
     /**
@@ -264,65 +298,39 @@ final class SegmentWriter implements Runnable {
             }
         }
         pending = new byte[0];
-        segment = new byte[0];
+        stringBytes.release();
     }
 
     /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
-    private void collect(boolean wait) throws IOException {
+    private void collect(boolean wait) {
         flushLeased();
         takeStripes(false, wait);
         drainFull();
     }
 
-    private void serveRequests() throws IOException {
+    private void serveRequests() {
         Request r;
         while ((r = requests.poll()) != null) {
-            if (r.attach != null) {
-                if (file == null) {
-                    file = r.attach;
-                    try {
-                        file.writeHeader(recorder);
-                    } catch (IOException e) {
-                        fileFailed(e);
-                    }
-                    r.result = file == null ? fileStats : RecordingStats.NONE;
-                }
-            } else if (file != null) {
+            if (r.attach) {
+                // What was recorded before the attach goes to the sinks already there, not to this one.
+                recorder.newEpoch();
                 collect(true);
-                emitSegment(Wire.FLAG_FINAL);
-                finishFile();
-                r.result = fileStats;
-            } else {
-                r.result = fileStats;
+                if (pendingLength > 0) {
+                    emitSegment();
+                }
+                sinks.add(r.sink);
+                // Tasks whose begins went out between the two epochs get theirs again in the sink's segments.
+                recorder.newEpoch();
+            } else if (sinks.contains(r.sink)) {
+                collect(true);
+                if (pendingLength > 0) {
+                    emitSegment();
+                }
+                sinks.remove(r.sink);
+                r.sink.close(recorder.dropped.get(), true);
             }
             r.done.countDown();
         }
-    }
-
-    private void finishFile() {
-        if (file != null) {
-            fileStats = file.stats(recorder.dropped.get());
-            file = null;
-        }
-    }
-
-    private void flushFile() throws IOException {
-        try {
-            file.flush();
-        } catch (IOException e) {
-            fileFailed(e);
-        }
-    }
-
-    /** The file sink failed: recording goes on for the flight recorder if there is one, else it ends. */
-    private void fileFailed(IOException e) throws IOException {
-        file.failed(e);
-        finishFile();
-        if (ring == null) {
-            throw e;
-        }
-        LOG.log(System.Logger.Level.WARNING, "asynctrace: writing the trace failed, that recording stopped "
-                + "(the flight recorder goes on): " + e);
     }
 
     private void completeFlushes(long upTo) {
@@ -332,13 +340,7 @@ final class SegmentWriter implements Runnable {
         }
     }
 
-    private void fail(IOException e) {
-        finishFile();
-        recorder.outputFailed();
-        LOG.log(System.Logger.Level.WARNING, "asynctrace: writing the trace failed, recording stopped: " + e);
-    }
-
-    private void drainFull() throws IOException {
+    private void drainFull() {
         Buffer b;
         while ((b = recorder.full.poll()) != null) {
             append(b.data, 0, b.committed());
@@ -347,7 +349,7 @@ final class SegmentWriter implements Runnable {
     }
 
     /** Flushes and frees the buffers of leased threads that have died. */
-    private void reclaimDead() throws IOException {
+    private void reclaimDead() {
         for (Iterator<ThreadState> it = recorder.leases.iterator(); it.hasNext(); ) {
             ThreadState st = it.next();
             if (!st.thread.isAlive()) {
@@ -380,7 +382,7 @@ final class SegmentWriter implements Runnable {
      * the tails that owners of already stolen buffers have not re-emitted, so that
      * events of idle threads reach the output every flush interval and at stop.
      */
-    private void flushLeased() throws IOException {
+    private void flushLeased() {
         for (ThreadState st : recorder.leases) {
             Buffer b = st.buffer;
             if (b == null) {
@@ -402,7 +404,7 @@ final class SegmentWriter implements Runnable {
      * header, if its owner has not claimed them; {@code ownerDead}: also what lies past
      * an earlier claim of the writer's (a live owner re-emits that itself).
      */
-    private void takeTail(ThreadState st, Buffer b, boolean ownerDead) throws IOException {
+    private void takeTail(ThreadState st, Buffer b, boolean ownerDead) {
         int end = b.committed();
         int from;
         if (!b.writerClaimedTail) {
@@ -427,7 +429,7 @@ final class SegmentWriter implements Runnable {
     }
 
     /** At stop: every leased buffer's committed events, tails included. */
-    private void collectLeased() throws IOException {
+    private void collectLeased() {
         flushLeased();
     }
 
@@ -436,12 +438,17 @@ final class SegmentWriter implements Runnable {
      * Waits for a stripe's lock only when {@code wait} (a flush was asked for): a
      * periodic flush skips a stripe that is busy this instant.
      */
-    private void takeStripes(boolean close, boolean wait) throws IOException {
+    private void takeStripes(boolean close, boolean wait) {
         for (Stripe s : recorder.stripes) {
             if (wait ? !s.lock(STRIPE_WAIT_NANOS) : !s.tryLock()) {
-                if (wait) {
+                if (close) {
+                    // Its holder is stuck (or died holding it): what it committed is lost, and counted.
+                    Buffer stuck = s.buffer;
+                    long lost = stuck == null ? 0 : Resume.countEvents(stuck.data, stuck.committed());
+                    recorder.dropped.addAndGet(lost);
                     LOG.log(System.Logger.Level.WARNING, "asynctrace: a shared buffer stayed locked for "
-                            + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms; its events are left out");
+                            + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms at stop; its " + lost
+                            + " events are counted as dropped");
                 }
                 continue;
             }
@@ -463,14 +470,14 @@ final class SegmentWriter implements Runnable {
     }
 
     /** Appends a BATCH_RESUME header and the events it introduces into the same segment. */
-    private void appendUnit(byte[] header, int headerLength, byte[] src, int offset, int length) throws IOException {
+    private void appendUnit(byte[] header, int headerLength, byte[] src, int offset, int length) {
         if (length <= 0) {
             return;
         }
         int total = headerLength + length;
         if (pendingLength + total > pending.length) {
             if (pendingLength > 0) {
-                emitSegment(0);
+                emitSegment();
             }
             if (total > pending.length) {
                 pending = new byte[total];
@@ -480,17 +487,17 @@ final class SegmentWriter implements Runnable {
         System.arraycopy(src, offset, pending, pendingLength + headerLength, length);
         pendingLength += total;
         if (pendingLength >= SEGMENT_TARGET) {
-            emitSegment(0);
+            emitSegment();
         }
     }
 
-    private void append(byte[] src, int offset, int length) throws IOException {
+    private void append(byte[] src, int offset, int length) {
         if (length <= 0) {
             return;
         }
         if (pendingLength + length > pending.length) {
             if (pendingLength > 0) {
-                emitSegment(0);
+                emitSegment();
             }
             if (length > pending.length) {
                 pending = new byte[length];
@@ -499,48 +506,29 @@ final class SegmentWriter implements Runnable {
         System.arraycopy(src, offset, pending, pendingLength, length);
         pendingLength += length;
         if (pendingLength >= SEGMENT_TARGET) {
-            emitSegment(0);
+            emitSegment();
         }
     }
 
-    /**
-     * Turns {@code pending} into a segment for every sink: flagged {@code fileFlags}
-     * for the file (the final flag only there: a flight recorder goes on).
-     */
-    private void emitSegment(int fileFlags) throws IOException {
+    /** Encodes {@code pending} once as a segment body and hands it to every sink. */
+    private void emitSegment() {
         // The stack table first: every string its frames use was interned before it was published.
-        stacks = recorder.stacks.encoded();
+        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
         encodeNewStrings();
-        long droppedNow = recorder.dropped.get();
-        FlightRing r = ring;
-        if (file != null) {
-            int n = encode(fileFlags, droppedNow);
-            try {
-                file.write(segment, n);
-            } catch (IOException e) {
-                fileFailed(e);
-            }
-        }
-        if (r != null && (pendingLength > 0 || fileFlags == 0)) {
-            r.add(segment, encode(0, droppedNow), System.nanoTime());
-        }
-        droppedReported = droppedNow;
-        sequence++;
+        SegmentBody body = new SegmentBody(stringBytes.bytes(), stringBytes.length(), stringBytes.count(), stacks,
+                Arrays.copyOf(pending, pendingLength), pendingLength, recorder.dropped.get());
         pendingLength = 0;
-    }
-
-    /** Encodes the pending batches as one segment into {@code segment}; returns its length. */
-    private int encode(int flags, long droppedNow) throws IOException {
-        if (!SegmentCodec.fits(stringBytes.length(), stacks, pendingLength)) {
-            throw new IOException("segment of " + (stringBytes.length() + stacks.size() + pendingLength)
-                    + " bytes exceeds the format's limit");
+        if (!SegmentCodec.fits(body.stringsLength(), stacks, body.eventsLength())) {
+            // Cannot happen while the string table stays within its budget; never end the writer over it.
+            long events = body.countEvents();
+            recorder.dropped.addAndGet(events);
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: a segment of " + body.size()
+                    + " bytes exceeds the format's limit; its " + events + " events are counted as dropped");
+            return;
         }
-        long size = SegmentCodec.size(stringBytes.length(), stacks, pendingLength);
-        if (segment.length < size) {
-            segment = new byte[(int) size];
+        for (Sink s : sinks) {
+            s.offer(body);
         }
-        return codec.frame(segment, flags, sequence, droppedNow - droppedReported, stringBytes.count(),
-                stringBytes.bytes(), stringBytes.length(), stacks, pending, 0, pendingLength);
     }
 
     /** Appends the strings interned since the last segment to the encoded table every segment repeats. */

@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * a whole stack to its stack id, so a repeated stack costs one walk and no locking or
  * allocation of table entries.
  *
- * <p>Confined to its thread (one per {@link ThreadState}, bound to one recording).
+ * <p>Confined to its thread (one per {@link ThreadState}, bound to one recording). It
+ * holds that recording's ids but not its table, which each capture is given: an idle
+ * thread must not keep a stopped recording alive.
  */
 final class StackCapture implements Function<Stream<StackWalker.StackFrame>, Integer> {
     private static final int FRAME_CACHE = 512; // power of two
@@ -35,7 +37,8 @@ final class StackCapture implements Function<Stream<StackWalker.StackFrame>, Int
         }
     };
 
-    private final StackTable table;
+    /** The table of the capture under way, only during it. */
+    private StackTable table;
     private final StackWalker walker;
     private final int depth;
 
@@ -55,8 +58,7 @@ final class StackCapture implements Function<Stream<StackWalker.StackFrame>, Int
     private final boolean[] stackTruncated = new boolean[STACK_CACHE];
     private final int[] stackIds = new int[STACK_CACHE];
 
-    StackCapture(StackTable table, int depth) {
-        this.table = table;
+    StackCapture(int depth) {
         this.depth = depth;
         this.frames = new int[depth];
         this.walker = StackWalker.getInstance(EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), depth + 8);
@@ -65,11 +67,17 @@ final class StackCapture implements Function<Stream<StackWalker.StackFrame>, Int
     /**
      * Takes the calling thread's stack.
      *
+     * @param into the bound recording's stack table
      * @return its id in the table, or 0 if the table is full (the stack is lost and the event says so)
      */
-    int capture() {
-        walker.walk(this);
-        return intern();
+    int capture(StackTable into) {
+        table = into;
+        try {
+            walker.walk(this);
+            return intern();
+        } finally {
+            table = null;
+        }
     }
 
     /** The walk: skips trace-core's frames at the top, keeps up to {@code depth} frames. */

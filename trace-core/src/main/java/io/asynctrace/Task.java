@@ -72,6 +72,11 @@ public final class Task implements AutoCloseable {
         return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch);
     }
 
+    /** Forgets that a recording has this task's begin (it was dropped): its next event writes it. */
+    void forgetBegin() {
+        RECORDED_EPOCH.setVolatile(this, 0);
+    }
+
     /** @return this task's id, unique in this JVM */
     public long id() {
         return id;
@@ -80,6 +85,11 @@ public final class Task implements AutoCloseable {
     /** @return the id of the task this one was created under, or 0 */
     public long parentId() {
         return parentId;
+    }
+
+    /** @return when this task was created, {@code System.nanoTime()} clock */
+    public long startNanos() {
+        return createdNanos;
     }
 
     /** @return the task type given at creation */
@@ -122,15 +132,11 @@ public final class Task implements AutoCloseable {
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r != null) {
             long ts = System.nanoTime();
             String o = String.valueOf(outcome);
             r.taskEnd(ThreadState.current(), ts, this, o);
-            FlightRecorder f = r.flight;
-            if (f != null) {
-                f.onTaskEnd(this, ts, o);
-            }
             TaskEndListener[] listeners = TaskEndListeners.current();
             if (listeners.length != 0) {
                 notifyEnd(listeners, r, ts, o);
@@ -166,7 +172,7 @@ public final class Task implements AutoCloseable {
      * @return this task
      */
     public Task attr(String key, String value) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r != null) {
             r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, String.valueOf(key),
                     String.valueOf(value));
@@ -183,7 +189,7 @@ public final class Task implements AutoCloseable {
      * @return the span, or a shared no-op span while tracing is off
      */
     public Span startSpan(String name) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -201,7 +207,7 @@ public final class Task implements AutoCloseable {
      * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars
      */
     public void log(String category, String message) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r != null) {
             r.log(ThreadState.current(), System.nanoTime(), this, String.valueOf(category), String.valueOf(message));
         }
@@ -240,7 +246,7 @@ public final class Task implements AutoCloseable {
                 st.span = previousSpan;
             }
             if (misnested) {
-                Recorder r = Recorder.active;
+                Recorder r = Recordings.active;
                 if (r != null) {
                     r.misuse(here, System.nanoTime(), Wire.MISUSE_SCOPE_MISNESTED, task.id,
                             "scope of " + task + " closed twice, on another thread, or out of order");

@@ -35,8 +35,12 @@ final class ThreadState {
     private final long[] savedSpans = new long[16];
     private int savedDepth;
 
-    /** The recording this state's lease and caches belong to. */
-    Recorder recorder;
+    /**
+     * {@link Recorder#serial} of the recording this state's lease and caches belong to
+     * (0: none). A number, not a reference: an idle thread must not keep a stopped
+     * recording's memory alive.
+     */
+    int boundTo;
     /** Leased buffer (exclusive mode); read by the writer thread. */
     volatile Buffer buffer;
     /** Whether this thread writes through the shared stripes. */
@@ -45,9 +49,12 @@ final class ThreadState {
     Stripe locked;
     /** Index of the stripe this thread tries first (shared mode). */
     int stripe;
-    /** Takes this thread's stacks for {@link #recorder} (its tables and caches), made on first use; or null. */
+    /**
+     * Takes this thread's stacks for the bound recording (its caches hold that recording's
+     * stack ids, not the table: see {@link #boundTo}), made on first use; or null.
+     */
     StackCapture stacks;
-    /** String reference of this thread's name in {@link #recorder}'s table (0: inline). */
+    /** String reference of this thread's name in the bound recording's table (0: inline). */
     int nameRef;
     String name;
 
@@ -96,7 +103,7 @@ final class ThreadState {
 
     /** Binds this thread to another recording: forgets the old lease and string references. */
     void bind(Recorder r) {
-        recorder = r;
+        boundTo = r.serial;
         stacks = null; // its caches hold ids of the old recording's stack table
         buffer = null;
         locked = null;
@@ -106,8 +113,8 @@ final class ThreadState {
         shared = virtual || !r.lease(this);
     }
 
-    /** Returns the string table reference of {@code s} in the bound recording (0: write inline). */
-    int ref(String s) {
+    /** Returns the string table reference of {@code s} in {@code recorder}, the bound recording (0: write inline). */
+    int ref(Recorder recorder, String s) {
         int i = s.hashCode() & (CACHE - 1);
         String k = keys[i];
         if (k == s) {

@@ -34,127 +34,53 @@ import java.util.function.Supplier;
  * {@code "null"}.
  */
 public final class Trace {
-    private static final Object LOCK = new Object();
-    /** The recording whose output Trace.start attached and Trace.stop has not let go, even if that output failed; guarded by LOCK. */
-    private static Recorder started;
-    private static RecordingStats lastStats = RecordingStats.NONE;
-
     private Trace() {
     }
 
     /**
-     * Starts recording into {@code out} with the default options.
+     * Starts recording into {@code out}, or, if a {@link FlightRecorder} is recording
+     * already, attaches {@code out} to its recording as it is (its options apply).
      *
      * @param out where the trace is written; flushed, never closed, by {@link #stop()}
-     * @throws IllegalStateException if tracing is already on
+     * @throws IllegalStateException if a {@code Trace.start} output is already attached
      */
     public static void start(OutputStream out) {
-        start(out, TraceOptions.defaults());
+        Objects.requireNonNull(out, "out");
+        Recordings.startFile(out, null);
     }
 
     /**
-     * Starts recording into {@code out}. A writer thread owns {@code out} until
-     * {@link #stop()} returns; an {@code IOException} from it ends the recording
-     * (see {@link RecordingStats#failure()}), it is not thrown at any caller.
+     * Starts recording into {@code out}. A thread of the recording owns {@code out}
+     * until {@link #stop()} returns; an {@code IOException} from it detaches it (see
+     * {@link RecordingStats#failure()}: {@code stop()} returns it and {@code start}
+     * works again), it is not thrown at any caller. If a {@link FlightRecorder} is
+     * recording already, {@code out} is attached to that recording: it gets what is
+     * recorded from now on, every task seen in it with its begin, and drops counted
+     * from now on.
      *
      * @param out where the trace is written; flushed, never closed, by {@link #stop()}
      * @param options buffer sizing and strictness
-     * @throws IllegalStateException if tracing is already on
+     * @throws IllegalStateException if a {@code Trace.start} output is already attached, or a flight
+     *                               recorder is recording with other options (they cannot change while it
+     *                               runs: pass the same, or use {@link #start(OutputStream)})
      * @throws NullPointerException if an argument is null
      */
     public static void start(OutputStream out, TraceOptions options) {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(options, "options");
-        synchronized (LOCK) {
-            if (started != null && Recorder.active == started) {
-                throw new IllegalStateException("tracing is already on: call Trace.stop() first");
-            }
-            if (started != null) { // a recording whose output failed and that nobody stopped
-                lastStats = started.finish();
-                started = null;
-            }
-            Recorder r = Recorder.active;
-            if (r == null) {
-                r = new Recorder(out, options);
-                r.startWriter();
-                Recorder.active = r;
-            } else { // a flight recorder is running: its recording now also goes to out
-                r.writer.attachFile(out);
-            }
-            started = r;
-        }
+        Recordings.startFile(out, options);
     }
 
     /**
-     * Stops recording: returns once every buffered event is written and the output
-     * flushed. Events emitted by other threads while {@code stop} runs may or may
-     * not be in the trace. Idempotent.
+     * Stops recording into the {@link #start} output: returns once every buffered
+     * event is written and the output flushed (a flight recorder goes on recording).
+     * Events emitted by other threads while {@code stop} runs may or may not be in
+     * the trace. Idempotent.
      *
-     * @return what the recording wrote; if tracing was already off, the figures of the last recording
+     * @return what the output got; if none is attached, the figures of the last one (also one that failed)
      */
     public static RecordingStats stop() {
-        synchronized (LOCK) {
-            Recorder r = started;
-            if (r == null) {
-                return lastStats;
-            }
-            started = null;
-            if (r.flight != null && Recorder.active == r) { // the flight recorder goes on
-                lastStats = r.writer.detachFile();
-            } else {
-                if (Recorder.active == r) {
-                    Recorder.active = null;
-                }
-                lastStats = r.finish();
-            }
-            return lastStats;
-        }
-    }
-
-    /** Feeds {@code ring} from the running recording, starting one with {@code options} if there is none. */
-    static Recorder attachFlight(FlightRecorder flight, FlightRing ring, TraceOptions options) {
-        synchronized (LOCK) {
-            Recorder r = Recorder.active;
-            if (r == null) {
-                if (started != null) { // a recording whose output failed and that nobody stopped
-                    lastStats = started.finish();
-                    started = null;
-                }
-                r = new Recorder(null, options);
-                r.writer.ring = ring;
-                r.flight = flight;
-                r.startWriter();
-                Recorder.active = r;
-            } else {
-                r.writer.ring = ring;
-                r.flight = flight;
-            }
-            return r;
-        }
-    }
-
-    /** Stops feeding the flight recorder; ends the recording unless Trace.start's output still uses it. */
-    static void detachFlight(Recorder r) {
-        synchronized (LOCK) {
-            r.flight = null;
-            r.writer.ring = null;
-            if (started != r) {
-                if (Recorder.active == r) {
-                    Recorder.active = null;
-                }
-                r.finish();
-            }
-        }
-    }
-
-    /** Called by the writer thread of a recording whose output failed: later events are not recorded. */
-    static void detach(Recorder r) {
-        // Not under LOCK: stop() holds it while joining this very writer thread. The check-then-set
-        // cannot clear a newer recording: none can start while active == r, and stop() cannot
-        // return before this thread ends.
-        if (Recorder.active == r) {
-            Recorder.active = null;
-        }
+        return Recordings.stopFile();
     }
 
     /**
@@ -166,13 +92,12 @@ public final class Trace {
      * @return true once written; false if tracing is off or the recording ended (stopped, or its output failed) first
      */
     public static boolean flush() {
-        Recorder r = Recorder.active;
-        return r != null && r.writer.flush();
+        return Recordings.flushFile();
     }
 
-    /** @return whether a recording is in progress */
+    /** @return whether a recording is in progress (for a {@code Trace.start} output, a flight recorder, or both) */
     public static boolean isEnabled() {
-        return Recorder.active != null;
+        return Recordings.active != null;
     }
 
     /**
@@ -202,7 +127,7 @@ public final class Trace {
     private static Task newTask(ThreadState st, String type, Task parent) {
         long ts = System.nanoTime();
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (parent != null) {
             t.rootId = parent.rootId;
             t.otelTraceId = parent.otelTraceId;
@@ -247,7 +172,7 @@ public final class Trace {
      * @param body the work; its exceptions propagate after the span ends
      */
     public static void withSpan(String name, Runnable body) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             body.run();
             return;
@@ -271,7 +196,7 @@ public final class Trace {
      * @return what {@code body} returned
      */
     public static <T> T withSpan(String name, Supplier<T> body) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return body.get();
         }
@@ -295,7 +220,7 @@ public final class Trace {
     private static void endSync(Recorder r, ThreadState st, long id, long parent) {
         long ts = System.nanoTime();
         st.span = parent;
-        if (Recorder.active == r) {
+        if (Recordings.active == r) {
             r.spanEnd(st, ts, id);
         }
     }
@@ -309,7 +234,7 @@ public final class Trace {
      * @return the span to end, or a shared no-op span while tracing is off
      */
     public static Span startSpan(String name) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -330,7 +255,7 @@ public final class Trace {
      * @return the span, or a shared no-op span while tracing is off
      */
     public static Span startDetachedSpan(String name) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -347,7 +272,7 @@ public final class Trace {
      * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars (the cut is recorded)
      */
     public static void log(String category, String message) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return;
         }
@@ -364,7 +289,7 @@ public final class Trace {
      * @return the job id, or 0 while tracing is off
      */
     public static long jobQueued() {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return 0;
         }
@@ -383,7 +308,7 @@ public final class Trace {
      * @return the job id, or 0 while tracing is off
      */
     public static long jobQueued(Task task) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r == null) {
             return 0;
         }
@@ -399,7 +324,7 @@ public final class Trace {
      * @param job an id from {@link #jobQueued()}; 0 does nothing
      */
     public static void jobStarted(long job) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r != null && job != 0) {
             r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_START, job);
         }
@@ -411,7 +336,7 @@ public final class Trace {
      * @param job an id from {@link #jobQueued()}; 0 does nothing
      */
     public static void jobFinished(long job) {
-        Recorder r = Recorder.active;
+        Recorder r = Recordings.active;
         if (r != null && job != 0) {
             r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_END, job);
         }

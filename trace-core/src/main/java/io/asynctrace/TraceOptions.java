@@ -18,7 +18,10 @@ package io.asynctrace;
 public final class TraceOptions {
     /** The deepest stack {@link #withStackDepth} and {@link RuntimeEvents#withStackDepth} accept. */
     public static final int MAX_STACK_DEPTH = 1024;
-    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false, null, 0);
+    /** The default {@link #maxStringTableBytes()}: 1 MiB. */
+    public static final int DEFAULT_STRING_TABLE_BYTES = 1 << 20;
+    private static final TraceOptions DEFAULTS = new TraceOptions(64 * 1024, 256, 128, 1_000, false, null, 0,
+            DEFAULT_STRING_TABLE_BYTES);
 
     private final int bufferSize;
     private final int maxBuffers;
@@ -28,8 +31,11 @@ public final class TraceOptions {
     private final RuntimeEvents runtimeEvents;
     private final int stackDepth;
 
+    private final int maxStringTableBytes;
+
     private TraceOptions(int bufferSize, int maxBuffers, int maxThreadBuffers, long flushIntervalMillis, boolean strict,
-                         RuntimeEvents runtimeEvents, int stackDepth) {
+                         RuntimeEvents runtimeEvents, int stackDepth, int maxStringTableBytes) {
+        this.maxStringTableBytes = maxStringTableBytes;
         this.bufferSize = bufferSize;
         this.maxBuffers = maxBuffers;
         this.maxThreadBuffers = maxThreadBuffers;
@@ -60,7 +66,8 @@ public final class TraceOptions {
         if (bytes < 16 * 1024 || bytes > 16 << 20) {
             throw new IllegalArgumentException("bufferSize must be between 16 KiB and 16 MiB, was " + bytes);
         }
-        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents, stackDepth);
+        return new TraceOptions(bytes, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents,
+                stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -75,7 +82,7 @@ public final class TraceOptions {
             throw new IllegalArgumentException("maxBuffers must be at least 4, was " + count);
         }
         return new TraceOptions(bufferSize, count, Math.min(maxThreadBuffers, count / 2), flushIntervalMillis, strict,
-                runtimeEvents, stackDepth);
+                runtimeEvents, stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -90,7 +97,8 @@ public final class TraceOptions {
             throw new IllegalArgumentException("maxThreadBuffers must be between 0 and maxBuffers/2 = "
                     + maxBuffers / 2 + ", was " + count);
         }
-        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict, runtimeEvents, stackDepth);
+        return new TraceOptions(bufferSize, maxBuffers, count, flushIntervalMillis, strict, runtimeEvents,
+                stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -105,7 +113,8 @@ public final class TraceOptions {
         if (millis < 10 || millis > 60_000) {
             throw new IllegalArgumentException("flushIntervalMillis must be between 10 and 60000, was " + millis);
         }
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict, runtimeEvents, stackDepth);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, millis, strict, runtimeEvents,
+                stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -117,7 +126,8 @@ public final class TraceOptions {
      * @return the new options
      */
     public TraceOptions withStrict(boolean strict) {
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents, stackDepth);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents,
+                stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -129,7 +139,8 @@ public final class TraceOptions {
      * @return the new options
      */
     public TraceOptions withRuntimeEvents(RuntimeEvents events) {
-        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, events, stackDepth);
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, events,
+                stackDepth, maxStringTableBytes);
     }
 
     /**
@@ -156,12 +167,37 @@ public final class TraceOptions {
             throw new IllegalArgumentException("stackDepth must be between 0 and " + MAX_STACK_DEPTH + ", was " + frames);
         }
         return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents,
-                frames);
+                frames, maxStringTableBytes);
     }
 
     /** @return the most frames recorded with asynctrace's own events; 0: no stacks */
     public int stackDepth() {
         return stackDepth;
+    }
+
+    /**
+     * Returns a copy with another string-table budget. Task types, span names, log
+     * categories, attribute keys and outcomes go into the recording's string table,
+     * each distinct string once; once the table's strings take {@code bytes} bytes
+     * (of UTF-8), further new strings are written inline in each event instead, so a
+     * recording that names spans after SQL statements stays bounded. Every segment
+     * carries the table (formats v1 and v2), so the budget also bounds that repetition.
+     *
+     * @param bytes from 0 (every string inline) to 16 MiB
+     * @return the new options
+     * @throws IllegalArgumentException if {@code bytes} is out of range
+     */
+    public TraceOptions withMaxStringTableBytes(int bytes) {
+        if (bytes < 0 || bytes > 16 << 20) {
+            throw new IllegalArgumentException("maxStringTableBytes must be between 0 and 16 MiB, was " + bytes);
+        }
+        return new TraceOptions(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict, runtimeEvents,
+                stackDepth, bytes);
+    }
+
+    /** @return the string table's budget in bytes */
+    public int maxStringTableBytes() {
+        return maxStringTableBytes;
     }
 
     /** @return the runtime events recorded, or null for none */
@@ -194,10 +230,26 @@ public final class TraceOptions {
         return strict;
     }
 
+    /** Options are equal when every setting is: what decides whether a second consumer can join a recording. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TraceOptions t && bufferSize == t.bufferSize && maxBuffers == t.maxBuffers
+                && maxThreadBuffers == t.maxThreadBuffers && flushIntervalMillis == t.flushIntervalMillis
+                && strict == t.strict && java.util.Objects.equals(runtimeEvents, t.runtimeEvents)
+                && stackDepth == t.stackDepth && maxStringTableBytes == t.maxStringTableBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(bufferSize, maxBuffers, maxThreadBuffers, flushIntervalMillis, strict,
+                runtimeEvents, stackDepth, maxStringTableBytes);
+    }
+
     @Override
     public String toString() {
         return "TraceOptions[bufferSize=" + bufferSize + ", maxBuffers=" + maxBuffers + ", maxThreadBuffers="
                 + maxThreadBuffers + ", flushIntervalMillis=" + flushIntervalMillis + ", strict=" + strict
+                + ", maxStringTableBytes=" + maxStringTableBytes
                 + (runtimeEvents == null ? "" : ", runtimeEvents=" + runtimeEvents)
                 + (stackDepth == 0 ? "" : ", stackDepth=" + stackDepth) + "]";
     }

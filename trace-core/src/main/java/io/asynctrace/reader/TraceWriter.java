@@ -328,7 +328,10 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
                 writeEarlier(-1, 0);
             }
             closed = true;
-            flushSegment(Wire.FLAG_FINAL);
+            if (pos > 0) {
+                flushSegment(0);
+            }
+            flushSegment(Wire.FLAG_FINAL); // on its own, as the recorder ends a trace
         } finally {
             out.close();
         }
@@ -390,9 +393,13 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
             throw new IOException("segment of " + (strings.length() + stacks.size() + pos)
                     + " bytes exceeds the format's limit of " + Wire.MAX_SEGMENT + " (string or stack table too large)");
         }
-        byte[] segment = new byte[(int) SegmentCodec.size(strings.length(), stacks, pos)];
-        int n = codec.frame(segment, flags, sequence++, droppedPending, strings.count(), strings.bytes(),
-                strings.length(), stacks, body, 0, pos);
+        // A segment without events needs no tables: the recorder's final segment has none.
+        int count = pos == 0 ? 0 : strings.count();
+        int stringsLength = pos == 0 ? 0 : strings.length();
+        StackTableBytes.Snapshot framed = pos == 0 ? StackTableBytes.Snapshot.EMPTY : stacks;
+        byte[] segment = new byte[(int) SegmentCodec.size(stringsLength, framed, pos)];
+        int n = codec.frame(segment, flags, sequence++, droppedPending, count, strings.bytes(), stringsLength, framed,
+                body, 0, pos);
         out.write(segment, 0, n);
         out.flush();
         droppedPending = 0;

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChunkStream extends OutputStream {
     static final int MAX_CHUNK = 64 * 1024;
-    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A fallback only: writability changes and the channel closing wake the writer. */
+    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A client that reads nothing for this long is disconnected, so that the recording can end. */
     static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -30,9 +31,22 @@ final class ChunkStream extends OutputStream {
     private final Object lock = new Object();
     private ByteBuf pending;
     private long bytes;
+    /** False while the response's headers are not sent yet: sending waits for {@link #open()}. */
+    private volatile boolean open = true;
 
     ChunkStream(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** Makes sending wait until {@link #open()}: for a response whose headers are sent after the trace starts. */
+    void holdUntilOpen() {
+        open = false;
+    }
+
+    /** The headers are sent: chunks may follow. */
+    void open() {
+        open = true;
+        wake();
     }
 
     /** @return bytes handed to the channel so far */
@@ -104,7 +118,7 @@ final class ChunkStream extends OutputStream {
         boolean interrupted = false;
         long since = System.nanoTime();
         synchronized (lock) {
-            while (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            while (ctx.channel().isActive() && (!open || !ctx.channel().isWritable())) {
                 if (System.nanoTime() - since > STALL_NANOS) {
                     ctx.channel().close(); // the handler then stops the recording
                     break;

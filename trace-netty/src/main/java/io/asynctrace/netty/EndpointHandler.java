@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Requests under {@link TraceEndpoint#PREFIX} are answered here (the request's
  * body is discarded); every other request, and its body, goes on to the next handler.
- * All work on the event loop is parsing and writing headers: the recording writes
- * from the recorder's writer thread and is stopped from {@link Recording#TIMER}.
+ * All work on the event loop is parsing and writing headers: the recording is
+ * started and stopped from {@link Recording#TIMER} ({@code Trace.start} may wait
+ * for JFR to start, or for a stopping recording), and writes from its own sink
+ * thread.
  */
 final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(EndpointHandler.class.getName());
@@ -56,6 +58,10 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private Recording recording;
     /** A flight snapshot is being streamed: nothing else may write on this connection, which closes after it. */
     private boolean streaming;
+    /** The stream of that flight snapshot, woken when the channel's writability changes. */
+    private volatile ChunkStream flightOut;
+    /** A trace is being started off the event loop for this channel. */
+    private boolean starting;
 
     EndpointHandler(TraceEndpoint config) {
         this.config = config;
@@ -63,7 +69,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (recording != null || streaming) {
+        if (recording != null || streaming || starting) {
             // Pipelined behind a trace: nothing else may write on this connection, which closes after the trace.
             ReferenceCountUtil.release(msg);
             return;
@@ -138,17 +144,42 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ChunkStream out = new ChunkStream(ctx);
+        out.holdUntilOpen(); // its first bytes wait for the 200 headers, sent once the trace has started
+        starting = true;
+        Recording.TIMER.execute(() -> startOffLoop(ctx, keepAlive, out, millis));
+    }
+
+    /** On the timer thread: Trace.start can block for seconds (JFR start, a recording still stopping). */
+    private void startOffLoop(ChannelHandlerContext ctx, boolean keepAlive, ChunkStream out, long millis) {
+        String refused = null;
         try {
-            Trace.start(out, config.traceOptions());
+            if (FlightRecorder.running() != null) {
+                Trace.start(out); // joins the flight recorder's recording, with its options
+            } else {
+                Trace.start(out, config.traceOptions());
+            }
         } catch (IllegalStateException e) {
-            BUSY.set(false);
-            respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
-                    "a trace is already being recorded in this JVM; try again when it is done\n");
-            return;
+            refused = e.getMessage();
+        } catch (RuntimeException e) {
+            refused = "the trace could not start: " + e;
         }
-        // Headers go out before any chunk: the writer thread's writes are queued behind this one.
-        ctx.writeAndFlush(traceHeaders("asynctrace-"));
-        recording = new Recording(ctx, out, millis);
+        String why = refused;
+        ctx.executor().execute(() -> {
+            starting = false;
+            if (why != null) {
+                BUSY.set(false);
+                respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
+                        "a trace is already being recorded in this JVM; try again when it is done (" + why + ")\n");
+                return;
+            }
+            // Headers go out before any chunk: the sink's first write waits for open().
+            ctx.writeAndFlush(traceHeaders("asynctrace-"));
+            out.open();
+            recording = new Recording(ctx, out, millis);
+            if (!ctx.channel().isActive()) {
+                recording.stopSoon();
+            }
+        });
     }
 
     /** Streams the running flight recorder's snapshot, written on the timer thread (it waits for the recorder). */
@@ -161,6 +192,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
         ChunkStream out = new ChunkStream(ctx);
         ctx.writeAndFlush(traceHeaders("asynctrace-flight-"));
         streaming = true;
+        flightOut = out;
         // Its own thread: a slow download must not delay the timer that stops live traces.
         Thread writer = new Thread(() -> {
             try {
@@ -198,11 +230,19 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
         if (r != null) {
             r.out.wake();
         }
+        ChunkStream f = flightOut;
+        if (f != null) {
+            f.wake();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ChunkStream f = flightOut;
+        if (f != null) {
+            f.wake();
+        }
         Recording r = recording;
         if (r != null) {
             r.out.wake();

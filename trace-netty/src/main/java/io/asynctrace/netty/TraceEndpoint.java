@@ -106,7 +106,9 @@ public final class TraceEndpoint {
     }
 
     /**
-     * Returns a copy whose recordings use {@code options}.
+     * Returns a copy whose recordings use {@code options}. While a
+     * {@link io.asynctrace.FlightRecorder} runs, a live trace joins its recording
+     * instead, whose options apply.
      *
      * @param options buffer sizing for the recordings
      * @return the new endpoint

@@ -1,0 +1,265 @@
+package io.asynctrace;
+
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * The one owner of what is recording in this JVM: the running recording (its
+ * {@link Recorder}, writer thread and JFR stream) and every consumer attached to it,
+ * the {@link Trace#start} output and the {@link FlightRecorder}'s ring. {@link Trace}
+ * and {@link FlightRecorder} only ask it; nothing else changes {@link #active}.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ *   <li>Every change (start, stop, attach, detach, a consumer's or the writer's
+ *       failure) happens under one lock, {@code Recordings.class}, so the state
+ *       below is only ever seen whole. Application threads never take it: they read
+ *       {@link #active} once per event.</li>
+ *   <li>A recording runs while at least one consumer holds it: the {@code Trace.start}
+ *       output until {@code Trace.stop} (or until that output fails), the flight
+ *       recorder until its {@code stop}. When the last one lets go, the recording
+ *       ends: its JFR stream stops, every buffer is written, each sink gets its final
+ *       segment, and {@link #active} is null again.</li>
+ *   <li>The first consumer's {@link TraceOptions} set the recording's. A second one
+ *       that asks for other options is refused ({@link IllegalStateException}); one
+ *       that asks for none ({@code Trace.start(out)}, a flight recorder without
+ *       {@code withOptions}) joins with the running recording's.</li>
+ *   <li>A consumer attached to a running recording gets only what is recorded after
+ *       the attach, in a trace of its own (header, its own sequence numbers, drops
+ *       counted from the attach) in which every task it sees has its begin.</li>
+ *   <li>Consumers cannot hurt each other: each {@link Sink} has its own bounded queue,
+ *       so a slow or failed output loses only its own data, counted in its own
+ *       output and {@link RecordingStats}. A failed {@code Trace.start} output is
+ *       detached at once: {@code Trace.start} works again, and {@code Trace.stop}
+ *       returns that output's figures with the failure.</li>
+ *   <li>If the writer thread itself fails (a bug), the recording ends for every
+ *       consumer: the JFR stream is closed, the flight recorder stops (it serves no
+ *       stale ring), and a new start works.</li>
+ * </ul>
+ */
+final class Recordings {
+    private static final System.Logger LOG = System.getLogger("io.asynctrace");
+
+    /** The recording in progress, or null: the one field every disabled call reads. */
+    static volatile Recorder active;
+
+    // Guarded by Recordings.class.
+    private static Recorder recorder;
+    private static StreamSink file;
+    private static RecordingStats lastFileStats = RecordingStats.NONE;
+    private static FlightRecorder flight;
+    private static FlightRing ring;
+
+    private Recordings() {
+    }
+
+    /** {@link Trace#start}: {@code options} null joins a running recording with its options. */
+    static synchronized void startFile(OutputStream out, TraceOptions requested) {
+        Objects.requireNonNull(out, "out");
+        if (file != null) {
+            throw new IllegalStateException("tracing is already on: call Trace.stop() first");
+        }
+        Recorder r = join(requested, "Trace.start(out, options)");
+        StreamSink sink = new StreamSink(out, r == null ? fresh(requested) : r, "asynctrace-sink-trace",
+                Recordings::sinkFailed);
+        if (!attach(r, sink)) {
+            throw new IllegalStateException("the recording ended while Trace.start attached its output");
+        }
+        file = sink;
+    }
+
+    /** {@link Trace#stop}: the output's figures; the last ones if none is attached. */
+    static RecordingStats stopFile() {
+        StreamSink sink;
+        Recorder r;
+        synchronized (Recordings.class) {
+            sink = file;
+            if (sink == null) {
+                return lastFileStats;
+            }
+            file = null;
+            r = recorder;
+            if (flight == null) {
+                end(r);
+            } else {
+                r.writer.detach(sink);
+            }
+        }
+        // Outside the lock: a slow output must not hold up a flight recorder's start or stop.
+        RecordingStats stats = sink.awaitClosed();
+        synchronized (Recordings.class) {
+            lastFileStats = stats;
+        }
+        return stats;
+    }
+
+    /** {@link Trace#flush}: false if no output is attached or it failed or ended first. */
+    static boolean flushFile() {
+        StreamSink sink;
+        Recorder r;
+        synchronized (Recordings.class) {
+            sink = file;
+            r = recorder;
+        }
+        if (r == null) {
+            return false;
+        }
+        if (!r.writer.flush()) {
+            return false;
+        }
+        return sink == null || sink.awaitDelivered(sink.offered());
+    }
+
+    /** {@link FlightRecorder#start}: the ring it keeps. */
+    static synchronized FlightRing startFlight(FlightRecorder f, TraceOptions requested, long maxBytes,
+                                               long minAgeNanos) {
+        if (flight != null) {
+            throw new IllegalStateException("a flight recorder is already running: stop it first");
+        }
+        Recorder r = join(requested, "FlightRecorder.withOptions");
+        FlightRing kept = new FlightRing(r == null ? fresh(requested) : r, maxBytes, minAgeNanos);
+        if (!attach(r, kept)) {
+            throw new IllegalStateException("the recording ended while the flight recorder attached");
+        }
+        flight = f;
+        ring = kept;
+        f.attached(recorder, kept);
+        return kept;
+    }
+
+    /** {@link FlightRecorder#stop}; does nothing unless {@code f} is the running one. */
+    static synchronized void stopFlight(FlightRecorder f) {
+        if (flight != f) {
+            return;
+        }
+        Recorder r = recorder;
+        flight = null;
+        FlightRing kept = ring;
+        ring = null;
+        f.detached();
+        if (file == null) {
+            end(r);
+        } else {
+            r.writer.detach(kept);
+        }
+    }
+
+    /** @return the running flight recorder, or null */
+    static synchronized FlightRecorder flight() {
+        return flight;
+    }
+
+    /** Writes everything recorded before the call to the ring; false if the recording ended first. */
+    static boolean flushFlight(Recorder r) {
+        return r.writer.flush();
+    }
+
+    /**
+     * The running recording if its options agree with {@code requested}, or null if none
+     * runs (then {@link #fresh} makes one); under the lock.
+     */
+    private static Recorder join(TraceOptions requested, String who) {
+        Recorder r = recorder;
+        if (r != null && requested != null && !requested.equals(r.options)) {
+            throw new IllegalStateException("a recording is already on with " + r.options + "; " + who
+                    + " asked for " + requested + ", which cannot apply to a running recording: pass the same"
+                    + " options, or none to join it as it is, or stop it first");
+        }
+        return r;
+    }
+
+    /** A new recording, not started yet: its first sink is attached before any event can be recorded. */
+    private static Recorder fresh(TraceOptions requested) {
+        pending = new Recorder(requested == null ? TraceOptions.defaults() : requested, Recordings::writerFailed);
+        return pending;
+    }
+
+    /** A recording made by {@link #fresh} and not yet started; under the lock. */
+    private static Recorder pending;
+
+    /**
+     * Attaches {@code sink} to {@code r}, or, for {@code r} null, starts the fresh
+     * recording with {@code sink} as its first sink (so it gets everything), then
+     * makes it {@link #active}; under the lock.
+     */
+    private static boolean attach(Recorder r, Sink sink) {
+        if (sink instanceof StreamSink s) {
+            s.start();
+        }
+        if (r == null) {
+            Recorder started = pending;
+            pending = null;
+            started.writer.addFirstSink(sink);
+            started.start();
+            recorder = started;
+            active = started;
+            return true;
+        }
+        if (!r.writer.attach(sink)) {
+            sink.close(r.dropped.get(), false);
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends {@code r} (the last consumer let go); under the lock. */
+    private static void end(Recorder r) {
+        if (active == r) {
+            active = null;
+        }
+        recorder = null;
+        r.finish();
+    }
+
+    /** A sink's thread: its output failed. A failed Trace.start output is detached at once. */
+    private static void sinkFailed(StreamSink sink) {
+        LOG.log(System.Logger.Level.WARNING, "asynctrace: writing the trace failed; that output is detached"
+                + " (a flight recorder goes on): " + sink.stats().failure().map(Throwable::toString).orElse(""));
+        synchronized (Recordings.class) {
+            if (file != sink) {
+                return;
+            }
+            file = null;
+            lastFileStats = sink.stats();
+            Recorder r = recorder;
+            if (flight == null) {
+                end(r);
+            } else {
+                r.writer.detach(sink);
+            }
+        }
+    }
+
+    /** The writer thread of {@code r} failed: the recording has ended for every consumer. */
+    private static void writerFailed(Recorder r) {
+        if (active == r) {
+            active = null; // at once: later events are not recorded
+        }
+        // Not on the writer thread: the lock may be held by a stop() that joins this very thread.
+        Thread t = new Thread(() -> {
+            r.stopRuntime(true);
+            StreamSink sink;
+            synchronized (Recordings.class) {
+                if (recorder != r) {
+                    return;
+                }
+                recorder = null;
+                sink = file;
+                file = null;
+                if (flight != null) {
+                    flight.detached();
+                    flight = null;
+                    ring = null;
+                }
+            }
+            if (sink != null) {
+                RecordingStats stats = sink.awaitClosed();
+                synchronized (Recordings.class) {
+                    lastFileStats = stats;
+                }
+            }
+        }, "asynctrace-writer-failed");
+        t.setDaemon(true);
+        t.start();
+    }
+}

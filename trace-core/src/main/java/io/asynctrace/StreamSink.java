@@ -1,0 +1,238 @@
+package io.asynctrace;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A sink writing to an {@link OutputStream} (a {@code Trace.start} output, a live
+ * trace over HTTP) from a thread of its own, fed through a bounded queue.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ *   <li>The stream is written, flushed after every segment, and never closed, by
+ *       this sink's thread only, from {@link #start} until {@link #awaitClosed}
+ *       returns.</li>
+ *   <li>The queue holds at most {@value #MAX_QUEUED} segments and
+ *       {@value #MAX_QUEUED_BYTES} bytes: a segment offered past that is not kept,
+ *       its events counted as dropped in this sink's next segment and stats. The
+ *       writer thread never waits for this sink.</li>
+ *   <li>The first {@link IOException} ends this sink: what was written stays a
+ *       readable prefix, later segments are discarded, the stats carry the
+ *       exception and the failure listener runs once, on this sink's thread.</li>
+ * </ul>
+ */
+final class StreamSink extends Sink implements Runnable {
+    static final int MAX_QUEUED = 64;
+    static final long MAX_QUEUED_BYTES = 32L << 20;
+    private static final Object CLOSE = new Object();
+
+    private final OutputStream out;
+    private final byte[] header;
+    private final Thread thread;
+    private final Consumer<StreamSink> onFailure;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private final ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by itself
+    private long queuedBytes; // guarded by queue
+    private long closeDroppedTotal; // guarded by queue
+    private boolean closeComplete; // guarded by queue
+    private boolean closing; // guarded by queue
+    private long offered; // guarded by queue
+    private long delivered; // guarded by queue
+
+    private volatile IOException failure;
+    private volatile long bytesWritten;
+    private volatile long segmentsWritten;
+
+    /**
+     * @param out the stream
+     * @param recorder the recording, for the header
+     * @param name the thread's name
+     * @param onFailure told once when the stream failed
+     */
+    StreamSink(OutputStream out, Recorder recorder, String name, Consumer<StreamSink> onFailure) {
+        super(recorder.dropped.get());
+        this.out = out;
+        this.header = header(recorder);
+        this.onFailure = onFailure;
+        this.thread = new Thread(this, name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    void offer(SegmentBody body) {
+        if (failure != null) {
+            return;
+        }
+        synchronized (queue) {
+            if (closing) {
+                return;
+            }
+            if (queue.size() >= MAX_QUEUED || queuedBytes + body.size() > MAX_QUEUED_BYTES) {
+                lost(body.countEvents());
+                return;
+            }
+            queue.addLast(body);
+            queuedBytes += body.size();
+            offered++;
+            queue.notifyAll();
+        }
+    }
+
+    @Override
+    void close(long droppedTotal, boolean complete) {
+        synchronized (queue) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            closeDroppedTotal = droppedTotal;
+            closeComplete = complete;
+            queue.addLast(CLOSE);
+            queue.notifyAll();
+        }
+    }
+
+    /** @return segments offered and queued so far */
+    long offered() {
+        synchronized (queue) {
+            return offered;
+        }
+    }
+
+    /**
+     * Waits until the first {@code n} queued segments are written and flushed.
+     *
+     * @return false if this sink failed or closed first
+     */
+    boolean awaitDelivered(long n) {
+        boolean interrupted = false;
+        try {
+            synchronized (queue) {
+                while (delivered < n && failure == null && closed.getCount() > 0) {
+                    try {
+                        queue.wait(100);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                return delivered >= n;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until this sink wrote its final segment or failed; returns its stats. */
+    RecordingStats awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // stop() promises to return once everything is written
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return stats();
+    }
+
+    /** @return whether the stream failed */
+    boolean failed() {
+        return failure != null;
+    }
+
+    @Override
+    RecordingStats stats() {
+        return new RecordingStats(bytesWritten, segmentsWritten, droppedSoFar(), failure);
+    }
+
+    @Override
+    public void run() {
+        try {
+            write(header);
+            while (true) {
+                Object next;
+                synchronized (queue) {
+                    while (queue.isEmpty()) {
+                        queue.wait(TimeUnit.SECONDS.toMillis(1));
+                    }
+                    next = queue.peekFirst();
+                }
+                if (next == CLOSE) {
+                    long total;
+                    boolean complete;
+                    synchronized (queue) {
+                        total = closeDroppedTotal;
+                        complete = closeComplete;
+                    }
+                    if (!complete) {
+                        failure = new IOException("asynctrace: the recording failed before this trace was complete");
+                        break;
+                    }
+                    write(finalSegment(total));
+                    segmentsWritten++;
+                    break;
+                }
+                SegmentBody body = (SegmentBody) next;
+                write(frame(body, 0, body.droppedTotal()));
+                segmentsWritten++;
+                synchronized (queue) {
+                    queue.pollFirst();
+                    queuedBytes -= body.size();
+                    delivered++;
+                    queue.notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+        } catch (InterruptedException e) {
+            fail(new IOException("asynctrace: sink thread interrupted", e));
+        } catch (RuntimeException | Error e) {
+            fail(new IOException("asynctrace: sink failed", e));
+        } finally {
+            synchronized (queue) {
+                queue.clear();
+                queuedBytes = 0;
+                queue.notifyAll();
+            }
+            closed.countDown();
+        }
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        bytesWritten += bytes.length;
+    }
+
+    private void fail(IOException e) {
+        failure = e;
+        synchronized (queue) {
+            closing = true;
+            for (Object o : queue) {
+                if (o instanceof SegmentBody b) {
+                    lost(b.countEvents());
+                }
+            }
+        }
+        try {
+            onFailure.accept(this);
+        } catch (RuntimeException ignored) {
+            // the owner's bookkeeping must not hide the sink's failure
+        }
+    }
+}
