@@ -8,13 +8,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", description = "Record the cappuccino workload (Reactor and CompletableFuture variants), "
-        + "print its summary and how to look further.")
+        + "print its summary (of the tasks and time window --where, --from and --to keep) and how to look further.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -35,9 +36,17 @@ final class DemoCommand implements Callable<Integer> {
                     + "with GET /order and the live trace endpoint /debug/asynctrace/trace?seconds=N")
     Integer serve;
 
+    @Mixin
+    FilterOptions filter;
+
     @Override
     public Integer call() {
+        TaskFilter summaryFilter = filter.filter(); // checks the values before recording
         if (serve != null) {
+            if (!summaryFilter.isNone()) {
+                throw new ToolException("--where, --from and --to narrow the summary of a recorded demo; "
+                        + "--serve prints none (filter the live trace you download instead)");
+            }
             return serve(serve);
         }
         if (orders < 1) {
@@ -58,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("wrote " + output + " (" + stats.bytesWritten() + " bytes)");
         out.println();
         SummaryHandler handler = new SummaryHandler();
-        Scan scan = Scan.read(output, handler, null);
+        Scan scan = summaryFilter.read(output, handler, null);
         handler.finish();
         new SummaryReport(handler, scan).text(out, output.toString());
         out.println();

@@ -12,12 +12,23 @@ import java.nio.file.Path;
  */
 final class MatchingTasks implements TraceHandler {
     private final TaskFilter filter;
-    private final IdSet ids = new IdSet();
+    private final IdSet ids;
     private final TaskTracker tracker = new TaskTracker(this::decided);
     private long lastTime = Long.MIN_VALUE;
 
     private MatchingTasks(TaskFilter filter) {
         this.filter = filter;
+        this.ids = new IdSet();
+    }
+
+    private MatchingTasks(IdSet ids) {
+        this.filter = TaskFilter.NONE;
+        this.ids = ids;
+    }
+
+    /** @return the tasks of {@code ids} (found otherwise, e.g. by the view's index), as a set to filter by */
+    static MatchingTasks of(IdSet ids) {
+        return new MatchingTasks(ids);
     }
 
     /**

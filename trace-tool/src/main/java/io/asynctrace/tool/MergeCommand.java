@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  * one task tree. See {@code docs/CLI.md}.
  *
  * <p>Three streaming passes per input: {@link MergeLinks} (link attributes, largest
- * id), then link times, then {@link MergeRewriter} into one {@link TraceWriter}.
+ * id), then link times, then {@link MergeRewriter} into one {@link TraceWriter}, through
+ * the {@code --from}/{@code --to} window ({@link FilteredHandler}) when one is given.
  * The output is written to a temporary file beside {@code OUT} and moved into place
  * at the end, so a failed merge leaves no partial file.
  */
@@ -55,8 +56,17 @@ final class MergeCommand implements Callable<Integer> {
             description = "thread-name prefixes, one per input in order (default: the file names without .trace)")
     List<String> labels;
 
+    @Option(names = "--from", paramLabel = "TIME",
+            description = "keep only what overlaps the window from TIME on, in the merged trace's time (ns since its "
+                + "base, or with a unit: ns, us, ms, s, m, h, e.g. 1.5s)")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "keep only what overlaps the window up to TIME (as --from)")
+    String to;
+
     @Override
     public Integer call() {
+        TaskFilter window = TaskFilter.parse(List.of(), from, to);
         List<MergeInput> inputs = checkInputs();
         PrintWriter err = spec.commandLine().getErr();
 
@@ -86,7 +96,8 @@ final class MergeCommand implements Callable<Integer> {
                 writer.onHeader(header);
                 for (MergeInput in : inputs) {
                     MergeRewriter rewriter = new MergeRewriter(in, writer);
-                    scans.add(Scan.read(in.file, rewriter, main.progress));
+                    // The window is in the merged trace's time; the input's times are shifted into it.
+                    scans.add(window.shifted(-in.shift).read(in.file, rewriter, main.progress));
                     reparented += rewriter.reparented;
                     notReparented += rewriter.notReparented;
                 }

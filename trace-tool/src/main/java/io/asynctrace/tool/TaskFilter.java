@@ -129,6 +129,29 @@ final class TaskFilter {
         }
     }
 
+    /**
+     * @param by nanoseconds to add to the window's bounds (saturating; an open bound stays open)
+     * @return this filter with its window moved: {@code merge} applies the merged trace's
+     *     window to each input, whose times it shifts
+     */
+    TaskFilter shifted(long by) {
+        if (!hasWindow() || by == 0) {
+            return this;
+        }
+        return new TaskFilter(terms, from == Long.MIN_VALUE ? from : saturatedAdd(from, by),
+                to == Long.MAX_VALUE ? to : saturatedAdd(to, by));
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    }
+
+    /** @return this filter's attribute terms without its window */
+    TaskFilter termsOnly() {
+        return hasWindow() ? new TaskFilter(terms, Long.MIN_VALUE, Long.MAX_VALUE) : this;
+    }
+
     /** @return whether there are attribute terms (which need the tasks' attributes: a pass of their own) */
     boolean hasTerms() {
         return !terms.isEmpty();

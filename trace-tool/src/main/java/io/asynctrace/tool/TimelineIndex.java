@@ -15,9 +15,8 @@ import java.util.Set;
  * that windows can later be read segment by segment instead of holding the trace:
  *
  * <ul>
- *   <li>the <b>segment index</b>: each segment's byte range and the times of its events
- *       (segments of different threads' batches overlap in time; a window reads every
- *       segment whose time range meets it);</li>
+ *   <li>the <b>segment index</b> ({@link SegmentTable}): each segment's byte range and the
+ *       times of its events;</li>
  *   <li>the <b>lanes</b>: the GC and heap tracks, one lane per thread (in order of first
  *       appearance; past {@value #MAX_THREAD_LANES} threads the rest share one lane), one
  *       per task type;</li>
@@ -30,9 +29,17 @@ import java.util.Set;
  *       A window read starts {@code longNanos} before the window, so any shorter interval
  *       that overlaps the window has its begin in the segments read.</li>
  * </ul>
- * Memory: the segment index (four longs per segment), {@value #BINS} longs per lane, the
- * long intervals, and one entry per open task, span and job. Not thread-safe while built;
- * read-only afterwards.
+ * Tasks are paired by a {@link TaskTracker}, which settles their attributes before a task
+ * is put in its lane, so that an index can be built <b>in one pass</b> for the view's
+ * filter box and group-by selector: with {@code --where} terms only the tasks that pass
+ * (and their spans and jobs, held until their task is decided) are indexed, and the set of
+ * them ({@link #matching()}) filters the windows read later; with a group-by key each
+ * type's lane splits by the key's value, tasks without it in a lane of their own.
+ *
+ * <p>Memory: the segment index (four longs per segment), {@value #BINS} longs per lane, the
+ * long intervals, one entry per open task, span and job and per task of the last two
+ * segments (the tracker's), with terms about one bit per task id and the intervals held
+ * for undecided tasks. Not thread-safe while built; read-only afterwards.
  */
 final class TimelineIndex implements TraceHandler {
     static final int BINS = 4096;
@@ -55,20 +62,34 @@ final class TimelineIndex implements TraceHandler {
     record Item(int lane, long start, long end, int kind, long task, long id, String label) {
     }
 
-    /** A lane: "gc", "heap", "thread" (with its id) or "type". */
-    record Lane(String kind, long thread, String name) {
+    /**
+     * A lane: "gc", "heap", "thread" (with its id) or "type" (a task type; with a group-by
+     * key, one lane per type and value of the key, {@code group} null for its tasks without it).
+     */
+    record Lane(String kind, long thread, String name, String group) {
+        Lane(String kind, long thread, String name) {
+            this(kind, thread, name, null);
+        }
     }
 
-    // Segment index.
-    private long[] segOffset = new long[256];
-    private long[] segMin = new long[256];
-    private long[] segMax = new long[256];
-    private int segments;
-    private long fileEnd;
+    private final SegmentTable segments = new SegmentTable();
 
     private final List<Lane> lanes = new ArrayList<>();
     private final Map<Long, Integer> threadLane = new HashMap<>();
     private final Map<String, Integer> typeLane = new HashMap<>();
+    /** The attribute task lanes are split by, or null. */
+    final String groupBy;
+    /** The tasks shown: those whose attributes pass its terms (its window is the page's business). */
+    private final TaskFilter filter;
+    /** With terms: the tasks that passed so far; windows read with it. */
+    private final IdSet matching;
+    /** Pairs tasks and settles their attributes before their lane (group) and fate (filter) are known. */
+    private final TaskTracker tracker = new TaskTracker(this::decided);
+    /** With terms: the tasks decided so far. */
+    private final IdSet decidedIds = new IdSet();
+    /** With terms: thread-lane intervals (spans, jobs) of tasks not decided yet, by task. */
+    private final LongMap<List<Item>> deferred = new LongMap<>(1024);
+
     private int otherThreadsLane = -1;
     private final Set<String> keys = new LinkedHashSet<>();
 
@@ -81,7 +102,6 @@ final class TimelineIndex implements TraceHandler {
     private final List<Item> longItems = new ArrayList<>();
 
     // Open intervals while building.
-    private final LongMap<Object[]> openTasks = new LongMap<>(1024);
     private final LongMap<Object[]> openSpans = new LongMap<>(1024);
     private final LongMap<long[]> openJobs = new LongMap<>(1024);
     private long firstTime = Long.MAX_VALUE;
@@ -97,8 +117,38 @@ final class TimelineIndex implements TraceHandler {
     volatile long indexedBytes;
     /** Whether the whole file is indexed. */
     volatile boolean complete;
+    /** Set when nobody will read this index any more: the pass stops at the next segment. */
+    volatile boolean abandoned;
 
+    /** Thrown out of the pass of an {@link #abandoned} index. */
+    static final class Abandoned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandoned() {
+            super("index abandoned", null, false, false);
+        }
+    }
+    /** The trace's last event time as {@link #scout} found it in the file's last segments, or MIN_VALUE. */
+    private long expectedLast = Long.MIN_VALUE;
+    /** The file's size, for estimating what is not indexed yet. */
+    private long fileSize;
+    /** Time up to which the index holds the trace: the earliest event of the last segment read whole. */
+    private long indexedTo = Long.MIN_VALUE;
+
+    /** An index of every task, lanes by type. */
     TimelineIndex() {
+        this(TaskFilter.NONE, null);
+    }
+
+    /**
+     * @param filter only tasks whose attributes pass its terms (and their spans and jobs) are
+     *     indexed; runtime events are, whatever the terms
+     * @param groupBy the task attribute whose values split each type's lane, or null
+     */
+    TimelineIndex(TaskFilter filter, String groupBy) {
+        this.filter = filter;
+        this.groupBy = groupBy;
+        this.matching = filter.hasTerms() ? new IdSet() : null;
         lane(new Lane("gc", 0, "GC"));
         lane(new Lane("heap", 0, "heap after GC"));
     }
@@ -127,32 +177,47 @@ final class TimelineIndex implements TraceHandler {
     }
 
     int typeLane(String type) {
-        Integer i = typeLane.get(type);
+        return typeLane(type, null);
+    }
+
+    /** @return the lane of tasks of {@code type} whose group-by attribute is {@code group} (null: absent) */
+    int typeLane(String type, String group) {
+        String key = groupBy == null ? type : type + '\u0000' + (group == null ? "\u0001" : group);
+        Integer i = typeLane.get(key);
         if (i == null) {
-            i = lane(new Lane("type", 0, type));
-            typeLane.put(type, i);
+            i = lane(new Lane("type", 0, type, groupBy == null ? null : group));
+            typeLane.put(key, i);
         }
         return i;
     }
 
+    /** @return the tasks that passed the terms so far, or null without terms */
+    MatchingTasks matching() {
+        return matching == null ? null : MatchingTasks.of(matching);
+    }
+
+    /** @return whether task attributes matter to this index: it is filtered or grouped */
+    boolean readsAttributes() {
+        return matching != null || groupBy != null;
+    }
+
     @Override
     public void onSegment(long sequence, long offset, long dropped) {
+        if (segments.currentMin() != Long.MAX_VALUE) {
+            indexedTo = Math.max(indexedTo, segments.currentMin());
+        }
         if (lock.isHeldByCurrentThread()) {
             // Let the view read what is indexed so far.
-            fileEnd = offset;
+            segments.end(offset);
             indexedBytes = offset;
             lock.unlock();
             lock.lock();
         }
-        if (segments == segOffset.length) {
-            segOffset = Arrays.copyOf(segOffset, segments * 2);
-            segMin = Arrays.copyOf(segMin, segments * 2);
-            segMax = Arrays.copyOf(segMax, segments * 2);
+        if (abandoned) {
+            throw new Abandoned();
         }
-        segOffset[segments] = offset;
-        segMin[segments] = Long.MAX_VALUE;
-        segMax[segments] = Long.MIN_VALUE;
-        segments++;
+        tracker.segment();
+        segments.start(offset);
     }
 
     @Override
@@ -167,18 +232,61 @@ final class TimelineIndex implements TraceHandler {
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
         see(time);
-        int lane = typeLane(type);
-        openTasks.put(task, time, new Object[] {lane, null});
+        tracker.begin(time, thread, task, parent, type, earlier);
     }
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
         see(time);
-        if (openTasks.find(task)) {
-            long start = openTasks.foundLong();
-            int lane = (Integer) openTasks.foundObject()[0];
-            openTasks.removeFound();
-            interval(lane, start, time, TASK, task, task, outcome);
+        tracker.end(time, thread, task, outcome);
+    }
+
+    /** A task's attributes are settled: its lane is known, and whether it passes the terms. */
+    private void decided(TaskTracker.TaskState t) {
+        boolean passes = matching == null || filter.matches(t.attrs);
+        if (matching != null) {
+            decidedIds.add(t.id);
+            if (passes) {
+                matching.add(t.id);
+            }
+            List<Item> held = deferred.get(t.id);
+            if (held != null) {
+                deferred.remove(t.id);
+                if (passes) {
+                    for (Item i : held) {
+                        interval(i.lane(), i.start(), i.end(), i.kind(), i.task(), i.id(), i.label());
+                    }
+                }
+            }
+        }
+        if (passes) {
+            long end = t.ended ? t.end : Math.max(t.start, lastTime);
+            interval(typeLane(t.type, groupBy == null ? null : t.attr(groupBy)), t.start, end, TASK, t.id, t.id,
+                    t.ended ? t.outcome : null);
+        }
+    }
+
+    /**
+     * A span's or job's interval on a thread lane: with terms, only for a task that passes,
+     * held until the task is decided.
+     */
+    private void taskInterval(int lane, long start, long end, int kind, long task, long id, String label) {
+        if (matching == null) {
+            interval(lane, start, end, kind, task, id, label);
+        } else if (task != 0 && !decidedIds.contains(task)) {
+            List<Item> held = deferred.get(task);
+            if (held == null) {
+                // A task whose begin has not been read: held if it may still come (its begin on a
+                // thread flushed later), within a bound; such a task is never matched otherwise.
+                if (tracker.pending(task) == null && deferred.size() >= TaskTracker.ORPHAN_LIMIT) {
+                    return;
+                }
+                held = new ArrayList<>(4);
+                deferred.put(task, 0, held);
+            }
+            held.add(new Item(lane, start, end, kind, task, id, label));
+        } else if (task != 0 && matching.contains(task)) {
+            interval(lane, start, end, kind, task, id, label);
         }
     }
 
@@ -195,7 +303,7 @@ final class TimelineIndex implements TraceHandler {
             long start = openSpans.foundLong();
             Object[] o = openSpans.foundObject();
             openSpans.removeFound();
-            interval((Integer) o[0], start, time, (Long) o[3] == 0 ? SPAN : -SPAN, (Long) o[2], span, (String) o[1]);
+            taskInterval((Integer) o[0], start, time, (Long) o[3] == 0 ? SPAN : -SPAN, (Long) o[2], span, (String) o[1]);
         }
     }
 
@@ -207,8 +315,11 @@ final class TimelineIndex implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         see(time);
-        if (!onSpan && keys.size() < MAX_KEYS) {
-            keys.add(key);
+        if (!onSpan) {
+            key(key);
+        }
+        if (!onSpan && (matching != null || key.equals(groupBy))) {
+            tracker.attribute(time, target, key, value);
         }
     }
 
@@ -225,7 +336,7 @@ final class TimelineIndex implements TraceHandler {
         if (j != null) {
             j[1] = time;
             j[2] = thread;
-            interval(threadLane(thread), openJobs.foundLong(), time, WAIT, j[0], job, null);
+            taskInterval(threadLane(thread), openJobs.foundLong(), time, WAIT, j[0], job, null);
         }
     }
 
@@ -236,7 +347,7 @@ final class TimelineIndex implements TraceHandler {
             long[] j = openJobs.foundObject();
             openJobs.removeFound();
             if (j[1] >= 0) {
-                interval(threadLane(thread), j[1], time, JOB, j[0], job, null);
+                taskInterval(threadLane(thread), j[1], time, JOB, j[0], job, null);
             }
         }
     }
@@ -255,19 +366,59 @@ final class TimelineIndex implements TraceHandler {
         }
     }
 
+    /**
+     * Reads ahead, before the pass: {@code tail} (the file's last segments, from
+     * {@link TailSegments}) gives the trace's end, so that the overview's bins are sized
+     * for the whole trace from the start and the view can show the whole time range (and
+     * the lanes met there) while the pass is still at the beginning.
+     *
+     * @param file the trace
+     * @param size its size
+     * @param tail byte ranges of its last segments, possibly none; if they cannot be read,
+     *     the pass finds out and says so
+     */
+    void scout(java.nio.file.Path file, long size, long[][] tail) {
+        fileSize = size;
+        if (tail.length == 0) {
+            return;
+        }
+        try {
+            Scan.readSegments(file, tail, new TailSegments.Scout(this));
+        } catch (ToolException e) {
+            return;
+        }
+        if (expectedLast > 0) {
+            bin(expectedLast); // sizes the bins once, while they are empty
+        }
+    }
+
+    /** The scout read an event at {@code time}. */
+    void scouted(long time) {
+        expectedLast = Math.max(expectedLast, time);
+    }
+
+    /** A task attribute key for the group-by selector. */
+    void key(String key) {
+        if (keys.size() < MAX_KEYS) {
+            keys.add(key);
+        }
+    }
+
     /** Closes the books: intervals still open last to the trace's last event. */
     void finish(long fileSize) {
-        fileEnd = fileSize;
+        segments.end(fileSize);
         indexedBytes = fileSize;
+        indexedTo = Long.MAX_VALUE;
         long end = lastTime;
-        openTasks.forEach((id, start, o) -> interval((Integer) o[0], start, Math.max(start, end), TASK, id, id, null));
-        openSpans.forEach((id, start, o) -> interval((Integer) o[0], start, Math.max(start, end), SPAN, (Long) o[2], id,
-                (String) o[1]));
+        openSpans.forEach((id, start, o) -> taskInterval((Integer) o[0], start, Math.max(start, end), SPAN, (Long) o[2],
+                id, (String) o[1]));
         openJobs.forEach((id, queued, j) -> {
             if (j[1] >= 0) {
-                interval(threadLane(j[2]), j[1], Math.max(j[1], end), JOB, j[0], id, null);
+                taskInterval(threadLane(j[2]), j[1], Math.max(j[1], end), JOB, j[0], id, null);
             }
         });
+        tracker.finish(); // tasks that never ended last to the trace's end
+        // What is still held belongs to tasks whose begin is not in the file: never matched.
     }
 
     private void interval(int lane, long start, long end, int kind, long task, long id, String label) {
@@ -320,15 +471,7 @@ final class TimelineIndex implements TraceHandler {
         if (time > lastTime) {
             lastTime = time;
         }
-        if (segments > 0) {
-            int s = segments - 1;
-            if (time < segMin[s]) {
-                segMin[s] = time;
-            }
-            if (time > segMax[s]) {
-                segMax[s] = time;
-            }
-        }
+        segments.see(time);
     }
 
     List<Lane> lanes() {
@@ -343,8 +486,31 @@ final class TimelineIndex implements TraceHandler {
         return firstTime == Long.MAX_VALUE ? 0 : Math.max(0, firstTime);
     }
 
+    /** @return the last event's time: read so far, or found by {@link #scout} */
     long lastTime() {
-        return lastTime == Long.MIN_VALUE ? 0 : lastTime;
+        long last = Math.max(lastTime, complete ? Long.MIN_VALUE : expectedLast);
+        return last == Long.MIN_VALUE ? 0 : last;
+    }
+
+    /** @return the time up to which the trace is indexed ({@link #lastTime()} once complete) */
+    long indexedTo() {
+        return complete || indexedTo == Long.MAX_VALUE ? lastTime() : indexedTo == Long.MIN_VALUE ? firstTime()
+                : indexedTo;
+    }
+
+    /**
+     * @return an estimate of the bytes, not indexed yet, that hold events of {@code [from, to]}:
+     *     the rest of the file spread evenly over the time not indexed yet
+     */
+    long unindexedBytes(long from, long to) {
+        long start = indexedTo();
+        long end = lastTime();
+        long rest = Math.max(0, fileSize - indexedBytes);
+        if (complete || rest == 0 || end <= start || to < start) {
+            return 0;
+        }
+        double overlap = Math.min(to, end) - Math.max(from, start);
+        return overlap <= 0 ? 0 : (long) (rest * (overlap / (end - start)));
     }
 
     long longNanos() {
@@ -370,36 +536,12 @@ final class TimelineIndex implements TraceHandler {
         return found;
     }
 
-    /**
-     * @return the byte ranges {@code [start, end)} of the segments with an event in
-     *     {@code [from, to]}, in file order, merged where adjacent; {@code long[0]} holds
-     *     their total length
-     */
+    /** @return the byte ranges of the segments with an event in {@code [from, to]}: {@link SegmentTable#meeting} */
     long[][] segmentsMeeting(long from, long to) {
-        List<long[]> ranges = new ArrayList<>();
-        long total = 0;
-        for (int s = 0; s < segments; s++) {
-            if (segMin[s] == Long.MAX_VALUE || segMax[s] < from || segMin[s] > to) {
-                continue;
-            }
-            long start = segOffset[s];
-            long end = s + 1 < segments ? segOffset[s + 1] : fileEnd;
-            total += end - start;
-            if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == start) {
-                ranges.get(ranges.size() - 1)[1] = end;
-            } else {
-                ranges.add(new long[] {start, end});
-            }
-        }
-        long[][] out = new long[ranges.size() + 1][];
-        out[0] = new long[] {total};
-        for (int i = 0; i < ranges.size(); i++) {
-            out[i + 1] = ranges.get(i);
-        }
-        return out;
+        return segments.meeting(from, to);
     }
 
     int segmentCount() {
-        return segments;
+        return segments.count();
     }
 }

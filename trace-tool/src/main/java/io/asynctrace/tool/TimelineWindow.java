@@ -20,6 +20,10 @@ import java.util.List;
  *       runtime slice (at most {@value #MAX_ITEMS}; long ones come from the index), and
  *       <b>summary</b>, past that many, gives busy time per lane and bin from the read.</li>
  * </ul>
+ * While the index is still being built, a window that reaches far into the part not
+ * indexed yet (its bytes estimated by {@link TimelineIndex#unindexedBytes}) is an
+ * overview too: the page opens on the whole trace at once, filling in as the pass goes,
+ * instead of waiting for it; {@code indexed_to_ns} says how far the data goes.
  * Memory: the items of the window (bounded) and the intervals open in the segments read.
  */
 final class TimelineWindow implements TraceHandler {
@@ -36,10 +40,12 @@ final class TimelineWindow implements TraceHandler {
     private final long[][] binValues;
     private final List<TimelineIndex.Item> items = new ArrayList<>();
     private boolean tooMany;
-    private final LongMap<Object[]> openTasks = new LongMap<>(1024);
+    /** Pairs the tasks read and, with a group-by key, settles the attribute that picks their lane. */
+    private final TaskTracker tracker = new TaskTracker(this::decided);
     private final LongMap<Object[]> openSpans = new LongMap<>(1024);
     private final LongMap<long[]> openJobs = new LongMap<>(1024);
     private long bytesRead;
+    private long indexedTo;
     private String mode;
 
     private TimelineWindow(TimelineIndex index, long from, long to, int bins) {
@@ -74,6 +80,15 @@ final class TimelineWindow implements TraceHandler {
         long margin = index.longNanos();
         long[][] found = index.segmentsMeeting(from - margin, to + margin);
         long bytes = found[0][0];
+        // While the background pass runs, the part not indexed yet counts as read too: a window
+        // reaching into it is drawn from the overview (and the page marks what is still missing).
+        long pending = index.unindexedBytes(from, to);
+        w.indexedTo = index.indexedTo();
+        if (pending > 0 && bytes + pending > maxRead) {
+            w.mode = "overview";
+            w.fromOverview();
+            return w;
+        }
         double overviewBins = (w.to - from) / (double) index.binWidth();
         if (bytes > maxRead || (overviewBins >= w.nbins && bytes > smallRead)) {
             w.mode = "overview";
@@ -169,11 +184,7 @@ final class TimelineWindow implements TraceHandler {
     private void finishRead(MatchingTasks matching) {
         long last = index.lastTime();
         long threshold = index.longNanos();
-        openTasks.forEach((id, start, o) -> {
-            if (last - start < threshold) {
-                interval((Integer) o[0], start, Math.max(start, last), TimelineIndex.TASK, id, id, null, true);
-            }
-        });
+        tracker.finish(); // the tasks still open where the read stopped
         openSpans.forEach((id, start, o) -> {
             if (last - start < threshold) {
                 interval((Integer) o[0], start, Math.max(start, last), TimelineIndex.SPAN, (Long) o[2], id, (String) o[1],
@@ -198,17 +209,41 @@ final class TimelineWindow implements TraceHandler {
     }
 
     @Override
+    public void onSegment(long sequence, long offset, long dropped) {
+        tracker.segment();
+    }
+
+    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        openTasks.put(task, time, new Object[] {index.typeLane(type)});
+        tracker.begin(time, thread, task, parent, type, earlier);
     }
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
-        if (openTasks.find(task)) {
-            long start = openTasks.foundLong();
-            int lane = (Integer) openTasks.foundObject()[0];
-            openTasks.removeFound();
-            interval(lane, start, time, TimelineIndex.TASK, task, task, outcome, true);
+        tracker.end(time, thread, task, outcome);
+    }
+
+    @Override
+    public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
+        if (!onSpan && key.equals(index.groupBy)) {
+            tracker.attribute(time, target, key, value);
+        }
+    }
+
+    /**
+     * A task read whole, or still open where the read stopped: one that would be shorter
+     * than the long-interval threshold if it lasted to the trace's last event never ended,
+     * and is drawn to there; a longer one is the index's.
+     */
+    private void decided(TaskTracker.TaskState t) {
+        int lane = index.typeLane(t.type, index.groupBy == null ? null : t.attr(index.groupBy));
+        if (t.ended) {
+            interval(lane, t.start, t.end, TimelineIndex.TASK, t.id, t.id, t.outcome, true);
+        } else {
+            long last = index.lastTime();
+            if (last - t.start < index.longNanos()) {
+                interval(lane, t.start, Math.max(t.start, last), TimelineIndex.TASK, t.id, t.id, null, true);
+            }
         }
     }
 
@@ -273,7 +308,7 @@ final class TimelineWindow implements TraceHandler {
     void json(JsonWriter j) {
         j.beginObject().field("from", from).field("to", to).field("mode", mode).field("bins", nbins);
         j.name("bin_ns").raw(String.format(java.util.Locale.ROOT, "%.3f", binNanos));
-        j.field("bytes_read", bytesRead).field("long_ns", index.longNanos());
+        j.field("bytes_read", bytesRead).field("long_ns", index.longNanos()).field("indexed_to_ns", indexedTo);
         j.name("values").beginArray();
         for (int lane = 0; lane < binValues.length; lane++) {
             if (binValues[lane] != null) {

@@ -8,18 +8,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import io.asynctrace.reader.TraceHandler;
 
 /**
  * What {@code asynctrace view} answers from, over one trace file, without holding the
  * trace: a {@link TimelineIndex} and the summary, built in one streaming pass on a
- * background thread while the page already serves the part indexed; summaries and
- * indexes for other {@code --where} / {@code --group-by} choices, computed on demand (one
- * or two more passes) and cached, a few of each; timeline windows and single tasks read
- * from the segments that hold them.
+ * background thread while the page already serves the part indexed (the file's last
+ * segments are read first, so the page shows the whole trace's time range at once);
+ * indexes for other {@code --where} / {@code --group-by} choices, built on demand in one
+ * pass each on a thread of their own, serving as they go; summaries for them (one or two
+ * passes, see {@link TaskFilter#read}); a few of each cached; timeline windows and single
+ * tasks read from the segments that hold them.
  *
  * <p>Thread-safe: any thread may ask; the index's lock orders readers and the builder.
  */
 final class ViewData {
+    /** The file's last segments read before the pass, for the trace's end and lanes. */
+    private static final int SCOUTED_SEGMENTS = 3;
     /** Filtered indexes and summaries kept. */
     private static final int CACHED = 4;
 
@@ -29,11 +34,14 @@ final class ViewData {
     private final SummaryHandler summary = new SummaryHandler();
     private volatile String summaryJson;
     private volatile String failure;
-    private final Map<String, Filtered> filtered = lru();
-    private final Map<String, String> summaries = lru();
+    private final Map<String, Filtered> filtered = lru(f -> f.index().abandoned = true);
+    private final Map<String, String> summaries = lru(s -> { });
 
-    /** An index of the tasks that pass a filter. */
-    record Filtered(TimelineIndex index, MatchingTasks matching) {
+    /** An index of the tasks that pass a filter's terms, with task lanes split by a group-by key. */
+    record Filtered(TimelineIndex index) {
+        MatchingTasks matching() {
+            return index.matching();
+        }
     }
 
     /**
@@ -52,22 +60,36 @@ final class ViewData {
 
     private void build(PrintWriter progress) {
         index.lock.lock();
-        Scan scan = null;
-        try {
-            scan = Scan.read(file, new TeeHandler(summary, index), progress);
-            index.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
+        Scan scan = index(index, new TeeHandler(summary, index), progress);
+        if (scan != null) {
             summary.finish();
+            summaryJson = summaryJson(summary, scan);
+        }
+    }
+
+    /**
+     * One pass over the file into {@code into}, whose lock the caller holds: released at
+     * segment boundaries, where windows may read the part indexed so far, and at the end.
+     *
+     * @return the pass's figures, or null if it failed ({@link #failure()} says why)
+     */
+    private Scan index(TimelineIndex into, TraceHandler handler, PrintWriter progress) {
+        try {
+            into.scout(file, fileSize, TailSegments.find(file, fileSize, SCOUTED_SEGMENTS));
+            Scan scan = Scan.read(file, handler, progress);
+            into.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
+            return scan;
         } catch (ToolException e) {
             failure = e.getMessage();
-            index.finish(index.indexedBytes);
+            into.finish(into.indexedBytes);
+            return null;
+        } catch (TimelineIndex.Abandoned e) {
+            return null; // evicted from the cache: nobody reads it
         } finally {
-            index.complete = true;
-            while (index.lock.isHeldByCurrentThread()) {
-                index.lock.unlock();
+            into.complete = true;
+            while (into.lock.isHeldByCurrentThread()) {
+                into.lock.unlock();
             }
-        }
-        if (scan != null) {
-            summaryJson = summaryJson(summary, scan);
         }
     }
 
@@ -103,48 +125,59 @@ final class ViewData {
         });
     }
 
-    /** @return the index and matching tasks for {@code filter}'s terms */
-    Filtered filtered(TaskFilter filter) {
-        if (!filter.hasTerms()) {
-            return new Filtered(index, null);
+    /**
+     * @return the index for {@code filter}'s terms and {@code groupBy}: the first pass's for
+     *     none, else one built in one pass on a thread of its own (the tasks' attributes
+     *     settled as they are read, see {@link TimelineIndex}), serving the part indexed so far
+     */
+    Filtered filtered(TaskFilter filter, String groupBy) {
+        if (!filter.hasTerms() && groupBy == null) {
+            return new Filtered(index);
         }
-        return cached(filtered, filter.toString(), () -> {
-            MatchingTasks matching = MatchingTasks.find(file, filter, null);
-            TimelineIndex own = new TimelineIndex();
-            own.lock.lock();
-            try {
-                FilteredHandler only = new FilteredHandler(own, TaskFilter.NONE, matching);
-                Scan scan = Scan.read(file, only, null);
-                only.finish();
-                own.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
-                own.complete = true;
-            } finally {
-                while (own.lock.isHeldByCurrentThread()) {
-                    own.lock.unlock();
-                }
+        TaskFilter terms = filter.termsOnly();
+        return cached(filtered, terms + "|" + groupBy, () -> {
+            TimelineIndex own = new TimelineIndex(terms, groupBy);
+            own.lock.lock(); // handed to the builder: readers wait for the scout
+            Thread builder = new Thread(() -> {
+                own.lock.lock();
+                index(own, own, null);
+            }, "asynctrace-view-index-" + (terms.hasTerms() ? "where" : "group-by"));
+            builder.setDaemon(true);
+            builder.start();
+            while (!own.lock.hasQueuedThread(builder)) {
+                Thread.onSpinWait();
             }
-            return new Filtered(own, matching);
+            own.lock.unlock(); // fair: the builder, queued first, gets it before any reader
+            return new Filtered(own);
         });
     }
 
     /** Writes the {@code /api/timeline} object: lanes, time range, attribute keys, indexing progress. */
-    String timeline(TaskFilter filter) {
-        Filtered f = filtered(filter);
+    String timeline(TaskFilter filter, String groupBy) {
+        Filtered f = filtered(filter, groupBy);
         StringWriter out = new StringWriter();
         JsonWriter j = new JsonWriter(out);
         f.index().lock.lock();
         try {
             TimelineIndex i = f.index();
             j.beginObject().field("file", file.toString()).field("file_bytes", fileSize)
-                    .field("indexed_bytes", index.indexedBytes).field("complete", index.complete)
+                    .field("indexed_bytes", f.index().indexedBytes).field("complete", f.index().complete)
                     .field("summary_ready", summaryJson != null).name("error").value(failure)
-                    .field("first_ns", i.firstTime()).field("last_ns", i.lastTime())
+                    .field("first_ns", i.firstTime()).field("last_ns", i.lastTime()).field("indexed_to_ns", i.indexedTo())
                     .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
             j.name("lanes").beginArray();
             for (TimelineIndex.Lane l : i.lanes()) {
                 j.beginObject().field("kind", l.kind()).field("name", l.name());
                 if (l.kind().equals("thread")) {
                     j.field("thread", l.thread());
+                }
+                if (l.kind().equals("type") && i.groupBy != null) {
+                    j.name("group");
+                    if (l.group() == null) {
+                        j.nullValue();
+                    } else {
+                        j.beginObject().field(i.groupBy, l.group()).endObject();
+                    }
                 }
                 j.endObject();
             }
@@ -153,7 +186,7 @@ final class ViewData {
             for (String k : index.attributeKeys()) {
                 j.value(k);
             }
-            j.endArray().endObject();
+            j.endArray().field("group_by", i.groupBy).endObject();
         } finally {
             f.index().lock.unlock();
         }
@@ -161,8 +194,8 @@ final class ViewData {
     }
 
     /** Writes one {@code /api/window} object. */
-    String window(TaskFilter filter, long from, long to, int bins) {
-        Filtered f = filtered(filter);
+    String window(TaskFilter filter, String groupBy, long from, long to, int bins) {
+        Filtered f = filtered(filter, groupBy);
         f.index().lock.lock();
         try {
             TimelineWindow w = TimelineWindow.compute(file, f.index(), from, to, bins, f.matching());
@@ -203,13 +236,17 @@ final class ViewData {
         return new TaskReport(t, details);
     }
 
-    private static <V> Map<String, V> lru() {
+    private static <V> Map<String, V> lru(java.util.function.Consumer<V> evicted) {
         return new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-                return size() > CACHED;
+                if (size() > CACHED) {
+                    evicted.accept(eldest.getValue());
+                    return true;
+                }
+                return false;
             }
         };
     }

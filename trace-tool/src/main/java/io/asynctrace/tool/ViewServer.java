@@ -44,9 +44,10 @@ import java.util.concurrent.Executors;
  *       SVG latency histograms, instances, one task's breakdown and event log);</li>
  *   <li>{@code GET /api/summary?where=W&group_by=KEY} the {@code summary --json} object,
  *       with histograms (503 while the first pass runs);</li>
- *   <li>{@code GET /api/timeline?where=W} lanes, time range and indexing progress;</li>
- *   <li>{@code GET /api/window?from=NS&to=NS&bins=N&where=W} one timeline window
- *       ({@link TimelineWindow});</li>
+ *   <li>{@code GET /api/timeline?where=W&group_by=KEY} lanes (task lanes split by KEY's
+ *       values), time range and indexing progress;</li>
+ *   <li>{@code GET /api/window?from=NS&to=NS&bins=N&where=W&group_by=KEY} one timeline
+ *       window ({@link TimelineWindow});</li>
  *   <li>{@code GET /api/tasks?type=T&min=NS&max=NS&limit=N&where=W} the completed tasks of
  *       type T with {@code min <= duration < max}, slowest first, as {@code tasks --json};</li>
  *   <li>{@code GET /api/task?id=ID[&from=NS&to=NS]} one task as a {@code tasks --json}
@@ -208,7 +209,7 @@ final class ViewServer implements AutoCloseable {
                 case "/view.js":
                     return new Answer(HttpResponseStatus.OK, "text/javascript; charset=utf-8", scripts.get(q.path()));
                 case "/api/summary": {
-                    String s = data.summary(filter(q), param(q, "group_by", null));
+                    String s = data.summary(filter(q), groupBy(q));
                     if (s == null) {
                         return data.failure() != null ? Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, data.failure())
                                 : Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "still indexing " + data.file);
@@ -218,12 +219,12 @@ final class ViewServer implements AutoCloseable {
                 case "/api/options":
                     return Answer.json(optionsJson());
                 case "/api/timeline":
-                    return Answer.json(data.timeline(filter(q)));
+                    return Answer.json(data.timeline(filter(q), groupBy(q)));
                 case "/api/window": {
                     long from = Long.parseLong(param(q, "from", "0"));
                     long to = Long.parseLong(param(q, "to", "0"));
                     int bins = Integer.parseInt(param(q, "bins", "1000"));
-                    return Answer.json(data.window(filter(q), from, to, bins));
+                    return Answer.json(data.window(filter(q), groupBy(q), from, to, bins));
                 }
                 case "/api/tasks": {
                     String type = param(q, "type", null);
@@ -254,6 +255,10 @@ final class ViewServer implements AutoCloseable {
 
     private static TaskFilter filter(QueryStringDecoder q) {
         return ViewData.filter(q.parameters().get("where"), param(q, "from_filter", null), param(q, "to_filter", null));
+    }
+
+    private static String groupBy(QueryStringDecoder q) {
+        return param(q, "group_by", null);
     }
 
     private String optionsJson() {

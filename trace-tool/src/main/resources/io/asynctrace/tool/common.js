@@ -41,3 +41,7 @@ function whereQuery() {
     + (filterState.from !== null ? "&from_filter=" + filterState.from : "")
     + (filterState.to !== null ? "&to_filter=" + filterState.to : "");
 }
+
+function groupQuery() {
+  return filterState.groupBy ? "&group_by=" + encodeURIComponent(filterState.groupBy) : "";
+}

@@ -26,7 +26,7 @@ const timelineView = {
   },
 
   async loadMeta() {
-    this.meta = await getJson("/api/timeline?x=1" + whereQuery());
+    this.meta = await getJson("/api/timeline?x=1" + whereQuery() + groupQuery());
     this.relayout();
     if (this.onKeys) this.onKeys(this.meta.keys.concat(filterState.groupBy ? [filterState.groupBy] : []));
     const status = document.getElementById("indexing");
@@ -35,21 +35,24 @@ const timelineView = {
     if (this.meta.error) status.appendChild(el("span", {"class": "warn"}, this.meta.error));
   },
 
-  // While the server indexes in the background: more lanes and a longer trace appear.
+  // While the server indexes in the background: the overview fills in, more lanes may appear.
   async poll() {
+    this.polling = true;
     await new Promise(r => setTimeout(r, 500));
     await this.loadMeta();
     if (this.fullView) this.view = {from: this.meta.first_ns, to: Math.max(this.meta.last_ns, this.meta.first_ns + 1)};
-    this.data = null;
-    this.render();
     this.fetch(0);
     if (!this.meta.complete) this.poll();
+    else this.polling = false;
   },
 
+  // A new filter or group-by choice: the server indexes for it in the background.
   async refilter() {
     await this.loadMeta();
     this.data = null;
+    this.render();
     this.fetch(0);
+    if (!this.meta.complete && !this.polling) this.poll();
   },
 
   relayout() {
@@ -61,7 +64,12 @@ const timelineView = {
     lanes.forEach((l, i) => { if (l.kind === "heap") add(i, HEAP_H); });
     lanes.forEach((l, i) => { if (l.kind === "thread") add(i, THREAD_H); });
     const types = lanes.map((l, i) => i).filter(i => lanes[i].kind === "type");
-    types.sort((a, b) => lanes[a].name < lanes[b].name ? -1 : lanes[a].name > lanes[b].name ? 1 : 0);
+    // by type, then (with group-by) by the attribute's value, tasks without it last
+    const order = l => [l.name, l.group === undefined || l.group === null ? "\uffff" : Object.values(l.group)[0]];
+    types.sort((a, b) => {
+      const [na, ga] = order(lanes[a]), [nb, gb] = order(lanes[b]);
+      return na < nb ? -1 : na > nb ? 1 : ga < gb ? -1 : ga > gb ? 1 : 0;
+    });
     types.forEach(i => add(i, TYPE_ROWS * ROW_H + 6));
     this.layout = rows;
     this.height = y + 4;
@@ -83,7 +91,7 @@ const timelineView = {
     const to = Math.ceil(this.view.to + span / 2);
     const bins = Math.round((this.width() - LABEL_W) * 2);
     const seq = ++this.fetchSeq;
-    const url = "/api/window?from=" + from + "&to=" + to + "&bins=" + bins + whereQuery();
+    const url = "/api/window?from=" + from + "&to=" + to + "&bins=" + bins + whereQuery() + groupQuery();
     let data;
     try {
       data = await getJson(url);
@@ -228,7 +236,7 @@ const timelineView = {
       g.fillStyle = i % 2 ? "#fafafa" : "#fff";
       g.fillRect(0, r.y, w, r.h);
       g.fillStyle = "#333";
-      const label = r.info.kind === "type" ? "task " + r.info.name : r.info.name;
+      const label = r.info.kind === "type" ? "task " + r.info.name + groupLabel(r.info, this.meta.group_by) : r.info.name;
       g.fillText(label.length > 26 ? label.slice(0, 25) + "…" : label, 4, r.y + Math.min(r.h - 5, 15));
     });
     g.save();
@@ -239,6 +247,7 @@ const timelineView = {
       if (d.mode === "detail") this.drawItems(g, d, rows);
       this.drawValues(g, d, rows);
     }
+    this.drawPending(g, w, h);
     g.restore();
     this.drawRuler(g, w);
     g.strokeStyle = "#ccc";
@@ -252,6 +261,7 @@ const timelineView = {
     c.dataset.items = d ? d.items.length : 0;
     c.dataset.fetches = this.fetches;
     c.dataset.lanes = this.layout.length;
+    c.dataset.complete = this.meta && this.meta.complete ? "true" : "false";
     document.getElementById("timeline-status").textContent = "showing " + human(this.view.to - this.view.from)
       + " from " + human(this.view.from) + (d ? " · " + d.mode + (d.mode === "detail" ? ", " + d.items.length + " items" : "")
       + (d.bytes_read ? ", read " + mib(d.bytes_read) : "") : " · loading…");
@@ -336,6 +346,23 @@ const timelineView = {
     }
   },
 
+  // While the server's background pass runs: the time it has not reached yet, hatched, with its progress.
+  drawPending(g, w, h) {
+    const m = this.meta;
+    if (!m || m.complete) return;
+    const to = this.data && this.data.indexed_to_ns !== undefined ? Math.max(this.data.indexed_to_ns, m.indexed_to_ns) : m.indexed_to_ns;
+    const x0 = Math.max(LABEL_W, this.x(to));
+    if (x0 >= w) return;
+    g.fillStyle = "rgba(200, 200, 200, 0.35)";
+    g.fillRect(x0, RULER_H, w - x0, h - RULER_H);
+    g.strokeStyle = "rgba(150, 150, 150, 0.5)";
+    g.beginPath();
+    for (let x = x0 - h; x < w; x += 12) { g.moveTo(x, h); g.lineTo(x + h, RULER_H); }
+    g.stroke();
+    g.fillStyle = "#555";
+    g.fillText("indexing… " + Math.floor(100 * m.indexed_bytes / Math.max(1, m.file_bytes)) + "% of the file", x0 + 6, RULER_H + 14);
+  },
+
   // Ticks at 1, 2 or 5 × 10^k ns, at least 90 px apart, so labels never overlap.
   drawRuler(g, w) {
     g.fillStyle = "#fff";
@@ -364,6 +391,12 @@ const timelineView = {
     g.stroke();
   },
 };
+
+// A task lane's group, with group-by: " KEY=VALUE", or " (no KEY)".
+function groupLabel(lane, key) {
+  if (lane.group === undefined) return "";
+  return lane.group === null ? " (no " + key + ")" : " " + key + "=" + lane.group[key];
+}
 
 // A tick's time with the unit of its step and just enough decimals to tell ticks apart.
 function rulerLabel(t, step) {

@@ -69,8 +69,7 @@ async function loadSummary() {
   let data;
   for (;;) {
     try {
-      data = await getJson("/api/summary?x=1" + whereQuery()
-        + (filterState.groupBy ? "&group_by=" + encodeURIComponent(filterState.groupBy) : ""));
+      data = await getJson("/api/summary?x=1" + whereQuery() + groupQuery());
       break;
     } catch (e) {
       if (e.status !== 503) throw e;
@@ -302,6 +301,7 @@ async function start() {
   select.addEventListener("change", () => {
     filterState.groupBy = select.value;
     loadSummary().catch(e => { document.getElementById("meta").textContent = "error: " + e.message; });
+    timelineView.refilter().catch(e => { document.getElementById("timeline-status").textContent = "error: " + e.message; });
   });
   timelineView.onKeys = keys => {
     for (const k of keys) {

@@ -24,4 +24,24 @@ class DemoTest {
                 .isEqualTo(24L);
         assertThat(s.get("complete")).isEqualTo(true);
     }
+
+    @Test
+    void fromAndToNarrowTheSummaryItPrints() {
+        Path out = dir.resolve("late.trace");
+        // An hour in, the recording is long over: the summary has no task or span rows.
+        Cli r = Cli.run("demo", "-o", out.toString(), "--orders", "3", "--from", "1h");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote " + out).doesNotContain("steamMilk");
+        Cli all = Cli.run("demo", "-o", dir.resolve("all.trace").toString(), "--orders", "3", "--from", "0", "--to", "1h");
+        assertThat(all.out()).contains("steamMilk");
+
+        Cli serve = Cli.run("demo", "--serve", "0", "--to", "1s");
+        assertThat(serve.code()).isEqualTo(2);
+        Cli.assertOneLine(serve, "asynctrace: --where, --from and --to narrow the summary of a recorded demo; "
+                + "--serve prints none (filter the live trace you download instead)");
+        Cli bad = Cli.run("demo", "-o", dir.resolve("never.trace").toString(), "--from", "soon");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("asynctrace: --from soon: not a time");
+        assertThat(dir.resolve("never.trace")).doesNotExist();
+    }
 }

@@ -222,6 +222,39 @@ class MergeTest {
     }
 
     @Test
+    void fromAndToKeepWhatOverlapsTheWindowOfTheMergedClock() throws Exception {
+        Path whole = dir.resolve("cp-whole.trace");
+        assertThat(Cli.run("merge", checkout.toString(), payments.toString(), "-o", whole.toString()).code()).isZero();
+        TraceModel all = TraceModel.read(whole);
+        TaskInfo callee = task(all, "POST /pay", SPAN_AB);
+        long from = callee.start() + 1;
+        long to = callee.end() - 1;
+        Path out = dir.resolve("cp-window.trace");
+        Cli r = Cli.run("merge", checkout.toString(), payments.toString(), "-o", out.toString(),
+                "--from", from + "ns", "--to", Long.toString(to));
+        assertThat(r.code()).as(r.err()).isZero();
+        TraceModel m = TraceModel.read(out);
+        // The window is in the merged time (payments' times are shifted into it): its callee and
+        // checkout's caller, whole and as merged; GET /health (before) and the stray request (after) are not.
+        assertThat(m.tasks()).extracting(TaskInfo::type).containsExactlyInAnyOrder("GET /checkout", "POST /pay");
+        for (TaskInfo t : m.tasks()) {
+            TaskInfo same = all.task(t.id());
+            assertThat(t.start()).isEqualTo(same.start());
+            assertThat(t.end()).isEqualTo(same.end());
+            assertThat(t.parentId()).isEqualTo(same.parentId());
+        }
+        assertThat(task(m, "POST /pay", SPAN_AB).parentId()).isEqualTo(task(m, "GET /checkout").id());
+        assertThat(m.spans()).isNotEmpty().allMatch(s -> s.end() >= from && s.start() <= to)
+                .hasSize((int) all.spans().stream().filter(s -> s.end() >= from && s.start() <= to).count());
+        assertThat(m.logs()).allMatch(l -> l.time() >= from && l.time() <= to);
+
+        Cli bad = Cli.run("merge", checkout.toString(), payments.toString(), "-o", dir.resolve("x.trace").toString(),
+                "--from", "2s", "--to", "1s");
+        Cli.assertOneLine(bad, "asynctrace: --from 2s is after --to 1s");
+        assertThat(bad.code()).isEqualTo(2);
+    }
+
+    @Test
     void threeServicesChainInAnyInputOrderWithLabels() throws Exception {
         Path out = dir.resolve("chain.trace");
         Cli r = Cli.run("merge", fraud.toString(), checkout.toString(), payments.toString(), "-o", out.toString(),

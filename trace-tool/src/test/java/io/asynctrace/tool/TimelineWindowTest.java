@@ -68,13 +68,112 @@ class TimelineWindowTest {
         long fromRead = sum((List<List<Object>>) a.get("values"), even);
         assertThat((double) fromIndex / fromRead).isBetween(0.98, 1.02);
 
-        // Zoomed in on a few tasks: each one, with its spans.
-        TimelineWindow detail = TimelineWindow.compute(file, index, from, from + (to - from) / 20, 500, null);
+        // Zoomed in on a few tasks: each one, with its spans (in the middle: the first task may
+        // take long, loading classes, and fill the trace's first twentieth on its own).
+        long mid = from + (to - from) / 2;
+        TimelineWindow detail = TimelineWindow.compute(file, index, mid, mid + (to - from) / 20, 500, null);
         assertThat(detail.mode()).isEqualTo("detail");
         List<List<Object>> items = (List<List<Object>>) json(detail).get("items");
         assertThat(items).anySatisfy(i -> assertThat(i.get(3)).isEqualTo((long) TimelineIndex.TASK))
                 .anySatisfy(i -> assertThat(i.get(6)).isEqualTo("step"));
-        assertThat(items).allSatisfy(i -> assertThat((Long) i.get(2)).isGreaterThanOrEqualTo(from));
+        assertThat(items).allSatisfy(i -> assertThat((Long) i.get(2)).isGreaterThanOrEqualTo(mid));
+    }
+
+    @Test
+    void theLastSegmentsGiveTheTraceEndBeforeThePassAndWindowsIntoTheRestAreOverviews() throws Exception {
+        long size = java.nio.file.Files.size(file);
+        long[][] tail = TailSegments.find(file, size, 3);
+        assertThat(tail.length).isEqualTo(3);
+        assertThat(tail[2][1]).isEqualTo(size);
+        assertThat(tail[1][1]).isEqualTo(tail[2][0]);
+        TimelineIndex early = new TimelineIndex();
+        early.scout(file, size, tail);
+        // Before any of the pass: the whole time range, the task lanes met at the end, nothing indexed.
+        assertThat(early.lastTime()).isEqualTo(index.lastTime());
+        assertThat(early.lanes()).extracting(TimelineIndex.Lane::name).contains("even", "odd");
+        assertThat(early.binWidth()).isEqualTo(index.binWidth());
+        assertThat(early.unindexedBytes(0, early.lastTime())).isEqualTo(size);
+        TimelineWindow w = TimelineWindow.compute(file, early, 0, early.lastTime(), 100, null, 0, size / 2);
+        assertThat(w.mode()).isEqualTo("overview");
+        assertThat(json(w).get("indexed_to_ns")).isEqualTo(0L);
+
+        // A file cut mid-segment has no whole segment at its end: none found, not an error.
+        Path cut = dir.resolve("cut.trace");
+        byte[] b = java.nio.file.Files.readAllBytes(file);
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(b, (int) (tail[1][0] + (tail[1][1] - tail[1][0]) / 2)));
+        assertThat(TailSegments.find(cut, java.nio.file.Files.size(cut), 3).length).isZero();
+    }
+
+    @Test
+    void groupByAndWhereIndexInOnePassWhatTwoPassesGive() throws Exception {
+        FilterTest.dir = dir;
+        FilterTest.record();
+        Path f = FilterTest.file;
+        TaskFilter ap = TaskFilter.parse(List.of("region=ap"), null, null);
+
+        // One pass: the tasks' attributes settled as they are read.
+        TimelineIndex one = built(f, new TimelineIndex(ap, null), null);
+        // Two passes: the matching tasks first, then only their events.
+        MatchingTasks matching = MatchingTasks.find(f, ap, null);
+        TimelineIndex plain = new TimelineIndex();
+        FilteredHandler only = new FilteredHandler(plain, TaskFilter.NONE, matching);
+        built(f, plain, only);
+        for (String type : List.of("checkout")) {
+            assertThat(one.bins(one.typeLane(type))).isEqualTo(plain.bins(plain.typeLane(type)));
+        }
+        for (int lane = 0; lane < plain.lanes().size(); lane++) {
+            if (plain.lanes().get(lane).kind().equals("thread")) {
+                assertThat(one.bins(lane)).as("thread lane %s", plain.lanes().get(lane)).isEqualTo(plain.bins(lane));
+            }
+        }
+        for (long id : FilterTest.AP) {
+            assertThat(one.matching().contains(id)).isTrue();
+        }
+        for (long id : FilterTest.EU) {
+            assertThat(one.matching().contains(id)).isFalse();
+        }
+        assertThat(one.matching().size()).isEqualTo(FilterTest.AP.size());
+
+        // Group by region: a lane per type and value, tasks without it in their own; a detail
+        // window puts each task in its group's lane.
+        TimelineIndex grouped = built(f, new TimelineIndex(TaskFilter.NONE, "region"), null);
+        assertThat(grouped.lanes()).filteredOn(l -> l.kind().equals("type"))
+                .extracting(l -> l.name() + "/" + l.group())
+                .containsExactlyInAnyOrder("checkout/ap", "checkout/eu", "checkout/null", "ping/null");
+        TimelineWindow w = TimelineWindow.compute(f, grouped, grouped.firstTime(), grouped.lastTime(), 500, null);
+        assertThat(w.mode()).isEqualTo("detail");
+        @SuppressWarnings("unchecked")
+        List<List<Object>> items = (List<List<Object>>) json(w).get("items");
+        int apLane = grouped.typeLane("checkout", "ap");
+        int noneLane = grouped.typeLane("checkout", null);
+        assertThat(items.stream().filter(i -> i.get(3).equals((long) TimelineIndex.TASK) && i.get(0).equals((long) apLane))
+                .map(i -> (Long) i.get(4)).sorted().toList()).isEqualTo(FilterTest.AP.stream().sorted().toList());
+        assertThat(items.stream().filter(i -> i.get(3).equals((long) TimelineIndex.TASK) && i.get(0).equals((long) noneLane))
+                .map(i -> (Long) i.get(4)).toList()).isEqualTo(FilterTest.NONE);
+        long groupedBusy = 0;
+        long plainBusy = 0;
+        TimelineIndex all = built(f, new TimelineIndex(), null);
+        for (String g : new String[] {"ap", "eu", null}) {
+            for (long b : grouped.bins(grouped.typeLane("checkout", g))) {
+                groupedBusy += b;
+            }
+        }
+        for (long b : all.bins(all.typeLane("checkout"))) {
+            plainBusy += b;
+        }
+        assertThat(groupedBusy).isEqualTo(plainBusy);
+    }
+
+    private static TimelineIndex built(Path f, TimelineIndex index, FilteredHandler through) throws Exception {
+        index.lock.lock();
+        Scan.read(f, through == null ? index : through, null);
+        if (through != null) {
+            through.finish();
+        }
+        index.finish(java.nio.file.Files.size(f));
+        index.complete = true;
+        index.lock.unlock();
+        return index;
     }
 
     private static long sum(List<List<Object>> values, int lane) {

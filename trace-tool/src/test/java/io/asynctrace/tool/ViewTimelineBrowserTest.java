@@ -115,6 +115,27 @@ class ViewTimelineBrowserTest {
             assertThat(browser.script("return [...document.querySelectorAll('div.type h2')].map(e => e.textContent)"))
                     .isEqualTo(List.of("checkout region=ap", "checkout region=eu", "checkout (no region)", "ping (no region)"));
             assertThat(browser.text(browser.find("div.type[data-group=ap] .stats").get(0))).startsWith("3 tasks");
+            // The timeline's task lanes split the same way, each task in its group's lane.
+            String typeLanes = "return timelineView.layout.filter(r => r.info.kind === 'type')"
+                    + ".map(r => 'task ' + r.info.name + groupLabel(r.info, timelineView.meta.group_by))";
+            List<String> grouped = List.of("task checkout region=ap", "task checkout region=eu", "task checkout (no region)",
+                    "task ping (no region)");
+            try {
+                WebDriver.waitUntil(Duration.ofSeconds(40), () -> grouped.equals(browser.script(typeLanes)));
+            } catch (AssertionError e) {
+                throw new AssertionError("task lanes grouped by region: " + browser.script(typeLanes), e);
+            }
+            String apTasks = "const d = timelineView.data; if (d === null || d.mode !== 'detail' || !timelineView.fits()) return null;"
+                    + " const lane = timelineView.meta.lanes.findIndex(l => l.kind === 'type' && l.name === 'checkout'"
+                    + " && l.group && l.group.region === 'ap');"
+                    + " return [...new Set(d.items.filter(i => i[3] === 0 && i[0] === lane).map(i => i[4]))].sort((a, b) => a - b)";
+            List<Long> ap = FilterTest.AP.stream().sorted().toList();
+            try {
+                WebDriver.waitUntil(Duration.ofSeconds(40), () -> ap.equals(browser.script(apTasks)));
+            } catch (AssertionError e) {
+                throw new AssertionError("tasks in the region=ap lane: " + browser.script(apTasks) + ", wanted " + ap, e);
+            }
+
             // A bucket of a group lists that group's tasks only.
             browser.click(browser.find("div.type[data-group=eu] rect.bar").get(0));
             List<String> rows = browser.await("tr.instance");

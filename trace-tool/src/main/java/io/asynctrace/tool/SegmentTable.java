@@ -1,0 +1,92 @@
+package io.asynctrace.tool;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The segments of a trace file read so far: each one's byte offset and the earliest and
+ * latest time of its events, so that a window of time can be read from the segments
+ * that hold it instead of the whole file. Segments of different threads' batches overlap
+ * in time; a window reads every segment whose time range meets it. Memory: three longs a
+ * segment. Not thread-safe.
+ */
+final class SegmentTable {
+    private long[] offset = new long[256];
+    private long[] min = new long[256];
+    private long[] max = new long[256];
+    private int count;
+    /** Where the last segment ends: the offset read up to. */
+    private long end;
+
+    /** A segment starts at {@code at}: the previous one ends there. */
+    void start(long at) {
+        if (count == offset.length) {
+            offset = Arrays.copyOf(offset, count * 2);
+            min = Arrays.copyOf(min, count * 2);
+            max = Arrays.copyOf(max, count * 2);
+        }
+        offset[count] = at;
+        min[count] = Long.MAX_VALUE;
+        max[count] = Long.MIN_VALUE;
+        count++;
+        end = at;
+    }
+
+    /** The current segment holds an event at {@code time}. */
+    void see(long time) {
+        if (count > 0) {
+            int s = count - 1;
+            if (time < min[s]) {
+                min[s] = time;
+            }
+            if (time > max[s]) {
+                max[s] = time;
+            }
+        }
+    }
+
+    /** @param at where the segments read end (the file's size, or where it was cut) */
+    void end(long at) {
+        end = at;
+    }
+
+    /** @return the earliest event time of the current segment, or MAX_VALUE if none or it has no event */
+    long currentMin() {
+        return count == 0 ? Long.MAX_VALUE : min[count - 1];
+    }
+
+    /**
+     * @return the byte ranges {@code [start, end)} of the segments with an event in
+     *     {@code [from, to]}, in file order, merged where adjacent; {@code long[0]} holds
+     *     their total length. The current segment counts only once {@link #end} or the next
+     *     {@link #start} says where it ends.
+     */
+    long[][] meeting(long from, long to) {
+        List<long[]> ranges = new ArrayList<>();
+        long total = 0;
+        for (int s = 0; s < count; s++) {
+            long start = offset[s];
+            long stop = s + 1 < count ? offset[s + 1] : end;
+            if (min[s] == Long.MAX_VALUE || max[s] < from || min[s] > to || stop <= start) {
+                continue;
+            }
+            total += stop - start;
+            if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == start) {
+                ranges.get(ranges.size() - 1)[1] = stop;
+            } else {
+                ranges.add(new long[] {start, stop});
+            }
+        }
+        long[][] out = new long[ranges.size() + 1][];
+        out[0] = new long[] {total};
+        for (int i = 0; i < ranges.size(); i++) {
+            out[i + 1] = ranges.get(i);
+        }
+        return out;
+    }
+
+    int count() {
+        return count;
+    }
+}
