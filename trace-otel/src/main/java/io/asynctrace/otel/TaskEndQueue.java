@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * <p><b>Assumptions and guarantees.</b> {@link #offer} never blocks and allocates nothing:
  * it claims a slot with one compare-and-set of {@link #producerIndex} (retried only when
  * another producer claimed the same slot first) and publishes the element with a release
- * store, or returns false at once when the ring is full. {@link #poll} and {@link #size}
+ * store, or returns -1 at once when the ring is full. {@link #poll} and {@link #size}
  * are for the single consumer thread only: it takes elements in claim order and frees the
  * slot before advancing {@link #consumerIndex} (a release store), so a producer that sees
  * room finds the slot empty. An element claimed but not yet published makes {@link #poll}
@@ -38,13 +38,10 @@ final class TaskEndQueue {
     private final TaskEnd[] slots;
     private final int mask;
     /** The next slot to claim; producers only, by CAS. */
-    @SuppressWarnings("unused") // through PRODUCER_INDEX
     private volatile long producerIndex;
     /** A cached {@code consumerIndex + capacity}: producers may claim below it without reading the consumer's index. */
-    @SuppressWarnings("unused") // through PRODUCER_LIMIT
     private volatile long producerLimit;
     /** The next slot to take; written by the consumer only. */
-    @SuppressWarnings("unused") // through CONSUMER_INDEX
     private volatile long consumerIndex;
 
     /** @param capacity at least this many elements fit (rounded up to a power of two) */
@@ -66,7 +63,7 @@ final class TaskEndQueue {
      * @return the element's index in the order of offers (0, 1, ...), or -1 if the queue was full
      */
     long offer(TaskEnd e) {
-        long limit = (long) PRODUCER_LIMIT.getOpaque(this);
+        long limit = (long) PRODUCER_LIMIT.getAcquire(this); // with its release below: the freed slot is seen free
         long index;
         do {
             index = (long) PRODUCER_INDEX.getVolatile(this);
@@ -75,7 +72,7 @@ final class TaskEndQueue {
                 if (index >= limit) {
                     return -1;
                 }
-                PRODUCER_LIMIT.setOpaque(this, limit);
+                PRODUCER_LIMIT.setRelease(this, limit);
             }
         } while (!PRODUCER_INDEX.compareAndSet(this, index, index + 1));
         SLOTS.setRelease(slots, (int) index & mask, e);

@@ -24,8 +24,8 @@ import zipkin2.reporter.SpanBytesEncoder;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 /**
- * A {@link SpanExporter} to Zipkin's v2 HTTP API ({@code POST /api/v2/spans}, JSON v2),
- * encoded and sent by Zipkin's own reporter library.
+ * A {@link SpanExporter} to Zipkin's v2 HTTP API ({@code POST /api/v2/spans}, protocol
+ * buffers or JSON v2, gzipped or not), encoded and sent by Zipkin's own libraries.
  *
  * <p>OpenTelemetry's {@code opentelemetry-exporter-zipkin} stopped being published with
  * OpenTelemetry Java 1.65.0; this maps {@link SpanData} as it did: trace, span and parent
@@ -104,12 +104,7 @@ final class ZipkinExporter implements SpanExporter {
         }
     }
 
-    /** @return the Zipkin v2 span of {@code s} */
-    static Span toZipkin(SpanData s) {
-        return new Mapping().toZipkin(s);
-    }
-
-    /** The mapping, with the last resource's endpoint kept (an export has one resource) and one builder. One thread's. */
+    /** The mapping to a Zipkin v2 span, with the last resource's endpoint kept (an export has one) and one builder. One thread's. */
     private static final class Mapping {
         private final Span.Builder b = Span.newBuilder();
         private Resource resource;
