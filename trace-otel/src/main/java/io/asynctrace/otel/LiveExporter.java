@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,9 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p><b>Assumptions and guarantees.</b> The application's thread only puts the ended task on
- * a bounded lock-free ring ({@link Builder#queueSize}, default 2048, rounded up to a power
- * of two; one compare-and-set, no allocation beyond the {@code TaskEnd} the recorder made):
- * it never waits for the exporter. A full queue drops the task, and {@link #dropped()} counts it (a warning
+ * a bounded lock-free queue ({@link Builder#queueSize}, default 2048): it never waits for
+ * the exporter. A full queue drops the task, and {@link #dropped()} counts it (a warning
  * is logged through {@code System.Logger} "io.asynctrace" at the first drop and at close).
  * One daemon thread sends batches of up to {@link Builder#batchSize} (default 512) when a
  * batch is full or {@link Builder#delay} (default 1 s) has passed, waiting at most
@@ -52,10 +53,12 @@ public final class LiveExporter implements AutoCloseable {
 
     private final SpanExporter exporter;
     private final Resource resource;
+    private final int queueSize;
     private final int batchSize;
     private final long delayNanos;
     private final long timeoutMillis;
-    private final TaskEndQueue queue;
+    private final ConcurrentLinkedQueue<TaskEnd> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -69,7 +72,7 @@ public final class LiveExporter implements AutoCloseable {
     private LiveExporter(Builder b) {
         this.exporter = b.exporter;
         this.resource = b.resource;
-        this.queue = new TaskEndQueue(b.queueSize);
+        this.queueSize = b.queueSize;
         this.batchSize = b.batchSize;
         this.delayNanos = b.delay.toNanos();
         this.timeoutMillis = b.timeout.toMillis();
@@ -119,7 +122,7 @@ public final class LiveExporter implements AutoCloseable {
         }
 
         /**
-         * @param tasks ended tasks held before dropping (rounded up to a power of two)
+         * @param tasks ended tasks held before dropping
          * @return this
          */
         public Builder queueSize(int tasks) {
@@ -179,15 +182,17 @@ public final class LiveExporter implements AutoCloseable {
 
     /** On the application's thread: queue or drop, never wait. */
     private void offer(TaskEnd task) {
-        long index = closing ? -1 : queue.offer(task);
-        if (index < 0) {
+        int n = queued.incrementAndGet();
+        if (closing || n > queueSize) {
+            queued.decrementAndGet();
             if (dropped.getAndIncrement() == 0) {
                 LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's queue is full: ended tasks are "
                         + "dropped (counted in LiveExporter.dropped())");
             }
             return;
         }
-        if ((index + 1) % batchSize == 0) { // a batch's worth more: wake the worker once, not at every task
+        queue.offer(task);
+        if (n == batchSize) { // a batch is ready: wake the worker once, not at every task after
             LockSupport.unpark(worker);
         }
     }
@@ -198,6 +203,7 @@ public final class LiveExporter implements AutoCloseable {
         while (true) {
             TaskEnd t = queue.poll();
             if (t != null) {
+                queued.decrementAndGet();
                 batch.add(span(t));
                 if (batch.size() >= batchSize) {
                     send(batch);

@@ -115,7 +115,8 @@ final class ProfileCommand implements Callable<Integer> {
         }
         if (handler.unattributed > 0) {
             out.println("note: " + handler.unattributed + " samples could not be tied to a task (its begin is not in"
-                    + " the file, or came too late) and are not in the profile");
+                    + " the file or came too late, or its thread's history was forgotten: more than "
+                    + ProfileHandler.MAX_LANES + " threads worked after it) and are not in the profile");
         }
         out.flush();
         return scan.finish(err);

@@ -3,7 +3,11 @@ package io.asynctrace.tool;
 import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,12 +31,16 @@ import java.util.Map;
  * whose begin it saw.
  *
  * <p>Memory: the open tasks, spans and jobs and their pending samples, those bounded
- * histories, and the aggregated profile; never proportional to the file. Not thread-safe.
+ * histories (of the threads at work: past {@value #MAX_LANES} threads the longest idle
+ * are forgotten), and the aggregated profile; never proportional to the file. Not thread-safe.
  */
 final class ProfileHandler implements TraceHandler {
     static final int RECENT = 64;
     static final int RECENT_TASKS = 1 << 16;
+    /** Threads whose history is kept at least; past them the longest idle are forgotten. */
+    static final int MAX_LANES = 1 << 12;
     private static final int MAX_OPEN = 64;
+    private static final int FORGOTTEN_BITS = 1 << 20;
 
     private final ProfileKind kind;
     private final String type;
@@ -47,6 +55,12 @@ final class ProfileHandler implements TraceHandler {
     private final long[] endedOrder = new long[RECENT_TASKS];
     private int endedNext;
     private final Map<Long, Lane> lanes = new HashMap<>();
+    /** How many lanes before the next {@link #forgetIdleLanes}. */
+    private int lanesSweepAt = MAX_LANES;
+    /** The last activity of the lanes forgotten so far: a later thread without a lane was surely idle. */
+    private long forgottenBefore = Long.MIN_VALUE;
+    /** The threads whose lanes were forgotten, hashed into bits (a set bit may stand for another thread); or null. */
+    private long[] forgottenThreads;
     /** Queued jobs: job id to task id, and for {@code sched} the queueing. */
     private final LongMap<Pending> openJobs = new LongMap<>(1024);
     /** Jobs started before their queueing was read: job id to start time. */
@@ -56,7 +70,12 @@ final class ProfileHandler implements TraceHandler {
 
     /** Events of the kind that carried no stack. */
     long withoutStack;
-    /** Samples left out with a task filter because their task could not be found. */
+    /**
+     * Samples left out because their task could not be found: with a task filter, or
+     * because their thread's history was forgotten (a runtime event that came later than
+     * the last {@value #MAX_LANES} threads' work; one in a handful of the JVM's own threads'
+     * samples may be taken for one, as forgotten threads are kept as hashed bits).
+     */
     long unattributed;
     /** Samples left out because no task was running (without {@code --outside-tasks}), and their time. */
     long outside;
@@ -86,24 +105,33 @@ final class ProfileHandler implements TraceHandler {
         }
     }
 
-    /** One thread's intervals of task work: open ones, and the last {@value #RECENT} closed. */
+    /**
+     * One thread's intervals of task work: open ones, and the last {@value #RECENT} closed.
+     * Its arrays start small and grow: a virtual thread runs a task or two.
+     */
     private static final class Lane {
-        final long[] openId = new long[MAX_OPEN];
-        final long[] openTask = new long[MAX_OPEN];
-        final long[] openFrom = new long[MAX_OPEN];
+        long[] openId = new long[2];
+        long[] openTask = new long[2];
+        long[] openFrom = new long[2];
         int open;
-        final long[] task = new long[RECENT];
-        final long[] from = new long[RECENT];
-        final long[] to = new long[RECENT];
+        long[] task = new long[2];
+        long[] from = new long[2];
+        long[] to = new long[2];
         int closed;
         int next;
+        /** The time of the last interval begun or closed here. */
+        long lastActivity;
 
         void push(long id, long taskId, long time) {
+            lastActivity = Math.max(lastActivity, time);
             if (open == MAX_OPEN) { // an interval that ended elsewhere never closes here: forget the oldest
-                System.arraycopy(openId, 1, openId, 0, open - 1);
-                System.arraycopy(openTask, 1, openTask, 0, open - 1);
-                System.arraycopy(openFrom, 1, openFrom, 0, open - 1);
-                open--;
+                removeOpen(0);
+            }
+            if (open == openId.length) {
+                int n = Math.min(MAX_OPEN, open * 2);
+                openId = Arrays.copyOf(openId, n);
+                openTask = Arrays.copyOf(openTask, n);
+                openFrom = Arrays.copyOf(openFrom, n);
             }
             openId[open] = id;
             openTask[open] = taskId;
@@ -112,17 +140,22 @@ final class ProfileHandler implements TraceHandler {
         }
 
         void close(long id, long time) {
+            lastActivity = Math.max(lastActivity, time);
             for (int i = open - 1; i >= 0; i--) {
                 if (openId[i] == id) {
+                    if (closed == task.length && closed < RECENT) { // grow the ring while it is not yet full
+                        int n = Math.min(RECENT, closed * 2);
+                        task = Arrays.copyOf(task, n);
+                        from = Arrays.copyOf(from, n);
+                        to = Arrays.copyOf(to, n);
+                        next = closed;
+                    }
                     task[next] = openTask[i];
                     from[next] = openFrom[i];
                     to[next] = time;
-                    next = (next + 1) % RECENT;
-                    closed = Math.min(closed + 1, RECENT);
-                    System.arraycopy(openId, i + 1, openId, i, open - i - 1);
-                    System.arraycopy(openTask, i + 1, openTask, i, open - i - 1);
-                    System.arraycopy(openFrom, i + 1, openFrom, i, open - i - 1);
-                    open--;
+                    next = (next + 1) % task.length;
+                    closed = Math.min(closed + 1, task.length);
+                    removeOpen(i);
                     return;
                 }
             }
@@ -132,13 +165,17 @@ final class ProfileHandler implements TraceHandler {
         void discard(long id) {
             for (int i = open - 1; i >= 0; i--) {
                 if (openId[i] == id) {
-                    System.arraycopy(openId, i + 1, openId, i, open - i - 1);
-                    System.arraycopy(openTask, i + 1, openTask, i, open - i - 1);
-                    System.arraycopy(openFrom, i + 1, openFrom, i, open - i - 1);
-                    open--;
+                    removeOpen(i);
                     return;
                 }
             }
+        }
+
+        private void removeOpen(int i) {
+            System.arraycopy(openId, i + 1, openId, i, open - i - 1);
+            System.arraycopy(openTask, i + 1, openTask, i, open - i - 1);
+            System.arraycopy(openFrom, i + 1, openFrom, i, open - i - 1);
+            open--;
         }
 
         /** @return the task of the innermost interval containing {@code time}, or 0 */
@@ -306,6 +343,10 @@ final class ProfileHandler implements TraceHandler {
             see(time);
             see(time + duration);
             Lane lane = lanes.get(thread);
+            if (lane == null && time < forgottenBefore && stack != null && forgotten(thread)) {
+                unattributed++; // its thread may have run a task then, whose history is forgotten
+                return;
+            }
             sample(stack, duration, lane == null ? 0 : lane.taskAt(time), thread);
         }
     }
@@ -351,7 +392,60 @@ final class ProfileHandler implements TraceHandler {
     }
 
     private Lane lane(long thread) {
-        return lanes.computeIfAbsent(thread, t -> new Lane());
+        Lane lane = lanes.get(thread);
+        if (lane == null) {
+            if (lanes.size() >= lanesSweepAt) {
+                forgetIdleLanes();
+            }
+            lane = new Lane();
+            lanes.put(thread, lane);
+        }
+        return lane;
+    }
+
+    /**
+     * Keeps memory to the threads at work, not every thread the trace ever had (a virtual
+     * thread per request makes millions): forgets the older half of the lanes with no open
+     * interval, by their last activity, and those threads' names.
+     */
+    private void forgetIdleLanes() {
+        List<Map.Entry<Long, Lane>> idle = new ArrayList<>();
+        for (Map.Entry<Long, Lane> e : lanes.entrySet()) {
+            if (e.getValue().open == 0) {
+                idle.add(e);
+            }
+        }
+        idle.sort(Comparator.comparingLong(e -> e.getValue().lastActivity));
+        for (Map.Entry<Long, Lane> e : idle.subList(0, (idle.size() + 1) / 2)) {
+            forgottenBefore = Math.max(forgottenBefore, e.getValue().lastActivity);
+            if (forgottenThreads == null) {
+                forgottenThreads = new long[FORGOTTEN_BITS / 64];
+            }
+            int bit = forgottenBit(e.getKey());
+            forgottenThreads[bit >>> 6] |= 1L << bit;
+            lanes.remove(e.getKey());
+            threadNames.remove(e.getKey());
+        }
+        if (threadNames.size() > 4 * MAX_LANES) {
+            threadNames.keySet().retainAll(lanes.keySet()); // threads that never ran task work: logs, queueing
+        }
+        lanesSweepAt = Math.max(MAX_LANES, lanes.size() + MAX_LANES / 2);
+    }
+
+    /** @return whether {@code thread}'s lane may have been forgotten */
+    private boolean forgotten(long thread) {
+        int bit = forgottenBit(thread);
+        return forgottenThreads != null && (forgottenThreads[bit >>> 6] & 1L << bit) != 0;
+    }
+
+    private static int forgottenBit(long thread) {
+        long h = thread * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 64 - 20); // FORGOTTEN_BITS = 1 << 20
+    }
+
+    /** @return how many threads' histories are kept (for tests of bounded memory) */
+    int lanes() {
+        return lanes.size();
     }
 
     private void see(long time) {

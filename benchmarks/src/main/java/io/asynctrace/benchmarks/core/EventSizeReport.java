@@ -31,6 +31,9 @@ public final class EventSizeReport {
     private static void report(String label, int orders, boolean withLog, int stackDepth) throws Exception {
         byte[] trace = record(orders, withLog, stackDepth);
         TraceModel m = TraceModel.read(new ByteArrayInputStream(trace));
+        if (m.tasks().size() != orders) {
+            throw new IllegalStateException(label + ": " + m.tasks().size() + " tasks recorded of " + orders);
+        }
         System.out.printf("%-34s %,d events, %,d bytes, %.2f bytes/event, dropped %d%n", label, m.events(),
                 trace.length, (double) trace.length / m.events(), m.dropped());
     }
@@ -69,7 +72,10 @@ public final class EventSizeReport {
             });
         }
         pool.shutdown();
-        pool.awaitTermination(1, TimeUnit.MINUTES);
+        // Every order, however slow the machine: a partial run would compare unlike mixes.
+        if (!pool.awaitTermination(30, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the pool did not finish " + orders + " orders in 30 minutes");
+        }
         Trace.stop();
         return out.toByteArray();
     }

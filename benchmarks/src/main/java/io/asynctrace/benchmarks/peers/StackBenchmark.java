@@ -9,7 +9,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,7 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * without {@code @StackTrace(true)} while a recording writes to disk. The stack's cost
  * is each one's difference between with and without; the call site repeats, as in an
  * application's hot path, and the benchmark method sits some frames deep
- * ({@link #DEPTH} calls) so that there is a stack to walk.
+ * ({@link #DEPTH} calls) so that there is a stack to walk. JFR keeps up to 64 frames
+ * (its default), all of this stack's; depth 64 is the like-for-like comparison.
+ *
+ * <p>{@code stackWalkerFloor} is the least any capture through {@link StackWalker} can
+ * cost: one walk of the same frames asking each only its class and bytecode index, as a
+ * cached stack of asynctrace's does, with no recording at all.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar peers.StackBenchmark}
  */
@@ -45,11 +54,25 @@ public class StackBenchmark {
     /** Frames of the benchmark's own below the event (plus JMH's). */
     static final int DEPTH = 8;
     private static final Runnable NOTHING = () -> { };
+    private static final StackWalker FLOOR_WALKER = StackWalker.getInstance(
+            EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 32);
+    private static final Function<Stream<StackWalker.StackFrame>, Integer> FLOOR =
+            s -> {
+                int n = 0;
+                int h = 0;
+                Iterator<StackWalker.StackFrame> it = s.iterator();
+                while (it.hasNext() && n <= 64) {
+                    StackWalker.StackFrame f = it.next();
+                    h = h * 31 + System.identityHashCode(f.getDeclaringClass()) + f.getByteCodeIndex();
+                    n++;
+                }
+                return h;
+            };
 
     /** An asynctrace recording with stacks of {@code depth} frames, to disk, and a current task. */
     @State(Scope.Benchmark)
     public static class Stacks {
-        @Param({"0", "16"})
+        @Param({"0", "16", "64"})
         public int depth;
 
         private RewindingFileStream file;
@@ -136,10 +159,14 @@ public class StackBenchmark {
         deep(DEPTH, 3);
     }
 
-    private static void deep(int frames, int what) {
+    @Benchmark
+    public int stackWalkerFloor() {
+        return deep(DEPTH, 4);
+    }
+
+    private static int deep(int frames, int what) {
         if (frames > 0) {
-            deep(frames - 1, what);
-            return;
+            return deep(frames - 1, what);
         }
         switch (what) {
             case 0 -> Trace.log("orderID", "42");
@@ -150,12 +177,16 @@ public class StackBenchmark {
                 e.message = "42";
                 e.commit();
             }
-            default -> {
+            case 3 -> {
                 JfrEvents.StackLogEvent e = new JfrEvents.StackLogEvent();
                 e.category = "orderID";
                 e.message = "42";
                 e.commit();
             }
+            default -> {
+                return FLOOR_WALKER.walk(FLOOR);
+            }
         }
+        return 0;
     }
 }
