@@ -45,8 +45,8 @@ final class Entities {
         /** The trace id, once decided (it never changes after). */
         String traceId;
         boolean emitted;
-        /** The segment its end was read in. */
-        long endSegment;
+        /** The segment its end was read in, once it waits in the mapper's queue of ended tasks; else -1. */
+        long endSegment = -1;
 
         TaskState(long id) {
             this.id = id;

@@ -17,9 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,8 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p><b>Assumptions and guarantees.</b> The application's thread only puts the ended task on
- * a bounded lock-free queue ({@link Builder#queueSize}, default 2048): it never waits for
- * the exporter. A full queue drops the task, and {@link #dropped()} counts it (a warning
+ * a bounded lock-free ring ({@link Builder#queueSize}, default 2048, rounded up to a power
+ * of two; one compare-and-set, no allocation beyond the {@code TaskEnd} the recorder made):
+ * it never waits for the exporter. A full queue drops the task, and {@link #dropped()} counts it (a warning
  * is logged through {@code System.Logger} "io.asynctrace" at the first drop and at close).
  * One daemon thread sends batches of up to {@link Builder#batchSize} (default 512) when a
  * batch is full or {@link Builder#delay} (default 1 s) has passed, waiting at most
@@ -53,12 +52,10 @@ public final class LiveExporter implements AutoCloseable {
 
     private final SpanExporter exporter;
     private final Resource resource;
-    private final int queueSize;
     private final int batchSize;
     private final long delayNanos;
     private final long timeoutMillis;
-    private final ConcurrentLinkedQueue<TaskEnd> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final TaskEndQueue queue;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -72,7 +69,7 @@ public final class LiveExporter implements AutoCloseable {
     private LiveExporter(Builder b) {
         this.exporter = b.exporter;
         this.resource = b.resource;
-        this.queueSize = b.queueSize;
+        this.queue = new TaskEndQueue(b.queueSize);
         this.batchSize = b.batchSize;
         this.delayNanos = b.delay.toNanos();
         this.timeoutMillis = b.timeout.toMillis();
@@ -122,7 +119,7 @@ public final class LiveExporter implements AutoCloseable {
         }
 
         /**
-         * @param tasks ended tasks held before dropping
+         * @param tasks ended tasks held before dropping (rounded up to a power of two)
          * @return this
          */
         public Builder queueSize(int tasks) {
@@ -182,17 +179,15 @@ public final class LiveExporter implements AutoCloseable {
 
     /** On the application's thread: queue or drop, never wait. */
     private void offer(TaskEnd task) {
-        int n = queued.incrementAndGet();
-        if (closing || n > queueSize) {
-            queued.decrementAndGet();
+        long index = closing ? -1 : queue.offer(task);
+        if (index < 0) {
             if (dropped.getAndIncrement() == 0) {
                 LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's queue is full: ended tasks are "
                         + "dropped (counted in LiveExporter.dropped())");
             }
             return;
         }
-        queue.offer(task);
-        if (n == batchSize) { // a batch is ready: wake the worker once, not at every task after
+        if ((index + 1) % batchSize == 0) { // a batch's worth more: wake the worker once, not at every task
             LockSupport.unpark(worker);
         }
     }
@@ -203,7 +198,6 @@ public final class LiveExporter implements AutoCloseable {
         while (true) {
             TaskEnd t = queue.poll();
             if (t != null) {
-                queued.decrementAndGet();
                 batch.add(span(t));
                 if (batch.size() >= batchSize) {
                     send(batch);

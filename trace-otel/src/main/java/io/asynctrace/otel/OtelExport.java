@@ -36,28 +36,87 @@ public final class OtelExport {
 
     /**
      * An OTLP/HTTP (protobuf) exporter, sent with the JDK's {@code HttpClient}: up to three
-     * attempts per batch, 30 s timeout each.
+     * attempts per batch, 30 s timeout each, compressed as {@link #defaultCompression} says.
      *
      * @param endpoint the full URL, such as {@code http://127.0.0.1:4318/v1/traces}
      * @return the exporter; shut it down after use
      * @throws IllegalArgumentException if the endpoint is not an http or https URL
      */
     public static SpanExporter otlpHttp(String endpoint) {
+        return otlpHttp(endpoint, defaultCompression(endpoint));
+    }
+
+    /**
+     * {@link #otlpHttp(String)} with the compression chosen.
+     *
+     * @param endpoint the full URL, such as {@code http://127.0.0.1:4318/v1/traces}
+     * @param compression {@code gzip} or {@code none}
+     * @return the exporter; shut it down after use
+     * @throws IllegalArgumentException if the endpoint is not an http or https URL, or the compression unknown
+     */
+    public static SpanExporter otlpHttp(String endpoint, String compression) {
         return OtlpHttpSpanExporter.builder().setEndpoint(checkEndpoint(endpoint)).setTimeout(Duration.ofSeconds(30))
+                .setCompression(gzip(compression) ? "gzip" : "none")
                 .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(3).setInitialBackoff(Duration.ofMillis(200))
                         .setMaxBackoff(Duration.ofSeconds(2)).build())
                 .setMemoryMode(MemoryMode.IMMUTABLE_DATA).build();
     }
 
     /**
-     * A Zipkin v2 exporter (JSON, gzip), sent with Zipkin's reporter library.
+     * A Zipkin v2 exporter, encoded and sent with Zipkin's own libraries: protocol buffers
+     * ({@code proto3}, which Zipkin ingests at about twice the rate of JSON), compressed as
+     * {@link #defaultCompression} says.
      *
      * @param endpoint the full URL, such as {@code http://127.0.0.1:9411/api/v2/spans}
      * @return the exporter; shut it down after use
      * @throws IllegalArgumentException if the endpoint is not an http or https URL
      */
     public static SpanExporter zipkin(String endpoint) {
-        return new ZipkinExporter(checkEndpoint(endpoint));
+        return zipkin(endpoint, "proto3", defaultCompression(endpoint));
+    }
+
+    /**
+     * {@link #zipkin(String)} with the encoding and compression chosen.
+     *
+     * @param endpoint the full URL, such as {@code http://127.0.0.1:9411/api/v2/spans}
+     * @param encoding {@code proto3} or {@code json} (JSON v2, for a backend that takes only that)
+     * @param compression {@code gzip} or {@code none}
+     * @return the exporter; shut it down after use
+     * @throws IllegalArgumentException if the endpoint is not an http or https URL, or the encoding or
+     *         compression unknown
+     */
+    public static SpanExporter zipkin(String endpoint, String encoding, String compression) {
+        Objects.requireNonNull(encoding, "encoding");
+        if (!encoding.equals("proto3") && !encoding.equals("json")) {
+            throw new IllegalArgumentException("unknown Zipkin encoding " + encoding + " (supported: proto3, json)");
+        }
+        boolean gzip = gzip(compression);
+        return new ZipkinExporter(checkEndpoint(endpoint), encoding.equals("proto3"), gzip);
+    }
+
+    /**
+     * The compression an exporter gets when none is chosen: {@code none} for a loopback host
+     * ({@code localhost}, {@code 127.x.x.x}, {@code ::1}), where compressing costs more CPU
+     * than it saves (a Collector or Zipkin beside the exporter); {@code gzip} for any other
+     * host, where it cuts the bytes sent about ninefold.
+     *
+     * @param endpoint an http or https URL
+     * @return {@code none} or {@code gzip}
+     * @throws IllegalArgumentException if the endpoint is not an http or https URL
+     */
+    public static String defaultCompression(String endpoint) {
+        String host = URI.create(checkEndpoint(endpoint)).getHost().toLowerCase(Locale.ROOT);
+        boolean loopback = host.equals("localhost") || host.equals("[::1]") || host.equals("::1")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return loopback ? "none" : "gzip";
+    }
+
+    private static boolean gzip(String compression) {
+        Objects.requireNonNull(compression, "compression");
+        if (!compression.equals("gzip") && !compression.equals("none")) {
+            throw new IllegalArgumentException("unknown compression " + compression + " (supported: gzip, none)");
+        }
+        return compression.equals("gzip");
     }
 
     /**

@@ -27,9 +27,11 @@ import java.util.Map;
  * exported is counted in {@link ExportResult#late()}.
  *
  * <p><b>Memory</b> is the tasks, spans and jobs open at the current point of the file,
- * the tasks ended in the last two segments, ended tasks that still have open children or
- * spans, and at most {@value #RECENT} ids of exported tasks for late spans — never the
- * file. A task buffers at most {@value #MAX_BUFFERED_SPANS} ended spans (more are exported
+ * the tasks ended in the last two segments — at most {@value #MAX_HELD} of them with their
+ * ended spans: past that the oldest are exported before their time (a recording that ends
+ * tens of thousands of tasks a second writes segments that big), ended tasks that still
+ * have open children or spans, and at most {@value #RECENT} ids of exported tasks for late
+ * spans — never the file. A task buffers at most {@value #MAX_BUFFERED_SPANS} ended spans (more are exported
  * early, fixing its trace id then) and {@value #MAX_EVENTS} logs (more are counted in the
  * span's total recorded events, which OTLP sends as dropped events). Not thread-safe.
  */
@@ -37,6 +39,8 @@ final class SpanMapper implements TraceHandler {
     static final int MAX_BUFFERED_SPANS = 4096;
     static final int MAX_EVENTS = 1024;
     static final int RECENT = 1 << 16;
+    /** Ended tasks and their ended spans held back, at most (a few MiB). */
+    static final int MAX_HELD = 1 << 15;
 
     private final SpanFactory factory;
     private final SpanBatcher out;
@@ -57,6 +61,8 @@ final class SpanMapper implements TraceHandler {
         }
     };
     private long segment;
+    /** Ended tasks waiting in {@link #ended}, plus the ended spans every unexported task holds. */
+    private long held;
     private long lastTime;
     private long late;
     private long logsOutsideTasks;
@@ -113,8 +119,7 @@ final class SpanMapper implements TraceHandler {
             }
         }
         if (t.hasEnd) {
-            t.endSegment = segment;
-            ended.addLast(t);
+            hold(t);
         }
     }
 
@@ -143,8 +148,21 @@ final class SpanMapper implements TraceHandler {
             p.touch(thread, time);
         }
         if (t.hasBegin) {
-            t.endSegment = segment;
-            ended.addLast(t);
+            hold(t);
+        }
+    }
+
+    /** Queues an ended task for export after the next segment, exporting the oldest early past {@link #MAX_HELD}. */
+    private void hold(TaskState t) {
+        t.endSegment = segment;
+        ended.addLast(t);
+        held++;
+        holdAtMost();
+    }
+
+    private void holdAtMost() {
+        while (held > MAX_HELD && !ended.isEmpty()) {
+            emitTask(ended.pollFirst());
         }
     }
 
@@ -205,9 +223,11 @@ final class SpanMapper implements TraceHandler {
         if (!t.emitted) {
             t.touch(thread, time);
             t.addSpan(s);
+            held++;
             if (t.spans.size() >= MAX_BUFFERED_SPANS) {
                 flushSpans(t);
             }
+            holdAtMost();
         } else {
             out.add(span(s));
             release(t);
@@ -373,6 +393,9 @@ final class SpanMapper implements TraceHandler {
         }
         out.add(factory.task(t, end, trace, parent, remoteParent != null, runtime));
         flushSpans(t);
+        if (t.endSegment >= 0) {
+            held--; // it was in ended
+        }
         t.emitted = true;
         t.logs = null;
         t.jobs = null;
@@ -389,6 +412,7 @@ final class SpanMapper implements TraceHandler {
         for (SpanState s : t.spans) {
             out.add(span(s));
         }
+        held -= t.spans.size();
         t.spans = null;
     }
 

@@ -133,20 +133,20 @@ class LiveExporterTest {
             }
         };
         Recording rec = Recording.start();
-        LiveExporter live = LiveExporter.builder(stuck).queueSize(10).batchSize(1).delay(Duration.ofMillis(1)).start();
+        LiveExporter live = LiveExporter.builder(stuck).queueSize(16).batchSize(1).delay(Duration.ofMillis(1)).start();
         try {
             Trace.newTask("first").end();
             assertThat(inExport.await(30, TimeUnit.SECONDS)).isTrue(); // the worker is stuck in the exporter
             for (int i = 0; i < 100; i++) {
                 Trace.newTask("t").end(); // returns at once although nothing can be sent
             }
-            assertThat(live.dropped()).isEqualTo(90);
+            assertThat(live.dropped()).isEqualTo(84);
         } finally {
             release.countDown();
             live.close();
             rec.stop();
         }
-        assertThat(live.exported()).isEqualTo(11);
+        assertThat(live.exported()).isEqualTo(17);
         assertThat(live.exported() + live.dropped()).isEqualTo(101);
     }
 

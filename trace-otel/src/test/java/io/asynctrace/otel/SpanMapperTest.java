@@ -234,6 +234,35 @@ class SpanMapperTest {
     }
 
     @Test
+    void aSegmentOfManyEndedTasksIsExportedBeforeItEndsSoMemoryStaysBounded() {
+        FileExport e = export();
+        TraceHandler h = e.spanPass();
+        h.onHeader(HEADER);
+        h.onSegment(0, 28, 0);
+        h.onThread(1, "main");
+        int tasks = SpanMapper.MAX_HELD; // each with one span: twice the held limit, all in one segment
+        for (int i = 0; i < tasks; i++) {
+            long task = 10 + 3L * i;
+            h.onTaskBegin(100 + 4L * i, 1, task, 0, "order", false);
+            h.onSpanBegin(101 + 4L * i, 1, task + 1, 0, task, "brew");
+            h.onSpanEnd(102 + 4L * i, 1, task + 1);
+            h.onTaskEnd(103 + 4L * i, 1, task, "ok");
+        }
+        // Without the limit nothing would go before the segment after next.
+        assertThat(collected.spans.size()).isGreaterThanOrEqualTo(2 * tasks - SpanMapper.MAX_HELD
+                - FileExport.BATCH_SIZE * (SpanBatcher.IN_FLIGHT + 1));
+        h.onSegment(1, 1000, 0);
+        ExportResult r = e.finish();
+        assertThat(r).isEqualTo(new ExportResult(2L * tasks, tasks, tasks, 0, 0, 0, 0));
+        SpanData first = collected.spans.stream().filter(s -> s.getAttributes().get(SpanFactory.TASK_ID) == 10L
+                && s.getName().equals("order")).findFirst().orElseThrow();
+        SpanData brew = collected.spans.stream().filter(s -> Long.valueOf(11).equals(s.getAttributes()
+                .get(SpanFactory.SPAN_ID))).findFirst().orElseThrow();
+        assertThat(brew.getParentSpanId()).isEqualTo(first.getSpanId());
+        assertThat(brew.getTraceId()).isEqualTo(first.getTraceId());
+    }
+
+    @Test
     void runtimeEventsOfThePassBeforeGoIntoTheBreakdown() {
         FileExport e = export();
         TraceHandler first = e.runtimePass();
@@ -276,6 +305,22 @@ class SpanMapperTest {
         assertThatThrownBy(() -> OtelExport.otlpHttp("http:///v1/traces")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("endpoint has no host");
         OtelExport.otlpHttp("https://collector.example:4318/v1/traces").shutdown();
+    }
+
+    @Test
+    void requestsAreCompressedExceptOnLoopbackAndBadChoicesAreRefused() {
+        assertThat(OtelExport.defaultCompression("http://127.0.0.1:9411/api/v2/spans")).isEqualTo("none");
+        assertThat(OtelExport.defaultCompression("http://127.8.0.3:4318/v1/traces")).isEqualTo("none");
+        assertThat(OtelExport.defaultCompression("http://LOCALHOST:4318/v1/traces")).isEqualTo("none");
+        assertThat(OtelExport.defaultCompression("http://[::1]:4318/v1/traces")).isEqualTo("none");
+        assertThat(OtelExport.defaultCompression("https://collector.example:4318/v1/traces")).isEqualTo("gzip");
+        assertThat(OtelExport.defaultCompression("http://127.0.0.1.example:4318/v1/traces")).isEqualTo("gzip");
+        assertThatThrownBy(() -> OtelExport.zipkin("http://127.0.0.1:9411/api/v2/spans", "thrift", "none"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown Zipkin encoding thrift (supported: proto3, json)");
+        assertThatThrownBy(() -> OtelExport.otlpHttp("http://127.0.0.1:4318/v1/traces", "zstd"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("unknown compression zstd (supported: gzip, none)");
+        OtelExport.zipkin("http://127.0.0.1:9411/api/v2/spans", "json", "gzip").shutdown();
     }
 
     private static List<String> ids(List<SpanData> spans) {

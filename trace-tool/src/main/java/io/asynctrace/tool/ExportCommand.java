@@ -57,6 +57,14 @@ final class ExportCommand implements Callable<Integer> {
             description = "otlp, zipkin: the spans' service.name (default: the file's name without .trace)")
     String service;
 
+    @Option(names = "--compression", paramLabel = "gzip|none", description = "otlp, zipkin: compress the requests "
+            + "(default: none for a loopback endpoint, gzip for any other)")
+    String compression;
+
+    @Option(names = "--encoding", paramLabel = "proto3|json", description = "zipkin: the spans' encoding "
+            + "(default: proto3; json for a backend that takes only JSON v2)")
+    String encoding;
+
     @Mixin
     FilterOptions filter;
 
@@ -77,8 +85,8 @@ final class ExportCommand implements Callable<Integer> {
         if (output == null) {
             throw new ToolException("--format perfetto needs -o OUT");
         }
-        if (endpoint != null || service != null) {
-            throw new ToolException("--endpoint and --service are for --format otlp and zipkin");
+        if (endpoint != null || service != null || compression != null || encoding != null) {
+            throw new ToolException("--endpoint, --service, --compression and --encoding are for --format otlp and zipkin");
         }
         if (maxPartMib < 1) {
             throw new ToolException("--max-part-mib must be at least 1, was " + maxPartMib);
@@ -113,6 +121,9 @@ final class ExportCommand implements Callable<Integer> {
         if (output != null) {
             throw new ToolException("-o is for --format perfetto; --format " + format + " sends to --endpoint");
         }
+        if (encoding != null && !format.equals("zipkin")) {
+            throw new ToolException("--encoding is for --format zipkin (OTLP is always protobuf)");
+        }
         if (service != null && service.isBlank()) {
             throw new ToolException("--service must not be empty");
         }
@@ -122,9 +133,17 @@ final class ExportCommand implements Callable<Integer> {
         OTEL_LOG.setLevel(Level.OFF);
         SpanExporter exporter;
         try {
-            exporter = format.equals("otlp") ? OtelExport.otlpHttp(endpoint) : OtelExport.zipkin(endpoint);
+            OtelExport.defaultCompression(endpoint); // checks the URL before the other options
         } catch (IllegalArgumentException e) {
             throw new ToolException("--endpoint: " + e.getMessage() + " (such as " + example + ")");
+        }
+        String compress = compression != null ? compression : OtelExport.defaultCompression(endpoint);
+        try {
+            exporter = format.equals("otlp") ? OtelExport.otlpHttp(endpoint, compress)
+                    : OtelExport.zipkin(endpoint, encoding != null ? encoding : "proto3", compress);
+        } catch (IllegalArgumentException e) {
+            throw new ToolException((e.getMessage().startsWith("unknown compression") ? "--compression: "
+                    : "--encoding: ") + e.getMessage());
         }
         Scan scan;
         ExportResult result;

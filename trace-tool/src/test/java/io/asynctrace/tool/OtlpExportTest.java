@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code export --format otlp} into a test receiver on loopback that decodes every request
@@ -47,6 +49,7 @@ class OtlpExportTest {
     private HttpServer server;
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     /** Requests answered 200 before the receiver starts answering {@link #refuseWith}. */
+    private final List<String> encodings = new CopyOnWriteArrayList<>();
     private final AtomicInteger acceptFirst = new AtomicInteger(Integer.MAX_VALUE);
     private volatile int refuseWith = 400;
 
@@ -72,6 +75,7 @@ class OtlpExportTest {
         server.createContext("/v1/traces", exchange -> {
             try (InputStream body = exchange.getRequestBody()) {
                 boolean gzip = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"));
+                encodings.add(gzip ? "gzip" : "identity");
                 ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(gzip ? new GZIPInputStream(body) : body);
                 boolean accept = acceptFirst.getAndDecrement() > 0;
                 if (accept) {
@@ -94,11 +98,15 @@ class OtlpExportTest {
         }
     }
 
-    @Test
-    void everyTaskOfTheDemoArrivesWithItsSpansLogsAndExactDurations() throws Exception {
+    @ParameterizedTest(name = "--compression {0}")
+    @ValueSource(strings = {"default", "gzip"}) // none on loopback by default
+    void everyTaskOfTheDemoArrivesWithItsSpansLogsAndExactDurations(String compression) throws Exception {
         String endpoint = start();
-        Cli export = Cli.run("export", demo.toString(), "--format", "otlp", "--endpoint", endpoint);
+        Cli export = compression.equals("default")
+                ? Cli.run("export", demo.toString(), "--format", "otlp", "--endpoint", endpoint)
+                : Cli.run("export", demo.toString(), "--format", "otlp", "--endpoint", endpoint, "--compression", compression);
         assertThat(export.code()).as(export.err()).isZero();
+        assertThat(encodings).containsOnly(compression.equals("gzip") ? "gzip" : "identity");
         List<Object> tasks = MiniJson.array(Cli.run("tasks", demo.toString(), "--json").out());
         List<ExportedSpans.Received> spans = received();
         ExportedSpans.check(tasks, spans, false);
@@ -191,6 +199,18 @@ class OtlpExportTest {
                 "-o", "x.json").err()).startsWith("asynctrace: -o is for --format perfetto");
         assertThat(Cli.run("export", demo.toString(), "--format", "jaeger", "--endpoint", "http://x/").err())
                 .isEqualTo("asynctrace: unknown --format jaeger (supported: perfetto, otlp, zipkin)\n");
+        assertThat(Cli.run("export", demo.toString(), "--format", "otlp", "--endpoint", "http://127.0.0.1:1/v1/traces",
+                "--compression", "zstd").err()).isEqualTo("asynctrace: --compression: unknown compression zstd "
+                + "(supported: gzip, none)\n");
+        assertThat(Cli.run("export", demo.toString(), "--format", "zipkin", "--endpoint", "http://127.0.0.1:1/",
+                "--encoding", "thrift").err()).isEqualTo("asynctrace: --encoding: unknown Zipkin encoding thrift "
+                + "(supported: proto3, json)\n");
+        assertThat(Cli.run("export", demo.toString(), "--format", "otlp", "--endpoint", "http://127.0.0.1:1/v1/traces",
+                "--encoding", "json").err()).isEqualTo("asynctrace: --encoding is for --format zipkin (OTLP is always "
+                + "protobuf)\n");
+        assertThat(Cli.run("export", demo.toString(), "--format", "perfetto", "-o", dir.resolve("p.json").toString(),
+                "--compression", "gzip").err()).startsWith("asynctrace: --endpoint, --service, --compression and "
+                + "--encoding are for --format otlp and zipkin");
         assertThat(Cli.run("export", dir.resolve("missing.trace").toString(), "--format", "otlp", "--endpoint",
                 "http://127.0.0.1:1/v1/traces").err()).endsWith("missing.trace: no such file\n");
     }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Issue 16: file export into a local Zipkin, Zipkin's own ceiling, and the exporter against a sink that
+# discards; optionally the 1 GiB trace in a 64 MiB heap. One run, figures for BENCHMARKS.md.
+#   flock /work/wt/bench.lock benchmarks/otel-export.sh [BIG.trace]
+# Needs: mvn -B -o package -DskipTests (trace-tool/target/asynctrace.jar, benchmarks/target/benchmarks.jar)
+# and the Zipkin server jar (~/.m2 io/zipkin/zipkin-server/3.5.1, classifier exec). Loopback only.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/trace-tool/target/asynctrace.jar
+BENCH=$ROOT/benchmarks/target/benchmarks.jar
+ZIPKIN=${ZIPKIN:-$HOME/.m2/repository/io/zipkin/zipkin-server/3.5.1/zipkin-server-3.5.1-exec.jar}
+ORDERS=${ORDERS:-250000}
+ZPORT=${ZPORT:-19511}
+SPORT=${SPORT:-19512}
+BIG=${1:-}
+W=$(mktemp -d /tmp/otel-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+cpu() { awk '{printf "%.1f", ($14+$15)/100}' /proc/$1/stat; }
+timed() { # label, command...: wall, CPU and max RSS of one command
+  local label=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$W/time" "$@" > "$W/out" 2> "$W/err" || { echo "$label FAILED:"; tail -3 "$W/err"; return 1; }
+  read wall user sys rss < "$W/time"
+  echo "$label: $(tail -1 "$W/out")"
+  echo "$label: ${wall} s wall, $(echo "$user + $sys" | bc) s CPU, max RSS $((rss / 1024)) MiB"
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+java -cp "$BENCH" io.asynctrace.benchmarks.otel.OrdersTrace "$ORDERS" "$W/orders.trace" | tail -1
+SPANS=$((ORDERS * 4))
+
+MEM_MAX_SPANS=500000 java -Xmx1g -jar "$ZIPKIN" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].port=$ZPORT \
+  --armeria.ports[0].protocols=http --logging.level.root=WARN > "$W/zipkin.log" 2>&1 &
+ZPID=$!; PIDS+=($ZPID)
+for i in $(seq 600); do curl -sf -o /dev/null http://127.0.0.1:$ZPORT/health && break; sleep 0.5; done
+java -Xmx256m -cp "$BENCH" io.asynctrace.benchmarks.otel.SpanSink $SPORT > "$W/sink.log" 2>&1 &
+SPID=$!; PIDS+=($SPID)
+for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$SPORT/stats && break; sleep 0.2; done
+
+# Warm Zipkin up with one export, then take a template of the spans it stored (the tags an export sends).
+java -jar "$JAR" export "$W/orders.trace" --format zipkin --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service warmup > /dev/null
+curl -s "http://127.0.0.1:$ZPORT/api/v2/traces?serviceName=warmup&limit=1" > "$W/template.json"
+
+echo "== Zipkin alone: pre-encoded batches of 2048 spans from 2 client threads, 20 s each"
+for enc in proto3 json; do
+  before=$(cpu $ZPID)
+  java -cp "$BENCH" io.asynctrace.benchmarks.otel.ZipkinCeiling http://127.0.0.1:$ZPORT/api/v2/spans "$W/template.json" $enc plain 2048 2 20 | tail -1 | sed "s/^/zipkin ceiling $enc: /"
+  echo "zipkin ceiling $enc: the server used $(echo "$(cpu $ZPID) - $before" | bc) s CPU"
+done
+
+echo "== our export of $SPANS spans (wall includes the JVM's start and both passes over the file)"
+for args in "zipkin" "zipkin --encoding json --compression gzip"; do
+  before=$(cpu $ZPID)
+  timed "export --format $args -> Zipkin" java -jar "$JAR" export "$W/orders.trace" --format $args \
+    --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service "bench-${args// /}" && \
+  echo "export --format $args -> Zipkin: $(awk -v s=$SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s; the server used $(echo "$(cpu $ZPID) - $before" | bc) s CPU"
+done
+for args in "zipkin" "otlp"; do
+  path=/api/v2/spans; [ "$args" = otlp ] && path=/v1/traces
+  timed "export --format $args -> sink" java -jar "$JAR" export "$W/orders.trace" --format $args \
+    --endpoint http://127.0.0.1:$SPORT$path --service bench && \
+  echo "export --format $args -> sink: $(awk -v s=$SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s"
+done
+timed "summary (the machine's yardstick)" java -jar "$JAR" summary "$W/orders.trace"
+curl -s http://127.0.0.1:$ZPORT/prometheus | grep -E '^zipkin_collector_spans_(dropped_)?total\{transport="http"' | sed 's/^/zipkin: /'
+
+if [ -n "$BIG" ]; then
+  echo "== $BIG to the sink over OTLP in a 64 MiB heap (progress on a terminal: run under script)"
+  script -q -c "/usr/bin/time -f '%e s wall, %U s user, %S s sys, max RSS %M KB' java -Xmx64m -jar $JAR export $BIG --format otlp --endpoint http://127.0.0.1:$SPORT/v1/traces --service big" "$W/big.typescript" > /dev/null
+  tr '\r' '\n' < "$W/big.typescript" | grep -v '^\[' | grep -v '^$' | grep -v '^Script' | tail -6
+  tr '\r' '\n' < "$W/big.typescript" | grep '^\[' | tail -1 | sed 's/^/last progress line: /'
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -rf "$W"
