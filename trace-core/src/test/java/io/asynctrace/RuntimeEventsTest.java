@@ -6,6 +6,7 @@ import io.asynctrace.reader.RuntimeInfo;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
 import io.asynctrace.testing.TraceModels;
 import io.asynctrace.testing.Work;
 import java.io.ByteArrayInputStream;
@@ -40,6 +41,16 @@ class RuntimeEventsTest {
                 .collect(Collectors.toList());
     }
 
+    /** Whether {@code t} is inside a socket read (NIO's socket implementation, Java 13+). */
+    private static boolean inRead(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals("sun.nio.ch.NioSocketImpl") && f.getMethodName().equals("implRead")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
     private static long id(Thread t) {
         return t.getId();
@@ -61,10 +72,15 @@ class RuntimeEventsTest {
 
         Object monitor = new Object();
         CountDownLatch held = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        // Each holder lets go only once this thread is seen waiting, then 20 ms later (past the
+        // 5 ms threshold): a test thread the scheduler delays still waits, instead of finding the
+        // lock free after a fixed sleep.
         Thread holder = new Thread(() -> {
             synchronized (monitor) {
                 held.countDown();
-                Work.sleep(40);
+                Await.until("the main thread blocks on the monitor", () -> main.getState() == Thread.State.BLOCKED);
+                Work.sleep(20);
             }
         }, "holder");
         holder.start();
@@ -81,7 +97,8 @@ class RuntimeEventsTest {
             lock.lock();
             try {
                 locked.countDown();
-                Work.sleep(40);
+                Await.until("the main thread waits for the lock", () -> lock.hasQueuedThread(main));
+                Work.sleep(20);
             } finally {
                 lock.unlock();
             }
@@ -99,7 +116,8 @@ class RuntimeEventsTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread writer = new Thread(() -> {
                 try (Socket c = server.accept(); OutputStream o = c.getOutputStream()) {
-                    Work.sleep(40);
+                    Await.until("the main thread waits in its socket read", () -> inRead(main));
+                    Work.sleep(20);
                     o.write(new byte[100]);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -127,7 +145,10 @@ class RuntimeEventsTest {
                 .satisfies(r -> assertThat(r.duration()).isGreaterThanOrEqualTo(25_000_000L));
         assertThat(inside(m, m.task(locker.id()), me, RuntimeKind.MONITOR_ENTER)).singleElement()
                 .satisfies(r -> assertThat(r.detail()).isEqualTo("java.lang.Object"));
-        assertThat(inside(m, m.task(parker.id()), me, RuntimeKind.THREAD_PARK)).isNotEmpty();
+        TaskInfo pt = m.task(parker.id());
+        assertThat(inside(m, pt, me, RuntimeKind.THREAD_PARK)).as("parks of thread %d vs parker [%d, %d]: %s", me, pt.start(), pt.end(),
+                m.runtime().stream().filter(r -> r.kind() == RuntimeKind.THREAD_PARK)
+                        .map(r -> r.thread() + "@" + (r.time() - pt.start()) + "+" + r.duration()).collect(Collectors.toList())).isNotEmpty();
         assertThat(inside(m, m.task(reader.id()), me, RuntimeKind.SOCKET_READ)).isNotEmpty()
                 .allSatisfy(r -> {
                     assertThat(r.detail()).as("the peer's host:port").endsWith(":" + serverPort);
