@@ -17,6 +17,8 @@ W=$(mktemp -d /tmp/otel-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
 trap cleanup EXIT
+cp "$JAR" "$W/asynctrace.jar" && cp "$BENCH" "$W/benchmarks.jar" || exit 1 # a build during the run cannot change them
+JAR=$W/asynctrace.jar; BENCH=$W/benchmarks.jar
 cpu() { awk '{printf "%.1f", ($14+$15)/100}' /proc/$1/stat; }
 timed() { # label, command...: wall, CPU and max RSS of one command
   local label=$1; shift
@@ -29,27 +31,36 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 java -cp "$BENCH" io.asynctrace.benchmarks.otel.OrdersTrace "$ORDERS" "$W/orders.trace" | tail -1
 SPANS=$((ORDERS * 4))
 
-MEM_MAX_SPANS=500000 java -Xmx1g -jar "$ZIPKIN" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].port=$ZPORT \
-  --armeria.ports[0].protocols=http --logging.level.root=WARN > "$W/zipkin.log" 2>&1 &
-ZPID=$!; PIDS+=($ZPID)
-for i in $(seq 600); do curl -sf -o /dev/null http://127.0.0.1:$ZPORT/health && break; sleep 0.5; done
+# A fresh Zipkin for each measurement, holding every span it gets: once full, its in-memory storage
+# evicts, and evicting costs it more than ingesting (a first run with MEM_MAX_SPANS=500000 reached it).
+ZPID=
+start_zipkin() {
+  [ -n "$ZPID" ] && kill "$ZPID" && wait "$ZPID" 2>/dev/null
+  MEM_MAX_SPANS=${MEM_MAX_SPANS:-3000000} java -Xmx4g -jar "$ZIPKIN" --armeria.ports[0].ip=127.0.0.1 \
+    --armeria.ports[0].port=$ZPORT --armeria.ports[0].protocols=http --logging.level.root=WARN > "$W/zipkin.log" 2>&1 &
+  ZPID=$!; PIDS+=($ZPID)
+  for i in $(seq 600); do curl -sf -o /dev/null http://127.0.0.1:$ZPORT/health && break; sleep 0.5; done
+  # warm it up with a small export (8 000 spans)
+  java -jar "$JAR" export "$W/small.trace" --format zipkin --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service warmup > /dev/null
+}
+java -cp "$BENCH" io.asynctrace.benchmarks.otel.OrdersTrace 2000 "$W/small.trace" > /dev/null
+start_zipkin
 java -Xmx256m -cp "$BENCH" io.asynctrace.benchmarks.otel.SpanSink $SPORT > "$W/sink.log" 2>&1 &
 SPID=$!; PIDS+=($SPID)
 for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$SPORT/stats && break; sleep 0.2; done
-
-# Warm Zipkin up with one export, then take a template of the spans it stored (the tags an export sends).
-java -jar "$JAR" export "$W/orders.trace" --format zipkin --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service warmup > /dev/null
+# The ceiling's spans are copies of what an export stores (its tags), with fresh ids.
 curl -s "http://127.0.0.1:$ZPORT/api/v2/traces?serviceName=warmup&limit=1" > "$W/template.json"
 
-echo "== Zipkin alone: pre-encoded batches of 2048 spans from 2 client threads, 20 s each"
+echo "== Zipkin alone: pre-encoded batches of 2048 spans from 2 client threads, 10 s each"
 for enc in proto3 json; do
   before=$(cpu $ZPID)
-  java -cp "$BENCH" io.asynctrace.benchmarks.otel.ZipkinCeiling http://127.0.0.1:$ZPORT/api/v2/spans "$W/template.json" $enc plain 2048 2 20 | tail -1 | sed "s/^/zipkin ceiling $enc: /"
+  java -cp "$BENCH" io.asynctrace.benchmarks.otel.ZipkinCeiling http://127.0.0.1:$ZPORT/api/v2/spans "$W/template.json" $enc plain 2048 2 10 | tail -1 | sed "s/^/zipkin ceiling $enc: /"
   echo "zipkin ceiling $enc: the server used $(echo "$(cpu $ZPID) - $before" | bc) s CPU"
 done
 
 echo "== our export of $SPANS spans (wall includes the JVM's start and both passes over the file)"
 for args in "zipkin" "zipkin --encoding json --compression gzip"; do
+  start_zipkin
   before=$(cpu $ZPID)
   timed "export --format $args -> Zipkin" java -jar "$JAR" export "$W/orders.trace" --format $args \
     --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service "bench-${args// /}" && \
@@ -62,7 +73,7 @@ for args in "zipkin" "otlp"; do
   echo "export --format $args -> sink: $(awk -v s=$SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s"
 done
 timed "summary (the machine's yardstick)" java -jar "$JAR" summary "$W/orders.trace"
-curl -s http://127.0.0.1:$ZPORT/prometheus | grep -E '^zipkin_collector_spans_(dropped_)?total\{transport="http"' | sed 's/^/zipkin: /'
+curl -s http://127.0.0.1:$ZPORT/prometheus | grep -E '^zipkin_collector_spans_(dropped_)?total\{transport="http"' | sed 's/^/last zipkin: /'
 
 if [ -n "$BIG" ]; then
   echo "== $BIG to the sink over OTLP in a 64 MiB heap (progress on a terminal: run under script)"
