@@ -64,7 +64,8 @@ public final class OtelExport {
 
     /**
      * A Zipkin v2 exporter, encoded and sent with Zipkin's own libraries: protocol buffers
-     * ({@code proto3}, which Zipkin ingests at about twice the rate of JSON), compressed as
+     * ({@code proto3}: smaller than JSON and cheaper to encode; the Zipkin server took it at
+     * 1.0 to 1.8 times the rate of JSON in our runs), compressed as
      * {@link #defaultCompression} says.
      *
      * @param endpoint the full URL, such as {@code http://127.0.0.1:9411/api/v2/spans}
