@@ -11,6 +11,12 @@ import java.util.ArrayDeque;
  * ones covering at least {@code minAge}, and never more than {@code maxBytes} plus
  * the newest segment. The writer thread adds (in memory: it never waits for I/O);
  * snapshots copy the list under the same lock and write outside it.
+ *
+ * <p>Segments are kept unframed, with the recording's tables shared among them (the
+ * bytes counted are their events' and the newest tables', once); each snapshot frames
+ * them as a file of its own, the first segment with every table entry the kept ones
+ * may reference, the others with only what they add, so an evicted segment never
+ * takes a string with it.
  */
 final class FlightRing extends Sink {
     private final long maxBytes;
@@ -21,18 +27,14 @@ final class FlightRing extends Sink {
     private long evicted;
     private long segmentsAdded;
 
-    private static final class Entry {
-        final byte[] data;
-        final long writtenAt;
+    private long eventBytes;
 
-        Entry(byte[] data, long writtenAt) {
-            this.data = data;
-            this.writtenAt = writtenAt;
-        }
+    /** A kept segment: its body, and its events as this ring frames them (the earlier begins it lacks first). */
+    private record Entry(SegmentBody body, byte[] events, long sequence, long dropped, long writtenAt) {
     }
 
     FlightRing(Recorder recorder, long maxBytes, long minAgeNanos) {
-        super(recorder.dropped.get());
+        super(recorder);
         this.header = header(recorder);
         this.maxBytes = maxBytes;
         this.minAgeNanos = minAgeNanos;
@@ -40,14 +42,15 @@ final class FlightRing extends Sink {
 
     @Override
     void offer(SegmentBody body) {
-        add(frame(body, 0, body.droppedTotal()), System.nanoTime());
+        add(body, System.nanoTime());
     }
 
     @Override
-    void close(long droppedTotal, boolean complete) {
+    void close(long droppedTotal, boolean complete, SegmentBody last) {
         synchronized (this) {
             segments.clear();
             bytes = 0;
+            eventBytes = 0;
         }
     }
 
@@ -61,9 +64,12 @@ final class FlightRing extends Sink {
      * than {@code maxBytes} are kept, or while the next-oldest still reaches back
      * {@code minAge} (a segment holds what was recorded since the one before it).
      */
-    synchronized void add(byte[] segment, long now) {
-        segments.addLast(new Entry(segment, now));
-        bytes += segment.length;
+    synchronized void add(SegmentBody body, long now) {
+        byte[] events = events(body);
+        segments.addLast(new Entry(body, events, nextSequence(), nextDropped(body.droppedTotal()), now));
+        eventBytes += events.length;
+        long tables = body.strings().length() + body.stacks().framesLength() + body.stacks().stacksLength();
+        bytes = eventBytes + tables;
         segmentsAdded++;
         while (segments.size() > 1) {
             Entry oldest = segments.peekFirst();
@@ -71,7 +77,8 @@ final class FlightRing extends Sink {
                 break;
             }
             segments.removeFirst();
-            bytes -= oldest.data.length;
+            eventBytes -= oldest.events.length;
+            bytes = eventBytes + tables;
             evicted++;
         }
     }
@@ -92,8 +99,8 @@ final class FlightRing extends Sink {
     }
 
     /**
-     * Writes a complete trace of the segments kept now: header, segments, an empty
-     * final segment. Holds the lock only to copy the list, so a slow output never
+     * Writes a complete trace of the segments kept now: header, then the segments, the
+     * newest flagged final. Holds the lock only to copy the list, so a slow output never
      * stalls the writer thread or another snapshot.
      */
     long writeTo(OutputStream out) throws IOException {
@@ -101,15 +108,25 @@ final class FlightRing extends Sink {
         synchronized (this) {
             kept = segments.toArray(new Entry[0]);
         }
+        // A file of its own: its first segment carries the tables from id 1.
+        SegmentCodec codec = new SegmentCodec();
+        SegmentCodec.Sent sent = new SegmentCodec.Sent();
         out.write(header);
         long written = header.length;
-        for (Entry e : kept) {
-            out.write(e.data);
-            written += e.data.length;
+        for (int i = 0; i < kept.length; i++) {
+            Entry e = kept[i];
+            // The newest segment is the snapshot's final one.
+            byte[] segment = encode(codec, sent, e.body, e.events, i == kept.length - 1 ? Wire.FLAG_FINAL : 0,
+                    e.sequence, e.dropped);
+            out.write(segment);
+            written += segment.length;
         }
-        byte[] last = new SegmentCodec().empty(Wire.FLAG_FINAL);
-        out.write(last);
+        if (kept.length == 0) {
+            byte[] last = encode(codec, sent, null, null, Wire.FLAG_FINAL, 0, 0);
+            out.write(last);
+            written += last.length;
+        }
         out.flush();
-        return written + last.length;
+        return written;
     }
 }

@@ -70,6 +70,10 @@ final class JfrStream extends JfrBridge {
     /** JFR epoch nanoseconds minus nanoTime; coarse (wall clock in ms) until the first marker arrives. */
     private final ClockOffset clock = new ClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
     private final java.util.concurrent.atomic.AtomicLong handlerFailures = new java.util.concurrent.atomic.AtomicLong();
+    /** How long {@link #stop} waits for JFR's last events. */
+    private volatile long stopWaitNanos = STOP_WAIT_NANOS;
+    /** For tests: the stream's thread holds the last marker until {@link #stop} gave up waiting for it. */
+    private volatile CountDownLatch lateForTest;
 
     JfrStream(Recorder recorder, RuntimeEvents events) {
         this.recorder = recorder;
@@ -137,8 +141,25 @@ final class JfrStream extends JfrBridge {
         streamThread = Thread.currentThread().getId();
         clock.sample(epochNanos(e.getStartTime()), e.getLong("nanoTime"));
         if (e.getBoolean("last")) {
+            CountDownLatch late = lateForTest;
+            if (late != null) {
+                try {
+                    late.await(30, TimeUnit.SECONDS); // JFR fallen behind, as under load: stop gives up first
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             drained.countDown();
         }
+    }
+
+    /**
+     * For tests: JFR delivers the last marker only after {@link #stop} gave up waiting
+     * {@code wait} for it, as when the stream has fallen behind.
+     */
+    void lateLastMarkerForTest(Duration wait) {
+        stopWaitNanos = wait.toNanos();
+        lateForTest = new CountDownLatch(1);
     }
 
     /** A handler that never lets an exception end JFR's stream thread: the event is dropped and counted. */
@@ -164,14 +185,19 @@ final class JfrStream extends JfrBridge {
         mark(true);
         boolean caughtUp = false;
         try {
-            caughtUp = drained.await(STOP_WAIT_NANOS, TimeUnit.NANOSECONDS);
+            caughtUp = drained.await(stopWaitNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        CountDownLatch late = lateForTest;
+        if (late != null) {
+            late.countDown();
         }
         stream.close();
         if (!caughtUp) {
             recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
-                    "the JFR stream had not caught up 5 s after the trace stopped: its latest events are missing");
+                    "the JFR stream had not caught up " + TimeUnit.NANOSECONDS.toMillis(stopWaitNanos)
+                            + " ms after the trace stopped: its latest events are missing");
         }
         long failures = handlerFailures.get();
         if (failures > 0) {

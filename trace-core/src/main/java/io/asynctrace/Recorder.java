@@ -46,6 +46,11 @@ final class Recorder {
 
     // Buffers.
     final ConcurrentLinkedQueue<Buffer> full = new ConcurrentLinkedQueue<>();
+    /** Begins of tasks met again in a new epoch, for the writer to give the outputs that lack them. */
+    final ConcurrentLinkedQueue<EarlierBegin> earlierBegins = new ConcurrentLinkedQueue<>();
+    final AtomicInteger earlierQueued = new AtomicInteger();
+    /** The most {@link #earlierBegins} waiting at once; past it a begin is dropped, counted, and tried again. */
+    static final int MAX_EARLIER_QUEUED = 1 << 16;
     final ConcurrentLinkedQueue<Buffer> free = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<ThreadState> leases = new ConcurrentLinkedQueue<>();
     /** Stolen buffers their owners are done with, for the writer thread to recycle. */
@@ -343,11 +348,39 @@ final class Recorder {
         }
     }
 
-    /** The cold path of {@link #ensureTask}: exactly one thread writes the task's begin into this recording. */
+    /**
+     * The cold path of {@link #ensureTask}: exactly one thread queues the task's begin for
+     * the writer, which gives it to the outputs that lack it ({@link EarlierBegin}).
+     */
     private void beginEarlier(ThreadState st, long ts, Task t) {
-        if (t.claimBegin(epoch)) {
-            taskBegin(st, ts, t, true);
+        int now = epoch;
+        int known = t.claimBegin(now);
+        if (known < 0) {
+            return;
         }
+        if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
+            earlierQueued.decrementAndGet();
+            t.forgetBegin(); // its next event tries again
+            dropped.incrementAndGet();
+            return;
+        }
+        earlierBegins.add(new EarlierBegin(st.threadId, st.name, t.id, t.parentId, t.type, t.createdNanos, known,
+                now));
+        writer.wake();
+    }
+
+    /** Takes the queued earlier begins, for the segment being cut (writer thread). */
+    java.util.List<EarlierBegin> takeEarlierBegins() {
+        if (earlierBegins.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.List<EarlierBegin> taken = new java.util.ArrayList<>();
+        EarlierBegin e;
+        while ((e = earlierBegins.poll()) != null) {
+            taken.add(e);
+            earlierQueued.decrementAndGet();
+        }
+        return taken;
     }
 
     /** The calling thread's stack id for an event of its own, or {@link StackTable#NONE} with stacks off. */
@@ -363,20 +396,30 @@ final class Recorder {
         return c.capture(stacks);
     }
 
-    void taskBegin(ThreadState st, long ts, Task t, boolean earlier) {
+    /** The begin of a task created while recording (begins met again later: {@link #beginEarlier}). */
+    void taskBegin(ThreadState st, long ts, Task t) {
         bound(st);
         int typeRef = st.ref(this, t.type);
-        int stack = earlier ? StackTable.NONE : stack(st); // an earlier begin was not recorded where it happened
+        int stack = stack(st);
         Buffer b = acquire(st, ts, FIXED + refSize(typeRef, t.type));
         if (b == null) {
             t.forgetBegin(); // dropped: the task's next event writes its begin instead
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
-            b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, earlier,
+            b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, false,
                     ts - t.createdNanos, stack);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -388,10 +431,19 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.taskEnd(b.data, b.pos, b, ts, t.id, ref, outcome);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -404,10 +456,19 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name, stack);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -423,10 +484,19 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id, stack);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -437,10 +507,19 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.idEvent(b.data, b.pos, b, type, ts, id);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -454,11 +533,20 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
                     message.length(), stack);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -473,10 +561,19 @@ final class Recorder {
         if (b == null) {
             return;
         }
+        int at = b.pos;
+        long lastTs = b.lastTs;
+        long lastId = b.lastId;
+        long lastTask = b.lastTask;
         try {
             b.pos = EventEncoder.attribute(b.data, b.pos, b, ts, span, id, ref, key, value, n);
         } finally {
-            release(st, b); // an Error while encoding must not leave a stripe locked
+            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                b.lastTs = lastTs;
+                b.lastId = lastId;
+                b.lastTask = lastTask;
+            }
+            release(st, b); // nor a stripe left locked
         }
     }
 
@@ -486,10 +583,19 @@ final class Recorder {
             bound(st);
             Buffer b = acquire(st, ts, FIXED);
             if (b != null) {
+                int at = b.pos;
+                long lastTs = b.lastTs;
+                long lastId = b.lastId;
+                long lastTask = b.lastTask;
                 try {
                     b.pos = EventEncoder.misuse(b.data, b.pos, b, ts, kind, id);
                 } finally {
-                    release(st, b);
+                    if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
+                        b.lastTs = lastTs;
+                        b.lastId = lastId;
+                        b.lastTask = lastTask;
+                    }
+                    release(st, b); // nor a stripe left locked
                 }
             }
         }
@@ -518,8 +624,9 @@ final class Recorder {
             return;
         }
         Stripe s = stripes[i];
+        Buffer b = null;
         try {
-            Buffer b = s.buffer;
+            b = s.buffer;
             if (b == null || b.remaining() < need) {
                 if (b != null) {
                     s.buffer = null;
@@ -535,9 +642,11 @@ final class Recorder {
             long ts = Math.max(start, base);
             int p = EventEncoder.batch(b.data, b.pos, b, thread, 0, threadName, ts - base, ts);
             b.pos = EventEncoder.runtime(b.data, p, b, ts, kind, duration, value, 0, detail, stack);
-            b.batchThread = -2; // whoever writes next starts a batch of their own
             b.commit();
         } finally {
+            if (b != null) {
+                b.batchThread = -2; // whoever writes next starts a batch of their own (also after an Error here)
+            }
             s.unlock();
         }
     }
@@ -545,6 +654,11 @@ final class Recorder {
     // ---- lifecycle ----------------------------------------------------------------------------
 
     private JfrBridge runtime;
+
+    /** For tests: the JFR stream, or null. */
+    JfrBridge runtimeForTest() {
+        return runtime;
+    }
 
     /** Starts a new epoch: see {@link #epoch}. */
     void newEpoch() {

@@ -149,6 +149,11 @@ final class Recordings {
         return flight;
     }
 
+    /** For tests: the running flight recorder's ring, or null. */
+    static synchronized FlightRing ringForTest() {
+        return ring;
+    }
+
     /** Writes everything recorded before the call to the ring; false if the recording ended first. */
     static boolean flushFlight(Recorder r) {
         return r.writer.flush();
@@ -196,7 +201,7 @@ final class Recordings {
             return true;
         }
         if (!r.writer.attach(sink)) {
-            sink.close(r.dropped.get(), false);
+            sink.close(r.dropped.get(), false, null);
             return false;
         }
         return true;

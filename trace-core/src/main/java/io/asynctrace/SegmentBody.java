@@ -1,31 +1,31 @@
 package io.asynctrace;
 
 import io.asynctrace.internal.format.StackTableBytes;
+import io.asynctrace.internal.format.StringTableBytes;
 
 /**
  * What the writer thread encodes once per segment and hands to every sink: the
- * string table, the stack table and the batches. Each sink frames it with its own sequence number
- * and drop count. Immutable once handed over: the arrays are never written again
- * (the string table is only appended past {@code stringsLength}).
+ * recording's string and stack tables as they stand, and the batches. Each sink frames
+ * it with its own sequence number, drop count and table entries (only those its output
+ * does not have yet). Immutable once handed over: the tables are snapshots, the events
+ * a copy.
  *
- * @param strings the encoded string table (ids 1..stringCount)
- * @param stringsLength bytes of it
- * @param stringCount strings in it
- * @param stacks the stack table (immutable snapshot)
+ * @param strings the string table (ids 1..count)
+ * @param stacks the stack table
  * @param events the batches
  * @param eventsLength bytes of them
  * @param droppedTotal the recording's drop count (no buffer free) when the segment was cut
+ * @param begins earlier begins queued since the segment before, for the sinks that lack them
  */
-record SegmentBody(byte[] strings, int stringsLength, int stringCount, StackTableBytes.Snapshot stacks,
-                   byte[] events, int eventsLength,
-                   long droppedTotal) {
+record SegmentBody(StringTableBytes.Snapshot strings, StackTableBytes.Snapshot stacks, byte[] events,
+                   int eventsLength, long droppedTotal, java.util.List<EarlierBegin> begins) {
     /** @return the number of events in it (walks them: only for a sink that must count a segment it drops) */
     long countEvents() {
-        return Resume.countEvents(events, eventsLength);
+        return Resume.countEvents(events, eventsLength) + begins.size();
     }
 
-    /** @return the bytes a sink holds while it queues this segment */
+    /** @return the bytes a sink holds while it queues this segment (the tables are shared by every segment) */
     long size() {
-        return (long) stringsLength + stacks.size() + eventsLength;
+        return eventsLength;
     }
 }

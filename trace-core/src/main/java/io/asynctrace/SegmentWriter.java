@@ -90,6 +90,7 @@ final class SegmentWriter implements Runnable {
 
     /** Before {@link #start()}: the first sink, which gets every segment of the recording. */
     void addFirstSink(Sink sink) {
+        sink.attachedAt(recorder.epoch);
         sinks.add(sink);
     }
 
@@ -226,7 +227,7 @@ final class SegmentWriter implements Runnable {
                 boolean asked = requested > flushCompleted;
                 if (asked || now - lastSegment >= interval) {
                     collect(asked);
-                    if (pendingLength > 0) {
+                    if (hasPending()) {
                         emitSegment();
                     }
                     lastSegment = now;
@@ -243,8 +244,13 @@ final class SegmentWriter implements Runnable {
             collectLeased();
             takeStripes(true, true);
             drainFull();
-            emitSegment();
-            closeSinks(true);
+            // The last segment is the final one: every sink's trace ends with what was pending.
+            SegmentBody last = hasPending() ? cutBody() : null;
+            long dropped = recorder.dropped.get();
+            for (Sink s : sinks) {
+                s.close(dropped, true, last);
+            }
+            sinks.clear();
             completeFlushes(requested);
         } catch (RuntimeException | Error e) {
             failure = e;
@@ -264,18 +270,18 @@ final class SegmentWriter implements Runnable {
             Request r;
             while ((r = requests.poll()) != null) {
                 if (!r.attach) {
-                    r.sink.close(recorder.dropped.get(), failure == null);
+                    r.sink.close(recorder.dropped.get(), failure == null, null);
                 }
                 r.done.countDown();
             }
         }
     }
 
-    /** Ends every sink's trace: with a final segment if {@code complete}. */
+    /** Ends every sink's trace after a failure: no final segment (the traces read as cut short). */
     private void closeSinks(boolean complete) {
         long dropped = recorder.dropped.get();
         for (Sink s : sinks) {
-            s.close(dropped, complete);
+            s.close(dropped, complete, null);
         }
         sinks.clear();
     }
@@ -315,19 +321,24 @@ final class SegmentWriter implements Runnable {
                 // What was recorded before the attach goes to the sinks already there, not to this one.
                 recorder.newEpoch();
                 collect(true);
-                if (pendingLength > 0) {
+                if (hasPending()) {
                     emitSegment();
                 }
                 sinks.add(r.sink);
                 // Tasks whose begins went out between the two epochs get theirs again in the sink's segments.
                 recorder.newEpoch();
+                r.sink.attachedAt(recorder.epoch);
             } else if (sinks.contains(r.sink)) {
                 collect(true);
-                if (pendingLength > 0) {
-                    emitSegment();
-                }
+                // What is pending goes to every sink; to the one leaving, as its final segment.
+                SegmentBody last = hasPending() ? cutBody() : null;
                 sinks.remove(r.sink);
-                r.sink.close(recorder.dropped.get(), true);
+                if (last != null) {
+                    for (Sink s : sinks) {
+                        s.offer(last);
+                    }
+                }
+                r.sink.close(recorder.dropped.get(), true, last);
             }
             r.done.countDown();
         }
@@ -476,7 +487,7 @@ final class SegmentWriter implements Runnable {
         }
         int total = headerLength + length;
         if (pendingLength + total > pending.length) {
-            if (pendingLength > 0) {
+            if (hasPending()) {
                 emitSegment();
             }
             if (total > pending.length) {
@@ -496,7 +507,7 @@ final class SegmentWriter implements Runnable {
             return;
         }
         if (pendingLength + length > pending.length) {
-            if (pendingLength > 0) {
+            if (hasPending()) {
                 emitSegment();
             }
             if (length > pending.length) {
@@ -510,28 +521,46 @@ final class SegmentWriter implements Runnable {
         }
     }
 
+    /** @return whether there is something to cut a segment of: batches, or earlier begins queued */
+    private boolean hasPending() {
+        return pendingLength > 0 || !recorder.earlierBegins.isEmpty();
+    }
+
     /** Encodes {@code pending} once as a segment body and hands it to every sink. */
     private void emitSegment() {
-        // The stack table first: every string its frames use was interned before it was published.
-        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
-        encodeNewStrings();
-        SegmentBody body = new SegmentBody(stringBytes.bytes(), stringBytes.length(), stringBytes.count(), stacks,
-                Arrays.copyOf(pending, pendingLength), pendingLength, recorder.dropped.get());
-        pendingLength = 0;
-        if (!SegmentCodec.fits(body.stringsLength(), stacks, body.eventsLength())) {
-            // Cannot happen while the string table stays within its budget; never end the writer over it.
-            long events = body.countEvents();
-            recorder.dropped.addAndGet(events);
-            LOG.log(System.Logger.Level.WARNING, "asynctrace: a segment of " + body.size()
-                    + " bytes exceeds the format's limit; its " + events + " events are counted as dropped");
-            return;
-        }
-        for (Sink s : sinks) {
-            s.offer(body);
+        SegmentBody body = cutBody();
+        if (body != null) {
+            for (Sink s : sinks) {
+                s.offer(body);
+            }
         }
     }
 
-    /** Appends the strings interned since the last segment to the encoded table every segment repeats. */
+    /**
+     * Encodes {@code pending} once as a segment body (then empties it), or returns null if
+     * it exceeds the format's limit (its events counted as dropped).
+     */
+    private SegmentBody cutBody() {
+        // The stack table first: every string its frames use was interned before it was published.
+        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
+        encodeNewStrings();
+        StringTableBytes.Snapshot strings = stringBytes.snapshot();
+        SegmentBody body = new SegmentBody(strings, stacks, Arrays.copyOf(pending, pendingLength), pendingLength,
+                recorder.dropped.get(), recorder.takeEarlierBegins());
+        pendingLength = 0;
+        if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
+            // Cannot happen while the tables stay within their budgets; never end the writer over it.
+            long events = body.countEvents();
+            recorder.dropped.addAndGet(events);
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: a segment of " + (strings.length() + stacks.size()
+                    + body.eventsLength()) + " bytes exceeds the format's limit; its " + events
+                    + " events are counted as dropped");
+            return null;
+        }
+        return body;
+    }
+
+    /** Appends the strings interned since the last segment to the encoded table. */
     private void encodeNewStrings() {
         int count = recorder.stringCount();
         String[] table = recorder.strings();

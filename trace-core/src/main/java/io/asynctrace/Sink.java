@@ -2,6 +2,7 @@ package io.asynctrace;
 
 import io.asynctrace.internal.format.SegmentCodec;
 import io.asynctrace.internal.format.StackTableBytes;
+import io.asynctrace.internal.format.StringTableBytes;
 import io.asynctrace.internal.format.Wire;
 
 /**
@@ -24,6 +25,8 @@ abstract class Sink {
     /** The recording's drop count when this sink was attached: its drops count from there. */
     final long droppedAtAttach;
     private final SegmentCodec codec = new SegmentCodec();
+    /** What this sink's output has of the recording's tables (framing state, as below). */
+    private final SegmentCodec.Sent sent = new SegmentCodec.Sent();
 
     // Framing state: whoever frames (one thread at a time) owns it.
     private long sequence;
@@ -31,9 +34,28 @@ abstract class Sink {
     private final java.util.concurrent.atomic.AtomicLong ownDropped = new java.util.concurrent.atomic.AtomicLong();
     private long ownDroppedReported;
 
-    Sink(long droppedAtAttach) {
-        this.droppedAtAttach = droppedAtAttach;
+    /** The recording's monotonic base: times of the begins this sink adds are written from it. */
+    private final long base;
+    /**
+     * The recording's epoch once this sink was attached (set by the writer thread before
+     * it offers the first segment): which earlier begins it lacks ({@link EarlierBegin}).
+     */
+    private volatile int attachEpoch;
+
+    Sink(Recorder r) {
+        this.droppedAtAttach = r.dropped.get();
         this.droppedSeen = droppedAtAttach;
+        this.base = r.base;
+    }
+
+    /** The writer thread, as it attaches this sink. */
+    final void attachedAt(int epoch) {
+        attachEpoch = epoch;
+    }
+
+    /** @return {@code body}'s events as this sink frames them: the earlier begins it lacks first */
+    final byte[] events(SegmentBody body) {
+        return EarlierBegin.prepend(body.begins(), attachEpoch, base, body.events(), body.eventsLength());
     }
 
     /** Takes a segment; never blocks. */
@@ -41,10 +63,11 @@ abstract class Sink {
 
     /**
      * Ends this sink's trace after the segments offered so far, then lets the output
-     * go: with a final segment carrying the drops up to {@code droppedTotal} if
-     * {@code complete}, else none (the recording failed: the trace reads as cut short).
+     * go: if {@code complete}, with a final segment carrying {@code last}'s events
+     * (none if it is null) and the drops up to {@code droppedTotal}; else with none (the
+     * recording failed: the trace reads as cut short).
      */
-    abstract void close(long droppedTotal, boolean complete);
+    abstract void close(long droppedTotal, boolean complete, SegmentBody last);
 
     /** @return what this sink wrote so far (all of it once {@link #close} completed) */
     abstract RecordingStats stats();
@@ -64,27 +87,50 @@ abstract class Sink {
         return sequence;
     }
 
-    /** Frames {@code body} as this sink's next segment; {@code body} null: an empty segment. */
+    /**
+     * Frames {@code body} as this sink's next segment, with the table entries this sink's
+     * output does not have yet; {@code body} null: an empty segment.
+     */
     final byte[] frame(SegmentBody body, int flags, long droppedTotal) {
+        long dropped = nextDropped(droppedTotal);
+        return encode(codec, sent, body, body == null ? null : events(body), flags, sequence++, dropped);
+    }
+
+    /** @return the next segment's sequence number, counted as taken */
+    final long nextSequence() {
+        return sequence++;
+    }
+
+    /**
+     * @param droppedTotal the recording's drop count at the next segment
+     * @return the drops that segment reports (the recording's since the previous one, and this sink's own)
+     */
+    final long nextDropped(long droppedTotal) {
         long own = ownDropped.get();
         long dropped = Math.max(0, droppedTotal - droppedSeen) + own - ownDroppedReported;
         droppedSeen = Math.max(droppedSeen, droppedTotal);
         ownDroppedReported = own;
-        int stringsLength = body == null ? 0 : body.stringsLength();
-        int eventsLength = body == null ? 0 : body.eventsLength();
+        return dropped;
+    }
+
+    /**
+     * Encodes one segment of an output that has {@code sent} of the tables; advances it.
+     * {@code body} null: no new table entries; {@code events} null: none (else exactly its length).
+     */
+    static byte[] encode(SegmentCodec codec, SegmentCodec.Sent sent, SegmentBody body, byte[] events, int flags,
+                         long sequence, long dropped) {
+        StringTableBytes.Snapshot strings = body == null ? StringTableBytes.Snapshot.EMPTY : body.strings();
         StackTableBytes.Snapshot stacks = body == null ? StackTableBytes.Snapshot.EMPTY : body.stacks();
-        byte[] out = new byte[(int) SegmentCodec.size(stringsLength, stacks, eventsLength)];
-        int n = body == null
-                ? codec.frame(out, flags, sequence, dropped, 0, out, 0, stacks, out, 0, 0)
-                : codec.frame(out, flags, sequence, dropped, body.stringCount(), body.strings(), stringsLength,
-                        stacks, body.events(), 0, eventsLength);
-        sequence++;
+        int eventsLength = events == null ? 0 : events.length;
+        byte[] out = new byte[(int) SegmentCodec.size(strings, stacks, sent, eventsLength)];
+        int n = codec.frame(out, flags, sequence, dropped, strings, stacks, sent, events == null ? out : events, 0,
+                eventsLength);
         return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
-    /** The final segment: no events, the drops not yet reported. */
-    final byte[] finalSegment(long droppedTotal) {
-        return frame(null, Wire.FLAG_FINAL, droppedTotal);
+    /** The final segment: {@code last}'s events (none if null), the drops not yet reported. */
+    final byte[] finalSegment(SegmentBody last, long droppedTotal) {
+        return frame(last, Wire.FLAG_FINAL, last == null ? droppedTotal : Math.max(droppedTotal, last.droppedTotal()));
     }
 
     static byte[] header(Recorder r) {

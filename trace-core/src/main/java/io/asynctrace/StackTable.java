@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A recording's stack table: frames (class, method, file, line) and stacks (lists of
  * frame ids, innermost first), each interned once and given an id from 1. Events carry
- * a stack id; every segment repeats the whole table, as it does the string table (see
- * {@code docs/FORMAT.md}), so any segment can be read on its own.
+ * a stack id; each output gets each entry once, in its first segment that may use it,
+ * as it does the string table's (see {@code docs/FORMAT.md}).
  *
  * <p><b>Assumptions and guarantees.</b> {@link #frame} and {@link #stack} may be called
  * from any thread; a lookup of an entry already there takes no lock, a new entry is

@@ -40,6 +40,7 @@ final class StreamSink extends Sink implements Runnable {
     private long queuedBytes; // guarded by queue
     private long closeDroppedTotal; // guarded by queue
     private boolean closeComplete; // guarded by queue
+    private SegmentBody closeLast; // guarded by queue
     private boolean closing; // guarded by queue
     private long offered; // guarded by queue
     private long delivered; // guarded by queue
@@ -55,7 +56,7 @@ final class StreamSink extends Sink implements Runnable {
      * @param onFailure told once when the stream failed
      */
     StreamSink(OutputStream out, Recorder recorder, String name, Consumer<StreamSink> onFailure) {
-        super(recorder.dropped.get());
+        super(recorder);
         this.out = out;
         this.header = header(recorder);
         this.onFailure = onFailure;
@@ -88,7 +89,7 @@ final class StreamSink extends Sink implements Runnable {
     }
 
     @Override
-    void close(long droppedTotal, boolean complete) {
+    void close(long droppedTotal, boolean complete, SegmentBody last) {
         synchronized (queue) {
             if (closing) {
                 return;
@@ -96,6 +97,7 @@ final class StreamSink extends Sink implements Runnable {
             closing = true;
             closeDroppedTotal = droppedTotal;
             closeComplete = complete;
+            closeLast = last; // past the queue's bounds: one segment, the last
             queue.addLast(CLOSE);
             queue.notifyAll();
         }
@@ -175,15 +177,17 @@ final class StreamSink extends Sink implements Runnable {
                 if (next == CLOSE) {
                     long total;
                     boolean complete;
+                    SegmentBody last;
                     synchronized (queue) {
                         total = closeDroppedTotal;
                         complete = closeComplete;
+                        last = closeLast;
                     }
                     if (!complete) {
                         failure = new IOException("asynctrace: the recording failed before this trace was complete");
                         break;
                     }
-                    write(finalSegment(total));
+                    write(finalSegment(last, total));
                     segmentsWritten++;
                     break;
                 }
@@ -227,6 +231,9 @@ final class StreamSink extends Sink implements Runnable {
                 if (o instanceof SegmentBody b) {
                     lost(b.countEvents());
                 }
+            }
+            if (closeLast != null && queue.contains(CLOSE)) {
+                lost(closeLast.countEvents());
             }
         }
         try {

@@ -66,10 +66,14 @@ public final class Task implements AutoCloseable {
         this.createdNanos = createdNanos;
     }
 
-    /** Claims the begin event of this task in recording {@code epoch}: true for exactly one caller. */
-    boolean claimBegin(int epoch) {
+    /**
+     * Claims the begin event of this task in recording epoch {@code epoch}.
+     *
+     * @return for exactly one caller, the epoch its begin last went out in (0: none); -1 for the others
+     */
+    int claimBegin(int epoch) {
         int seen = (int) RECORDED_EPOCH.getVolatile(this);
-        return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch);
+        return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch) ? seen : -1;
     }
 
     /** Forgets that a recording has this task's begin (it was dropped): its next event writes it. */

@@ -136,7 +136,7 @@ public final class Trace {
         }
         if (r != null) {
             t.recordedEpoch = r.epoch;
-            r.taskBegin(st, ts, t, false);
+            r.taskBegin(st, ts, t);
             if (parent == null && OtelSpans.PRESENT) {
                 joinOtelSpan(r, st, t);
             }

@@ -180,8 +180,9 @@ public final class TraceOptions {
      * categories, attribute keys and outcomes go into the recording's string table,
      * each distinct string once; once the table's strings take {@code bytes} bytes
      * (of UTF-8), further new strings are written inline in each event instead, so a
-     * recording that names spans after SQL statements stays bounded. Every segment
-     * carries the table (formats v1 and v2), so the budget also bounds that repetition.
+     * recording that names spans after SQL statements stays bounded. Each output
+     * writes each table string once (format v3), and a reader keeps its file's table,
+     * so the budget also bounds a reader's memory.
      *
      * @param bytes from 0 (every string inline) to 16 MiB
      * @return the new options

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The golden files of formats v1 and v2, truncation at every offset, and hostile headers. */
+/** The golden files of formats v1, v2 and v3, truncation at every offset, and hostile headers. */
 class FormatTest {
     private static byte[] fresh;
 
@@ -123,6 +123,96 @@ class FormatTest {
     }
 
     @Test
+    void committedGoldenFileOfVersion3Reads() throws IOException {
+        assertGoldenContent(committedGolden(3), 3);
+    }
+
+    @Test
+    void everyCommittedVersionIsTested() {
+        assertThat(Golden.versions()).containsExactly(1, 2, 3);
+        assertThat(Wire.VERSION).isEqualTo(3);
+    }
+
+    @Test
+    void aVersion3SegmentReadWithoutTheSegmentsBeforeItIsCorruptNotMisread() throws IOException {
+        byte[] trace = committedGolden(3);
+        List<int[]> segments = TraceFixtures.segments(trace);
+        assertThat(segments).hasSizeGreaterThan(2);
+        // The header, then the second segment alone: its strings continue those of the first.
+        int[] second = segments.get(1);
+        byte[] alone = new byte[Wire.HEADER_SIZE + second[2] - second[0]];
+        System.arraycopy(trace, 0, alone, 0, Wire.HEADER_SIZE);
+        System.arraycopy(trace, second[0], alone, Wire.HEADER_SIZE, second[2] - second[0]);
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(alone)))
+                .isInstanceOf(CorruptTraceException.class)
+                .hasMessageContaining("were read before it (a segment before it is missing)");
+
+        // Started from the tables a reader of the whole file held after the first segment, it reads as there.
+        TraceReader.Tables[] afterFirst = new TraceReader.Tables[1];
+        List<String> inWhole = new ArrayList<>();
+        try (TraceReader whole = new TraceReader(new ByteArrayInputStream(trace))) {
+            whole.read(new Strings(inWhole) {
+                @Override
+                public void onSegment(long sequence, long offset, long dropped) {
+                    if (afterFirst[0] == null) {
+                        afterFirst[0] = whole.tables();
+                    }
+                    super.onSegment(sequence, offset, dropped);
+                }
+            });
+        }
+        List<String> alone2 = new ArrayList<>();
+        try (TraceReader part = new TraceReader(new ByteArrayInputStream(alone), afterFirst[0])) {
+            part.read(new Strings(alone2));
+        }
+        int from = inWhole.indexOf("segment 1");
+        int to = inWhole.indexOf("segment 2");
+        List<String> wanted = new ArrayList<>(List.of("segment 0"));
+        wanted.addAll(inWhole.subList(from + 1, to < 0 ? inWhole.size() : to));
+        assertThat(alone2).hasSizeGreaterThan(1).isEqualTo(wanted);
+    }
+
+    /** The strings events carry, and a mark at each segment. */
+    private static class Strings implements TraceHandler {
+        private final List<String> out;
+        private int segment;
+
+        Strings(List<String> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onSegment(long sequence, long offset, long dropped) {
+            out.add("segment " + segment++);
+        }
+
+        @Override
+        public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+            out.add(type);
+        }
+
+        @Override
+        public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+            out.add(name);
+        }
+
+        @Override
+        public void onTaskEnd(long time, long thread, long task, String outcome) {
+            out.add(outcome);
+        }
+
+        @Override
+        public void onLog(long time, long thread, long task, String category, String message) {
+            out.add(category + ": " + message);
+        }
+
+        @Override
+        public void onAttribute(long time, long thread, long id, boolean span, String key, String value) {
+            out.add(key + "=" + value);
+        }
+    }
+
+    @Test
     void freshRecordingMatchesTheGoldenContent() throws IOException {
         assertGoldenContent(fresh, Wire.VERSION);
     }
@@ -131,6 +221,7 @@ class FormatTest {
     void truncationAtEveryOffsetKeepsEveryCompleteSegment() throws IOException {
         truncationAtEveryOffset(committedGolden(1));
         truncationAtEveryOffset(committedGolden(2));
+        truncationAtEveryOffset(committedGolden(3));
     }
 
     private static void truncationAtEveryOffset(byte[] trace) throws IOException {
@@ -163,11 +254,11 @@ class FormatTest {
                 .isInstanceOf(CorruptTraceException.class)
                 .hasMessage("not an asynctrace trace (bad magic) at byte offset 0");
 
-        byte[] v3 = trace.clone();
-        v3[9] = 3;
-        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v3)))
+        byte[] v4 = trace.clone();
+        v4[9] = 4;
+        assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v4)))
                 .isInstanceOf(UnsupportedVersionException.class)
-                .hasMessageContaining("version 3 is not supported");
+                .hasMessageContaining("version 4 is not supported");
         byte[] v0 = trace.clone();
         v0[9] = 0;
         assertThatThrownBy(() -> TraceModel.read(new ByteArrayInputStream(v0)))

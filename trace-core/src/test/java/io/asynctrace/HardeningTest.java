@@ -65,6 +65,47 @@ class HardeningTest {
         assertThat(Trace.flush()).isTrue();
     }
 
+    /** As {@link #deep}, each log carrying the clock read just before it, 2 µs apart. */
+    private static void deepTimed(int padding) {
+        depth++;
+        long[] frame = new long[padding];
+        frame[0] = depth;
+        Trace.log("timed", Long.toString(System.nanoTime()));
+        long until = System.nanoTime() + 2_000;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        deepTimed(padding);
+    }
+
+    @Test
+    void anErrorInsideAnEventLeavesTheEventsAfterItInStep() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out); // leased buffers: the thread's batch goes on across events
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        Thread t = new Thread(null, () -> {
+            for (int i = 0; i < 150 && System.nanoTime() < deadline; i++) {
+                depth = 0;
+                try {
+                    deepTimed(1 + i % 7);
+                } catch (StackOverflowError expected) {
+                    // an overflow inside an event's encoder must not shift the events after it
+                }
+            }
+        }, "overflowing-leased", 128 * 1024);
+        t.start();
+        io.asynctrace.testing.Await.joined(t);
+        Trace.stop();
+        io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
+        long base = m.header().monotonicBase();
+        var timed = m.logs().stream().filter(l -> l.category().equals("timed")).toList();
+        assertThat(timed).hasSizeGreaterThan(100);
+        // Each event's time is at or after the clock read before it: a batch whose delta state ran ahead of
+        // its bytes (the encoder threw after moving it) shifts the times of the events after it back.
+        assertThat(timed.stream().filter(l -> l.time() + base < Long.parseLong(l.message())).findFirst())
+                .as("a log whose time is before the clock read ahead of it").isEmpty();
+    }
+
     @Test
     void anIdleThreadDoesNotKeepAStoppedRecordingAlive() throws Exception {
         Trace.start(new ByteArrayOutputStream());
@@ -107,6 +148,25 @@ class HardeningTest {
             assertThat(x.getMaxAge()).isEqualTo(Duration.ofSeconds(JfrStream.MAX_AGE_SECONDS));
             assertThat(x.getMaxSize()).isEqualTo(JfrStream.MAX_SIZE_BYTES);
         });
+    }
+
+    @Test
+    void aStopThatGivesUpWaitingForJfrSaysSoWithADataLossEvent() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
+        JfrBridge jfr = Recordings.active.runtimeForTest();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
+        ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofMillis(200));
+        Trace.log("before", "stop");
+        Trace.stop();
+        io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
+        assertThat(m.complete()).isTrue();
+        assertThat(m.runtime()).as("a data-loss event says stop did not wait for JFR's last events")
+                .anySatisfy(r -> {
+                    assertThat(r.kind()).isEqualTo(io.asynctrace.reader.RuntimeKind.DATA_LOSS);
+                    assertThat(r.detail()).isEqualTo("the JFR stream had not caught up 200 ms after the trace"
+                            + " stopped: its latest events are missing");
+                });
     }
 
     @Test

@@ -122,6 +122,44 @@ class LifecycleTest {
         Trace.log("work", "in a span");
     }
 
+    /** How many begins each task has in {@code trace}. */
+    private static java.util.Map<Long, Integer> beginsPerTask(byte[] trace) throws IOException {
+        java.util.Map<Long, Integer> begins = new java.util.HashMap<>();
+        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(trace))) {
+            reader.read(new TraceHandler() {
+                @Override
+                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
+                    begins.merge(task, 1, Integer::sum);
+                }
+            });
+        }
+        return begins;
+    }
+
+    @Test
+    void anOutputAttachedMidWayGivesTheOutputsAlreadyThereNoSecondBegin() throws Exception {
+        FlightRecorder f = flight(FAST);
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tasks.add(Trace.newTask("order")); // the ring has their begins
+        }
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        for (Task t : tasks) {
+            t.log("after", "the attach"); // the file needs their begins now; the ring has them
+            t.end();
+        }
+        Trace.stop();
+        ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+        f.writeTo(snapshot);
+        java.util.Map<Long, Integer> inRing = beginsPerTask(snapshot.toByteArray());
+        java.util.Map<Long, Integer> inFile = beginsPerTask(file.toByteArray());
+        for (Task t : tasks) {
+            assertThat(inRing.get(t.id())).as("begins of task %d in the ring", t.id()).isEqualTo(1);
+            assertThat(inFile.get(t.id())).as("begins of task %d in the file", t.id()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aStalledFileCostsTheFlightRecorderNothing() throws Exception {
         FlightRecorder f = flight(FAST);

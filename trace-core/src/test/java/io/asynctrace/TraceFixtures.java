@@ -74,7 +74,7 @@ final class TraceFixtures {
         return out.toByteArray();
     }
 
-    /** The depth of the stacks in the golden file of version 2. */
+    /** The depth of the stacks in the golden files of versions 2 and 3. */
     static final int GOLDEN_STACK_DEPTH = 6;
 
     /** Regenerates the committed golden file of this version: run only when the format version changes. */

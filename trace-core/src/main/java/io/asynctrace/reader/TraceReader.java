@@ -36,6 +36,14 @@ import java.util.Objects;
  * }
  * }</pre>
  *
+ * <p>Tables: from format version 3 a segment carries only the strings, frames and
+ * stacks its file did not have yet, so the reader keeps the file's tables (bounded:
+ * {@value Wire#MAX_STRINGS} strings of at most {@value Wire#MAX_STRING_TABLE_BYTES}
+ * bytes, {@value Wire#MAX_FRAMES} frames, {@value Wire#MAX_STACKS} stacks). To read
+ * segments from the middle of such a file on their own, start a reader with the
+ * {@link #tables()} an earlier reader held after the segment before them (or after
+ * any later segment of the same file: entries never change within a file).
+ *
  * <p>Not thread-safe; {@link #read} may be called once.
  */
 public final class TraceReader implements AutoCloseable {
@@ -56,21 +64,104 @@ public final class TraceReader implements AutoCloseable {
     private byte[] body = new byte[64 << 10];
     private int limit;
     private long bodyOffset;
-    private String[] strings = new String[1];
     private int version = Wire.VERSION;
     private long stacksLost;
-    // The current segment's stack table: ids 1..N. Frames and stacks equal to ones of earlier
-    // segments are the same objects (a recording repeats its table in every segment).
+
+    // The tables: ids 1..count. Version 3 keeps them across the file's segments (each adds to them);
+    // versions 1 and 2 start them afresh in every segment. Frames and stacks equal to ones seen
+    // before are the same objects (versions 1 and 2 repeat the table in every segment).
+    private String[] strings = new String[1];
+    private int stringCount;
+    private long stringBytes;
     private StackFrame[] frames = new StackFrame[1];
+    private int frameCount;
     private CallStack[] stacks = new CallStack[1];
+    private int stackCount;
+    /** A {@link Tables} refers to the array: copy it before writing below its count. */
+    private boolean sharedStrings;
+    private boolean sharedFrames;
+    private boolean sharedStacks;
+    /** Started from {@link Tables#LENIENT}: entries not read stand in as "". */
+    private boolean lenient;
     private final java.util.HashMap<StackFrame, StackFrame> framePool = new java.util.HashMap<>();
     private final java.util.HashMap<CallStack, CallStack> stackPool = new java.util.HashMap<>();
+
+    /**
+     * The string and stack tables a reader holds after the segments it has read: what a
+     * reader of later segments of the same file starts from ({@link #TraceReader(InputStream,
+     * Tables)}). Immutable; cheap to take after every segment (the arrays are shared until
+     * either reader writes).
+     */
+    public static final class Tables {
+        /** No entries: what a reader starts from by default. */
+        public static final Tables NONE = new Tables(new String[1], 0, new StackFrame[1], 0, new CallStack[1], 0);
+        /**
+         * No entries, and entries a segment's tables continue from but the reader never
+         * read stand in as {@code ""} (frames and stacks empty) instead of making the
+         * segment corrupt: for a reader that needs only times and thread names, of
+         * segments from the middle of a file read without those before them.
+         */
+        public static final Tables LENIENT = new Tables(new String[1], 0, new StackFrame[1], 0, new CallStack[1], 0);
+
+        private final String[] strings;
+        private final int stringCount;
+        private final StackFrame[] frames;
+        private final int frameCount;
+        private final CallStack[] stacks;
+        private final int stackCount;
+
+        private Tables(String[] strings, int stringCount, StackFrame[] frames, int frameCount, CallStack[] stacks,
+                       int stackCount) {
+            this.strings = strings;
+            this.stringCount = stringCount;
+            this.frames = frames;
+            this.frameCount = frameCount;
+            this.stacks = stacks;
+            this.stackCount = stackCount;
+        }
+
+        /** @return strings held (ids 1..this) */
+        public int strings() {
+            return stringCount;
+        }
+    }
 
     /**
      * @param in the trace bytes; buffered by the reader, closed by {@link #close()}
      */
     public TraceReader(InputStream in) {
+        this(in, Tables.NONE);
+    }
+
+    /**
+     * A reader of some segments from the middle of a file (format version 3 on), behind
+     * its header: it starts with the tables another reader of the same file held
+     * ({@link #tables()}) after the segment before the first one here, or after a later one.
+     *
+     * @param in the header's bytes, then whole segments of the same file, in file order
+     * @param start the tables to start from
+     */
+    public TraceReader(InputStream in, Tables start) {
         this.in = new BufferedInputStream(Objects.requireNonNull(in, "in"), 1 << 16);
+        Objects.requireNonNull(start, "start");
+        strings = Arrays.copyOf(start.strings, Math.max(start.stringCount + 1, 1));
+        stringCount = start.stringCount;
+        frames = Arrays.copyOf(start.frames, Math.max(start.frameCount + 1, 1));
+        frameCount = start.frameCount;
+        stacks = Arrays.copyOf(start.stacks, Math.max(start.stackCount + 1, 1));
+        stackCount = start.stackCount;
+        lenient = start == Tables.LENIENT;
+    }
+
+    /**
+     * @return the tables as they stand after the segments read so far (during {@link #read},
+     *         from a handler's {@link TraceHandler#onSegment}: after that segment's tables)
+     */
+    public Tables tables() {
+        sharedStrings = true;
+        sharedFrames = true;
+        sharedStacks = true;
+        return new Tables(strings, stringCount, frames, frameCount, stacks, stackCount);
     }
 
     /**
@@ -233,21 +324,15 @@ public final class TraceReader implements AutoCloseable {
         int flags = c.readByte();
         long sequence = c.readVar();
         long droppedHere = c.readVar();
-        long count = c.readVar();
-        if (count >= Wire.MAX_STRINGS) {
-            throw new FormatException(c.position(), "string table of " + count + " entries exceeds " + Wire.MAX_STRINGS);
-        }
-        if (strings.length < count + 1) {
-            strings = new String[(int) count + 1];
-        }
-        for (int i = 1; i <= count; i++) {
-            strings[i] = c.readString();
-        }
-        c.tableSize((int) count);
+        boolean once = version >= Wire.TABLES_ONCE_VERSION;
+        readStrings(c, once ? c.readVar() : 1, c.readVar());
+        c.tableSize(stringCount);
         String[] table = strings;
         boolean withStacks = version >= Wire.STACKS_VERSION;
-        int stackCount = withStacks ? readStackTable(c, table) : 0;
-        c.stacks(withStacks, stackCount);
+        if (withStacks) {
+            readStackTable(c, table, once);
+        }
+        c.stacks(withStacks, withStacks ? stackCount : 0);
         dropped += droppedHere;
         h.onSegment(sequence, segmentOffset, droppedHere);
 
@@ -289,42 +374,110 @@ public final class TraceReader implements AutoCloseable {
     }
 
     /**
-     * Reads the segment's stack table (format version 2 on): frames, then stacks made of
-     * them. Every id and count is checked against what is present; a reader never
-     * allocates more than the bytes there could hold.
-     *
-     * @return the number of stacks
+     * Checks where a segment's entries of one table go: ids {@code first..first+count-1},
+     * after the {@code known} ones (or over some of them: a reader started from a later
+     * segment's tables sees entries again, the same ones); {@code first} 1 starts afresh.
      */
-    private int readStackTable(EventCursor c, String[] table) throws FormatException {
-        long frameCount = c.readVar();
-        if (frameCount >= Wire.MAX_FRAMES) {
-            throw new FormatException(c.position(), "stack table of " + frameCount + " frames exceeds "
-                    + Wire.MAX_FRAMES);
+    private static void checkSection(EventCursor c, String what, long first, long count, int known, int max)
+            throws FormatException {
+        if (first < 1 || first - 1 > known) {
+            throw new FormatException(c.position(), "segment's " + what + " start at id " + first + " but only "
+                    + known + " were read before it (a segment before it is missing)");
         }
-        if (frames.length < frameCount + 1) {
-            frames = new StackFrame[(int) Math.min(frameCount + 1, Math.max(frames.length * 2L, 16))];
+        if (count >= max || first - 1 + count >= max) {
+            throw new FormatException(c.position(), what + " up to id " + (first - 1 + count) + " exceed " + max);
         }
-        for (int i = 1; i <= frameCount; i++) {
-            if (i >= frames.length) {
-                frames = Arrays.copyOf(frames, (int) Math.min(frameCount + 1, frames.length * 2L));
+    }
+
+    private void readStrings(EventCursor c, long first, long count) throws FormatException {
+        if (lenient && first - 1 > stringCount && first < Wire.MAX_STRINGS) {
+            strings = Arrays.copyOf(strings, Math.max(strings.length, (int) first));
+            Arrays.fill(strings, stringCount + 1, (int) first, "");
+            stringCount = (int) first - 1;
+            sharedStrings = false;
+        }
+        checkSection(c, "strings", first, count, first == 1 ? 0 : stringCount, Wire.MAX_STRINGS);
+        int end = (int) (first - 1 + count);
+        if (sharedStrings && first <= stringCount) {
+            strings = first == 1 ? new String[end + 1] : Arrays.copyOf(strings, Math.max(end, stringCount) + 1);
+            sharedStrings = false;
+        }
+        if (first == 1) {
+            stringCount = 0;
+            stringBytes = 0;
+        }
+        if (strings.length < end + 1) {
+            strings = Arrays.copyOf(strings, end + 1);
+        }
+        for (int id = (int) first; id <= end; id++) {
+            int at = c.position();
+            strings[id] = c.readString();
+            if (id > stringCount) {
+                stringBytes += c.position() - at;
+                stringCount = id;
+            }
+        }
+        if (version >= Wire.TABLES_ONCE_VERSION && stringBytes > Wire.MAX_STRING_TABLE_BYTES) {
+            throw new FormatException(c.position(), "string table of " + stringBytes + " bytes exceeds "
+                    + Wire.MAX_STRING_TABLE_BYTES);
+        }
+    }
+
+    /**
+     * Reads the segment's stack table (format version 2 on): frames, then stacks made of
+     * them; in version 3 with the first id of each (the entries past those of the
+     * segments before). Every id and count is checked against what is present; a reader
+     * never allocates more than the bytes there could hold.
+     */
+    private void readStackTable(EventCursor c, String[] table, boolean once) throws FormatException {
+        long first = once ? c.readVar() : 1;
+        long count = c.readVar();
+        if (lenient && first - 1 > frameCount && first < Wire.MAX_FRAMES) {
+            frames = Arrays.copyOf(frames, Math.max(frames.length, (int) first));
+            Arrays.fill(frames, frameCount + 1, (int) first, new StackFrame("", "", "", 0));
+            frameCount = (int) first - 1;
+            sharedFrames = false;
+        }
+        checkSection(c, "frames", first, count, first == 1 ? 0 : frameCount, Wire.MAX_FRAMES);
+        int end = (int) (first - 1 + count);
+        if (sharedFrames && first <= frameCount) {
+            frames = first == 1 ? new StackFrame[1] : Arrays.copyOf(frames, frames.length);
+            sharedFrames = false;
+        }
+        if (first == 1) {
+            frameCount = 0;
+        }
+        for (int id = (int) first; id <= end; id++) {
+            if (id >= frames.length) {
+                frames = Arrays.copyOf(frames, (int) Math.min(end + 1, Math.max(frames.length * 2L, 16)));
             }
             String className = c.readRef(table);
             String method = c.readRef(table);
             String file = c.readRef(table);
             long line = c.readVar();
-            frames[i] = frame(className, method, file, (int) Math.min(line, Integer.MAX_VALUE));
+            frames[id] = frame(className, method, file, (int) Math.min(line, Integer.MAX_VALUE));
+            frameCount = Math.max(frameCount, id);
         }
-        long stackCount = c.readVar();
-        if (stackCount >= Wire.MAX_STACKS) {
-            throw new FormatException(c.position(), "stack table of " + stackCount + " stacks exceeds "
-                    + Wire.MAX_STACKS);
+        first = once ? c.readVar() : 1;
+        count = c.readVar();
+        if (lenient && first - 1 > stackCount && first < Wire.MAX_STACKS) {
+            stacks = Arrays.copyOf(stacks, Math.max(stacks.length, (int) first));
+            Arrays.fill(stacks, stackCount + 1, (int) first, CallStack.of(java.util.List.of(), false));
+            stackCount = (int) first - 1;
+            sharedStacks = false;
         }
-        if (stacks.length < stackCount + 1) {
-            stacks = new CallStack[(int) Math.min(stackCount + 1, Math.max(stacks.length * 2L, 16))];
+        checkSection(c, "stacks", first, count, first == 1 ? 0 : stackCount, Wire.MAX_STACKS);
+        end = (int) (first - 1 + count);
+        if (sharedStacks && first <= stackCount) {
+            stacks = first == 1 ? new CallStack[1] : Arrays.copyOf(stacks, stacks.length);
+            sharedStacks = false;
         }
-        for (int i = 1; i <= stackCount; i++) {
-            if (i >= stacks.length) {
-                stacks = Arrays.copyOf(stacks, (int) Math.min(stackCount + 1, stacks.length * 2L));
+        if (first == 1) {
+            stackCount = 0;
+        }
+        for (int id = (int) first; id <= end; id++) {
+            if (id >= stacks.length) {
+                stacks = Arrays.copyOf(stacks, (int) Math.min(end + 1, Math.max(stacks.length * 2L, 16)));
             }
             long head = c.readVar();
             long n = head >>> 1;
@@ -333,21 +486,21 @@ public final class TraceReader implements AutoCloseable {
             }
             StackFrame[] f = new StackFrame[(int) n];
             for (int k = 0; k < n; k++) {
-                long id = c.readVar();
-                if (id < 1 || id > frameCount) {
-                    throw new FormatException(c.position(), "frame reference " + id + " not in the segment's table of "
+                long fid = c.readVar();
+                if (fid < 1 || fid > frameCount) {
+                    throw new FormatException(c.position(), "frame reference " + fid + " not in the table of "
                             + frameCount);
                 }
-                f[k] = frames[(int) id];
+                f[k] = frames[(int) fid];
             }
             CallStack s = CallStack.of(Arrays.asList(f), (head & 1) != 0);
             CallStack known = stackPool.putIfAbsent(s, s);
-            stacks[i] = known != null ? known : s;
+            stacks[id] = known != null ? known : s;
+            stackCount = Math.max(stackCount, id);
         }
         if (stackPool.size() > 4 * Wire.MAX_STACKS) {
             stackPool.clear(); // only a file of unrelated segments gets here; equal stacks stay equal anyway
         }
-        return (int) stackCount;
     }
 
     private StackFrame frame(String className, String method, String file, int line) {

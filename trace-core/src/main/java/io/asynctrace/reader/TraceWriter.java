@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * Writes a trace file from events, offline: a {@link TraceHandler} that encodes what
- * it receives in the current format version (2), stacks included. Connect a {@link TraceReader} to it through a
+ * it receives in the current format version (3), stacks included. Connect a {@link TraceReader} to it through a
  * handler that filters or rewrites events to cut a trace down (one task tree, one
  * time window) or to merge traces.
  *
@@ -53,23 +53,16 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
 
     private final Map<String, Integer> stringIds = new HashMap<>();
     private final StringTableBytes strings = new StringTableBytes();
+    /** What the file has of the tables so far. */
+    private final SegmentCodec.Sent sent = new SegmentCodec.Sent();
     private final Map<Long, String> threadNames = new HashMap<>();
 
-    /** Room for a pending earlier begin and the event after it, each maybe behind a batch header. */
+    /** Room for an event and a batch header, twice. */
     private final byte[] body = new byte[SEGMENT_TARGET + 2 * MAX_EVENT];
     private int pos;
     private final BatchState batch = new BatchState();
     private long batchThread = -1;
 
-    // A TASK_BEGIN_EARLIER waiting for the next event: the recorder writes one just before the event that
-    // first mentions the task, at that event's time, and a handler call only carries the creation time.
-    private boolean earlierPending;
-    private long earlierThread;
-    private long earlierTask;
-    private long earlierParent;
-    private long earlierCreated;
-    private String earlierType;
-    private CallStack earlierStack;
 
     // The stack table: frames and stacks of the events written, each interned once.
     private final Map<StackFrame, Integer> frameIds = new HashMap<>();
@@ -111,9 +104,9 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
     }
 
     /**
-     * Writes a {@code TASK_BEGIN}; an {@code earlier} one is written just before the
-     * next event of the same thread, at its time (where the recorder writes it), or
-     * at the batch's time if the next event is another thread's.
+     * Writes a {@code TASK_BEGIN}; an {@code earlier} one in a batch of its own at the
+     * task's creation time (the trace's base if it was created before), its type inline,
+     * as the recorder writes the begin of a task it meets again.
      */
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
@@ -123,39 +116,18 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
                             CallStack stack) {
+        String v = name(type);
         if (!earlier) {
             long t = begin(thread, time);
-            String v = name(type);
             pos = EventEncoder.taskBegin(body, pos, batch, t, task, parent, ref(v), v, false, 0, stackRef(stack));
             return;
         }
         open();
-        if (earlierPending) {
-            writeEarlier(-1, 0);
-        }
-        earlierPending = true;
-        earlierThread = thread;
-        earlierTask = task;
-        earlierParent = parent;
-        earlierCreated = time;
-        earlierType = name(type);
-        earlierStack = stack;
-    }
-
-    private void writeEarlier(long nextThread, long nextTime) {
-        earlierPending = false;
-        long at;
-        if (earlierThread == nextThread) {
-            at = nextTime;
-            batchFor(earlierThread, at);
-        } else if (batchThread == earlierThread) {
-            at = Math.max(batch.lastTs, Math.max(0, earlierCreated));
-        } else {
-            at = Math.max(0, earlierCreated);
-            batchFor(earlierThread, at);
-        }
-        pos = EventEncoder.taskBegin(body, pos, batch, at, earlierTask, earlierParent, ref(earlierType), earlierType,
-                true, at - earlierCreated, stackRef(earlierStack));
+        long at = Math.max(0, time);
+        batchThread = -1; // a batch of its own
+        batchFor(thread, at);
+        pos = EventEncoder.taskBegin(body, pos, batch, at, task, parent, 0, v, true, at - time, stackRef(stack));
+        batchThread = -1; // and the next event starts another
     }
 
     @Override
@@ -323,27 +295,17 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
             return;
         }
         try {
-            if (earlierPending) {
-                open();
-                writeEarlier(-1, 0);
-            }
             closed = true;
-            if (pos > 0) {
-                flushSegment(0);
-            }
-            flushSegment(Wire.FLAG_FINAL); // on its own, as the recorder ends a trace
+            flushSegment(Wire.FLAG_FINAL); // the last segment is the final one, as the recorder ends a trace
         } finally {
             out.close();
         }
     }
 
-    /** Starts an event: header, segment room, a pending earlier begin, batch; returns its time (never negative). */
+    /** Starts an event: header, segment room, batch; returns its time (never negative). */
     private long begin(long thread, long time) {
         open();
         long t = Math.max(0, time);
-        if (earlierPending) {
-            writeEarlier(thread, t);
-        }
         batchFor(thread, t);
         return t;
     }
@@ -389,17 +351,14 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
             writeHeader(new TraceHeader(Wire.VERSION, System.currentTimeMillis() * 1_000_000L, System.nanoTime()));
         }
         StackTableBytes.Snapshot stacks = stackBytes.snapshot();
-        if (!SegmentCodec.fits(strings.length(), stacks, pos)) {
-            throw new IOException("segment of " + (strings.length() + stacks.size() + pos)
+        StringTableBytes.Snapshot table = strings.snapshot();
+        if (!SegmentCodec.fits(table.length(), stacks, pos)) {
+            throw new IOException("segment of " + (table.length() + stacks.size() + pos)
                     + " bytes exceeds the format's limit of " + Wire.MAX_SEGMENT + " (string or stack table too large)");
         }
-        // A segment without events needs no tables: the recorder's final segment has none.
-        int count = pos == 0 ? 0 : strings.count();
-        int stringsLength = pos == 0 ? 0 : strings.length();
-        StackTableBytes.Snapshot framed = pos == 0 ? StackTableBytes.Snapshot.EMPTY : stacks;
-        byte[] segment = new byte[(int) SegmentCodec.size(stringsLength, framed, pos)];
-        int n = codec.frame(segment, flags, sequence++, droppedPending, count, strings.bytes(), stringsLength, framed,
-                body, 0, pos);
+        // Each table entry once per file: a segment carries what the ones before it did not.
+        byte[] segment = new byte[(int) SegmentCodec.size(table, stacks, sent, pos)];
+        int n = codec.frame(segment, flags, sequence++, droppedPending, table, stacks, sent, body, 0, pos);
         out.write(segment, 0, n);
         out.flush();
         droppedPending = 0;
@@ -411,11 +370,16 @@ public final class TraceWriter implements TraceHandler, AutoCloseable {
         return s == null ? "null" : s;
     }
 
-    /** The table id of {@code s} cut as the recorder cuts names, adding it while the table has room; 0: inline. */
+    /**
+     * The table id of {@code s} cut as the recorder cuts names, adding it while the table has room
+     * ({@link Wire#MAX_STRINGS}, {@link Wire#MAX_STRING_TABLE_BYTES}); 0: inline.
+     */
     private int ref(String s) {
         String kept = Codec.cutString(s, Wire.MAX_NAME_CHARS);
         Integer id = stringIds.get(kept);
-        if (id == null && stringIds.size() + 1 < Wire.MAX_STRINGS) {
+        if (id == null && stringIds.size() + 1 < Wire.MAX_STRINGS
+                && strings.length() + Codec.MAX_VARINT + Codec.utf8Length(kept, kept.length())
+                        <= Wire.MAX_STRING_TABLE_BYTES) {
             id = strings.add(kept);
             stringIds.put(kept, id);
         }

@@ -46,11 +46,18 @@ final class Scan {
      * @throws ToolException if the file is missing or is not a readable trace
      */
     static Scan read(Path file, TraceHandler handler, PrintWriter progressTo) {
+        return read(file, handler, progressTo, r -> { });
+    }
+
+    /** As above, telling {@code opened} the reader before it reads (an index records its tables). */
+    static Scan read(Path file, TraceHandler handler, PrintWriter progressTo,
+                     java.util.function.Consumer<TraceReader> opened) {
         Scan scan = new Scan(file);
         long size = check(file);
         Progress progress = progressTo != null && size >= PROGRESS_MIN_BYTES ? new Progress(progressTo, size) : null;
         TraceHandler h = progress == null ? handler : new ProgressHandler(handler, progress);
         try (TraceReader reader = TraceReader.open(file)) {
+            opened.accept(reader);
             reader.read(h);
             scan.header = reader.header();
             scan.events = reader.events();
@@ -106,10 +113,12 @@ final class Scan {
      * The stream does not end with the final segment, so truncation is not reported.
      *
      * @param ranges the segments' byte ranges {@code {start, end}}, in file order
+     * @param tables the tables the indexing pass held after the last of them (format 3: a
+     *     segment carries only the strings and stacks its file did not have yet)
      * @throws ToolException if they cannot be read
      */
-    static void readSegments(Path file, long[][] ranges, TraceHandler handler) {
-        try (TraceReader reader = new TraceReader(new SegmentStream(file, ranges))) {
+    static void readSegments(Path file, long[][] ranges, TraceReader.Tables tables, TraceHandler handler) {
+        try (TraceReader reader = new TraceReader(new SegmentStream(file, ranges), tables)) {
             reader.read(handler);
         } catch (CorruptTraceException e) {
             throw new ToolException(file + ": corrupt trace: " + e.getMessage());

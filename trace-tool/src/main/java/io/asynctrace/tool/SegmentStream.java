@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * The bytes of a trace file's header followed by some of its segments, read with
  * positional reads: what {@link io.asynctrace.reader.TraceReader} needs to read just
- * those segments (each segment carries its own string table and batch headers). The
+ * those segments (each starts with batch headers; from format 3 the reader starts from
+ * the tables the index recorded, {@link io.asynctrace.reader.TraceReader.Tables}). The
  * reader reports such a stream as truncated unless it ends with the final segment;
  * window reads ignore that.
  */

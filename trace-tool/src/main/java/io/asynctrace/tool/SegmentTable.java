@@ -1,5 +1,6 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.TraceReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,23 +10,32 @@ import java.util.List;
  * latest time of its events, so that a window of time can be read from the segments
  * that hold it instead of the whole file. Segments of different threads' batches overlap
  * in time; a window reads every segment whose time range meets it. Memory: three longs a
- * segment. Not thread-safe.
+ * segment, and the reader's tables after it. Not thread-safe.
  */
 final class SegmentTable {
     private long[] offset = new long[256];
     private long[] min = new long[256];
     private long[] max = new long[256];
+    /** The reader's tables after each segment's own (format 3: what a read from there starts with), or null. */
+    private TraceReader.Tables[] tables = new TraceReader.Tables[256];
     private int count;
     /** Where the last segment ends: the offset read up to. */
     private long end;
 
     /** A segment starts at {@code at}: the previous one ends there. */
     void start(long at) {
+        start(at, null);
+    }
+
+    /** As {@link #start(long)}, with the tables the reader holds once that segment's are read. */
+    void start(long at, TraceReader.Tables after) {
         if (count == offset.length) {
             offset = Arrays.copyOf(offset, count * 2);
             min = Arrays.copyOf(min, count * 2);
             max = Arrays.copyOf(max, count * 2);
+            tables = Arrays.copyOf(tables, count * 2);
         }
+        tables[count] = after;
         offset[count] = at;
         min[count] = Long.MAX_VALUE;
         max[count] = Long.MIN_VALUE;
@@ -88,5 +98,20 @@ final class SegmentTable {
 
     int count() {
         return count;
+    }
+
+    /**
+     * @param stop the end of the last segment a read takes
+     * @return the tables after the last segment that starts before {@code stop}: what a reader of
+     *     segments up to there starts from (entries never change within a file)
+     */
+    TraceReader.Tables tablesBefore(long stop) {
+        TraceReader.Tables t = TraceReader.Tables.NONE;
+        for (int s = 0; s < count && offset[s] < stop; s++) {
+            if (tables[s] != null) {
+                t = tables[s];
+            }
+        }
+        return t;
     }
 }

@@ -67,6 +67,37 @@ final class TailSegments {
         return found.toArray(new long[0][]);
     }
 
+    /**
+     * @param file the trace
+     * @param tail its last segments, from {@link #find}, not empty
+     * @return the first segment's range followed by {@code tail} (just {@code tail} if it starts there)
+     */
+    static long[][] withFirst(Path file, long[][] tail) {
+        if (tail[0][0] <= Wire.HEADER_SIZE) {
+            return tail;
+        }
+        byte[] prefix = new byte[Wire.SEGMENT_PREFIX];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.wrap(prefix);
+            while (b.hasRemaining()) {
+                if (ch.read(b, Wire.HEADER_SIZE + b.position()) < 0) {
+                    return tail;
+                }
+            }
+        } catch (IOException e) {
+            return tail;
+        }
+        long end = Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + (io.asynctrace.internal.format.Codec.getInt(prefix, 1)
+                & 0xFFFFFFFFL);
+        if (prefix[0] != Wire.SEGMENT_TAG || end > tail[0][0]) {
+            return tail;
+        }
+        long[][] all = new long[tail.length + 1][];
+        all[0] = new long[] {Wire.HEADER_SIZE, end};
+        System.arraycopy(tail, 0, all, 1, tail.length);
+        return all;
+    }
+
     /** @return the start of the whole segment in {@code tail} that ends at {@code end}, or -1 */
     private static int segmentEndingAt(byte[] tail, int end, CRC32C crc) {
         for (int p = end - Wire.SEGMENT_PREFIX - 4; p >= 0; p--) {
@@ -101,8 +132,8 @@ final class TailSegments {
 
         @Override
         public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-            if (index.groupBy == null) {
-                index.typeLane(type); // with group-by, the lanes need the tasks' attributes
+            if (index.groupBy == null && !type.isEmpty()) {
+                index.typeLane(type); // with group-by, the lanes need the tasks' attributes; "": a name not read
             }
             index.scouted(time);
         }
@@ -129,7 +160,7 @@ final class TailSegments {
 
         @Override
         public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-            if (!onSpan) {
+            if (!onSpan && !key.isEmpty()) {
                 index.key(key);
             }
             index.scouted(time);

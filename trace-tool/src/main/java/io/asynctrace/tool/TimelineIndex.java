@@ -2,6 +2,7 @@ package io.asynctrace.tool;
 
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
+import io.asynctrace.reader.TraceReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -73,6 +74,8 @@ final class TimelineIndex implements TraceHandler {
     }
 
     private final SegmentTable segments = new SegmentTable();
+    /** The reader of the indexing pass, set by {@link #reading}: each segment records its tables. */
+    private TraceReader reader;
 
     private final List<Lane> lanes = new ArrayList<>();
     private final Map<Long, Integer> threadLane = new HashMap<>();
@@ -201,6 +204,19 @@ final class TimelineIndex implements TraceHandler {
         return matching != null || groupBy != null;
     }
 
+    /** Scan.read's hook: the reader of the indexing pass, whose tables each segment records. */
+    void reading(TraceReader r) {
+        reader = r;
+    }
+
+    /**
+     * @param end the end of the last segment a read takes
+     * @return the tables to start that read from: those after the last segment before {@code end}
+     */
+    TraceReader.Tables tablesBefore(long end) {
+        return segments.tablesBefore(end);
+    }
+
     @Override
     public void onSegment(long sequence, long offset, long dropped) {
         if (segments.currentMin() != Long.MAX_VALUE) {
@@ -217,7 +233,7 @@ final class TimelineIndex implements TraceHandler {
             throw new Abandoned();
         }
         tracker.segment();
-        segments.start(offset);
+        segments.start(offset, reader == null ? null : reader.tables());
     }
 
     @Override
@@ -383,7 +399,10 @@ final class TimelineIndex implements TraceHandler {
             return;
         }
         try {
-            Scan.readSegments(file, tail, new TailSegments.Scout(this));
+            // From format 3 they continue the tables of the segments before them: the first segment's
+            // (where most names go in) are read too, and what else is missing stands in as "".
+            Scan.readSegments(file, TailSegments.withFirst(file, tail), io.asynctrace.reader.TraceReader.Tables.LENIENT,
+                    new TailSegments.Scout(this));
         } catch (ToolException e) {
             return;
         }

@@ -99,7 +99,8 @@ final class TimelineWindow implements TraceHandler {
         System.arraycopy(found, 1, ranges, 0, ranges.length);
         w.bytesRead = bytes;
         TraceHandler h = matching == null ? w : new FilteredHandler(w, TaskFilter.NONE, matching);
-        Scan.readSegments(file, ranges, h);
+        long end = ranges.length == 0 ? 0 : ranges[ranges.length - 1][1];
+        Scan.readSegments(file, ranges, index.tablesBefore(end), h);
         w.finishRead(matching);
         return w;
     }

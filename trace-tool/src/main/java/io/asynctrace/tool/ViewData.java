@@ -76,7 +76,7 @@ final class ViewData {
     private Scan index(TimelineIndex into, TraceHandler handler, PrintWriter progress) {
         try {
             into.scout(file, fileSize, TailSegments.find(file, fileSize, SCOUTED_SEGMENTS));
-            Scan scan = Scan.read(file, handler, progress);
+            Scan scan = Scan.read(file, handler, progress, into::reading);
             into.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
             return scan;
         } catch (ToolException e) {
@@ -219,16 +219,19 @@ final class ViewData {
             return found.isEmpty() ? null : found.get(0);
         }
         long[][] found;
+        long[][] ranges;
+        io.asynctrace.reader.TraceReader.Tables tables;
         index.lock.lock();
         try {
             found = index.segmentsMeeting(from, to);
+            ranges = new long[found.length - 1][];
+            System.arraycopy(found, 1, ranges, 0, ranges.length);
+            tables = index.tablesBefore(ranges.length == 0 ? 0 : ranges[ranges.length - 1][1]);
         } finally {
             index.lock.unlock();
         }
-        long[][] ranges = new long[found.length - 1][];
-        System.arraycopy(found, 1, ranges, 0, ranges.length);
         TaskDetails details = new TaskDetails(List.of(id), RuntimeWindows.of(new long[] {from}, new long[] {to}, 1));
-        Scan.readSegments(file, ranges, details);
+        Scan.readSegments(file, ranges, tables, details);
         TaskDetails.TaskRecord t = details.record(id);
         if (t.start == Long.MIN_VALUE && !t.hasEnd) {
             return null;

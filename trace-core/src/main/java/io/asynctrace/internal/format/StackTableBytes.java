@@ -3,32 +3,56 @@ package io.asynctrace.internal.format;
 import java.util.Arrays;
 
 /**
- * A segment's stack table, encoded (format version 2 on): frames, then stacks.
+ * A recording's stack table, encoded (format version 2 on): frames, then stacks.
  *
  * <pre>
- *  N frames: varint | frame x N (ids 1..N): class ref | method ref | file ref | line varint (0: unknown)
- *  N stacks: varint | stack x N (ids 1..N): varint (frames &lt;&lt; 1 | truncated) | frame id varint x frames
+ *  version 2:  N frames: varint | frame x N (ids 1..N)
+ *              N stacks: varint | stack x N (ids 1..N)
+ *  version 3:  first frame id: varint | N frames: varint | frame x N (ids first..first+N-1)
+ *              first stack id: varint | N stacks: varint | stack x N (ids first..first+N-1)
+ *  frame:      class ref | method ref | file ref | line varint (0: unknown)
+ *  stack:      varint (frames &lt;&lt; 1 | truncated) | frame id varint x frames
  * </pre>
  *
- * Refs are string references into the segment's string table (0 and an inline string
- * where the table is full); a stack's frames are innermost first. The appender is not
- * thread-safe; {@link #snapshot()} hands an immutable view to another thread (the bytes
- * below its lengths never change afterwards).
+ * Refs are string references into the string table (0 and an inline string where the
+ * table is full); a stack's frames are innermost first. In version 3 a segment carries
+ * only the frames and stacks its output does not have yet (see {@link SegmentCodec}).
+ * The appender is not thread-safe; {@link #snapshot()} hands an immutable view to
+ * another thread (the bytes and offsets below its counts never change afterwards).
  */
 public final class StackTableBytes {
     /** An immutable view of the encoded table, as a segment copies it. */
-    public record Snapshot(int frameCount, byte[] frames, int framesLength, int stackCount, byte[] stacks,
-                           int stacksLength) {
+    public record Snapshot(int frameCount, byte[] frames, int framesLength, int[] frameStarts, int stackCount,
+                           byte[] stacks, int stacksLength, int[] stackStarts) {
         /** No frames, no stacks. */
-        public static final Snapshot EMPTY = new Snapshot(0, new byte[0], 0, 0, new byte[0], 0);
+        public static final Snapshot EMPTY = new Snapshot(0, new byte[0], 0, new int[0], 0, new byte[0], 0,
+                new int[0]);
 
-        /** @return the most bytes the table takes in a segment body, counts included */
+        /** @return the most bytes the whole table takes in a segment body, ids and counts included */
         public int size() {
-            return 2 * Codec.MAX_VARINT + framesLength + stacksLength;
+            return 4 * Codec.MAX_VARINT + framesLength + stacksLength;
+        }
+
+        /**
+         * @param known frames an output already has (ids 1..known)
+         * @return where the frames past them start in {@link #frames()}
+         */
+        public int frameStart(int known) {
+            return known >= frameCount ? framesLength : frameStarts[known];
+        }
+
+        /**
+         * @param known stacks an output already has (ids 1..known)
+         * @return where the stacks past them start in {@link #stacks()}
+         */
+        public int stackStart(int known) {
+            return known >= stackCount ? stacksLength : stackStarts[known];
         }
     }
 
     private byte[] frames = new byte[1024];
+    private int[] frameStarts = new int[64];
+    private int[] stackStarts = new int[64];
     private int framesLength;
     private int frameCount;
     private byte[] stacks = new byte[1024];
@@ -75,6 +99,10 @@ public final class StackTableBytes {
         if (need > frames.length) {
             frames = Arrays.copyOf(frames, Math.max(need, frames.length * 2));
         }
+        if (frameCount == frameStarts.length) {
+            frameStarts = Arrays.copyOf(frameStarts, frameCount * 2);
+        }
+        frameStarts[frameCount] = framesLength;
         int p = framesLength;
         p = Codec.putRef(frames, p, classRef, className);
         p = Codec.putRef(frames, p, methodRef, method);
@@ -96,6 +124,10 @@ public final class StackTableBytes {
         if (need > stacks.length) {
             stacks = Arrays.copyOf(stacks, Math.max(need, stacks.length * 2));
         }
+        if (stackCount == stackStarts.length) {
+            stackStarts = Arrays.copyOf(stackStarts, stackCount * 2);
+        }
+        stackStarts[stackCount] = stacksLength;
         int p = Codec.putVar(stacks, stacksLength, ((long) length << 1) | (truncated ? 1 : 0));
         for (int i = 0; i < length; i++) {
             p = Codec.putVar(stacks, p, frameIds[i]);
@@ -121,6 +153,6 @@ public final class StackTableBytes {
 
     /** @return an immutable view of the table as it is now */
     public Snapshot snapshot() {
-        return new Snapshot(frameCount, frames, framesLength, stackCount, stacks, stacksLength);
+        return new Snapshot(frameCount, frames, framesLength, frameStarts, stackCount, stacks, stacksLength, stackStarts);
     }
 }

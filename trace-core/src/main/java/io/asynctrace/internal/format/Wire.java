@@ -1,8 +1,9 @@
 package io.asynctrace.internal.format;
 
 /**
- * Constants of trace format version 2 (version 1, without stacks, is still read): the file header, segment framing, event type
- * bytes, limits and the codes events carry. Not API: the layout is specified in
+ * Constants of trace format version 3 (versions 1, without stacks, and 2, with every
+ * table repeated in every segment, are still read): the file header, segment framing,
+ * event type bytes, limits and the codes events carry. Not API: the layout is specified in
  * {@code docs/FORMAT.md}; each event's fields are in {@link EventTable}.
  */
 public final class Wire {
@@ -12,11 +13,16 @@ public final class Wire {
     /** The eight magic bytes that open every trace file. */
     public static final byte[] MAGIC = {(byte) 0x89, 'A', 'T', 'R', 'C', '\r', '\n', 0x1A};
     /** The format version this build writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The oldest version this build reads: version 1 is version 2 without stack tables and stack ids. */
     public static final int OLDEST_VERSION = 1;
     /** The first version whose segments carry a stack table and whose events may carry a stack id. */
     public static final int STACKS_VERSION = 2;
+    /**
+     * The first version whose segments carry only the table entries their file does not
+     * have yet (each table entry once per file, with its first id), not whole tables.
+     */
+    public static final int TABLES_ONCE_VERSION = 3;
     /** Bytes in the file header: magic, u16 version, u16 flags, i64 wall nanos, i64 monotonic nanos. */
     public static final int HEADER_SIZE = 28;
     /** The tag byte that opens every segment. */
@@ -68,6 +74,11 @@ public final class Wire {
 
     /** Largest string table a recording keeps; further strings are written inline (reference 0). */
     public static final int MAX_STRINGS = 1 << 16;
+    /**
+     * The most bytes of encoded strings one table epoch (a file, version 3 on) holds: the
+     * highest {@code TraceOptions.withMaxStringTableBytes} budget; a reader refuses more.
+     */
+    public static final int MAX_STRING_TABLE_BYTES = 16 << 20;
     /** Log messages longer than this many chars are cut (and the cut recorded). */
     public static final int MAX_MESSAGE_CHARS = 4096;
     /** Names, keys and attribute values longer than this many chars are cut. */
