@@ -58,7 +58,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       others are counted as suppressed. A task longer than what is kept is only
  *       partly in its snapshot. Triggers never block or throw into the thread that
  *       ends the task. A snapshot still queued when the flight recorder stops is
- *       not written (no empty file is left) and counts as suppressed.</li>
+ *       not written (no empty file is left) and counts as suppressed; one that took
+ *       the kept segments before the stop is written whole; one that had not is not
+ *       opened and counts as suppressed. A refused {@link #start} (already running)
+ *       leaves the running recorder and its triggers as they were.</li>
  * </ul>
  */
 public final class FlightRecorder {
@@ -194,13 +197,16 @@ public final class FlightRecorder {
                     th.setDaemon(true);
                     return th;
                 }, (task, executor) -> suppressed.incrementAndGet()); // a snapshot is still being written
-        snapshotThread = t;
         try {
             Recordings.startFlight(this, options, maxBytes, minAgeNanos);
         } catch (RuntimeException e) {
-            snapshotThread = null;
-            t.shutdown();
+            t.shutdown(); // a refused start leaves a running recorder's own snapshot thread alone
             throw e;
+        }
+        snapshotThread = t; // a trigger firing before this is counted as suppressed
+        if (!isRunning() && snapshotThread == t) {
+            snapshotThread = null; // stopped in between: detached() saw no thread to shut down
+            t.shutdown();
         }
     }
 
@@ -219,8 +225,12 @@ public final class FlightRecorder {
         ThreadPoolExecutor t = snapshotThread;
         snapshotThread = null;
         if (t != null) {
-            // A snapshot being written completes; one still queued is not written, and counts as suppressed.
-            suppressed.addAndGet(t.shutdownNow().size());
+            // A snapshot being written completes (not interrupted: an interrupt closes a
+            // FileChannel mid-write); one still queued is not written, and counts as suppressed.
+            java.util.List<Runnable> queued = new java.util.ArrayList<>();
+            t.getQueue().drainTo(queued);
+            suppressed.addAndGet(queued.size());
+            t.shutdown();
         }
     }
 
@@ -240,7 +250,8 @@ public final class FlightRecorder {
      * @param out where the trace goes; flushed, not closed
      * @return bytes written
      * @throws IOException if writing to {@code out} fails
-     * @throws IllegalStateException if this flight recorder is not running
+     * @throws IllegalStateException if this flight recorder is not running, or stops
+     *                               before the kept segments were taken
      */
     public long writeTo(OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out");
@@ -294,6 +305,7 @@ public final class FlightRecorder {
         }
         ThreadPoolExecutor executor = snapshotThread;
         if (executor == null || executor.isShutdown()) {
+            suppressed.incrementAndGet(); // starting or stopping: no snapshot thread to write it
             return;
         }
         String name = "asynctrace-" + STAMP.format(Instant.now()) + "-" + safe(t.type()) + "-task" + t.id() + ".trace";
@@ -311,9 +323,16 @@ public final class FlightRecorder {
             suppressed.incrementAndGet(); // stopped before its turn: no file
             return;
         }
-        try (OutputStream out = sink.open(name)) {
+        FlightRing.Entry[] segments;
+        try {
             Recordings.flushFlight(r);
-            kept.writeTo(out);
+            segments = kept.kept(); // before the output exists: a stop in between leaves no file
+        } catch (IllegalStateException e) {
+            suppressed.incrementAndGet(); // stopped before its turn: no file
+            return;
+        }
+        try (OutputStream out = sink.open(name)) {
+            kept.write(segments, out);
             snapshots.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             failed.incrementAndGet();

@@ -28,9 +28,11 @@ final class FlightRing extends Sink {
     private long segmentsAdded;
 
     private long eventBytes;
+    /** Set once the recording detached this ring: a snapshot no longer has anything to write. */
+    private boolean closed;
 
     /** A kept segment: its body, and its events as this ring frames them (the earlier begins it lacks first). */
-    private record Entry(SegmentBody body, byte[] events, long sequence, long dropped, long writtenAt) {
+    record Entry(SegmentBody body, byte[] events, long sequence, long dropped, long writtenAt) {
     }
 
     FlightRing(Recorder recorder, long maxBytes, long minAgeNanos) {
@@ -48,6 +50,7 @@ final class FlightRing extends Sink {
     @Override
     void close(long droppedTotal, boolean complete, SegmentBody last) {
         synchronized (this) {
+            closed = true;
             segments.clear();
             bytes = 0;
             eventBytes = 0;
@@ -104,10 +107,26 @@ final class FlightRing extends Sink {
      * stalls the writer thread or another snapshot.
      */
     long writeTo(OutputStream out) throws IOException {
-        Entry[] kept;
+        return write(kept(), out);
+    }
+
+    /**
+     * The segments kept now, for {@link #write}: taken before a snapshot opens its output,
+     * so a snapshot racing the end of the recording writes what was kept or nothing.
+     *
+     * @throws IllegalStateException once the recording has detached this ring
+     */
+    Entry[] kept() {
         synchronized (this) {
-            kept = segments.toArray(new Entry[0]);
+            if (closed) {
+                throw new IllegalStateException("the flight recorder stopped");
+            }
+            return segments.toArray(new Entry[0]);
         }
+    }
+
+    /** Writes the segments {@link #kept} returned as a complete trace; no lock held. */
+    long write(Entry[] kept, OutputStream out) throws IOException {
         // A file of its own: its first segment carries the tables from id 1.
         SegmentCodec codec = new SegmentCodec();
         SegmentCodec.Sent sent = new SegmentCodec.Sent();
