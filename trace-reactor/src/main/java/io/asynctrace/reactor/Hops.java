@@ -1,6 +1,7 @@
 package io.asynctrace.reactor;
 
 import io.asynctrace.Task;
+import java.util.Set;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -11,7 +12,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoOperator;
-import reactor.core.publisher.ParallelFlux;
 import reactor.util.context.Context;
 
 /**
@@ -24,8 +24,10 @@ import reactor.util.context.Context;
  * <ul>
  * <li>asynchronous sources, whose {@code RUN_STYLE} is not {@code SYNC}:
  *     {@code Mono.fromFuture} (a future completed by any pool), {@code Mono.create},
- *     {@code Flux.create}, {@code Mono.delay}, {@code Flux.interval}, non-Reactor
- *     publishers ({@code Flux.from});</li>
+ *     {@code Flux.create}, non-Reactor publishers ({@code Flux.from}); not the sources
+ *     whose signals come from a Reactor {@code Scheduler} ({@code Mono.delay},
+ *     {@code Flux.interval}, {@code publishOn} or {@code subscribeOn} of a value), which
+ *     {@link JobHook} covers;</li>
  * <li>operators whose source skipped assembly, such as reactor-netty's connection and
  *     inbound publishers, and sinks and processors ({@code Sinks.one().asMono()}): the
  *     operator right after them;</li>
@@ -40,63 +42,192 @@ import reactor.util.context.Context;
  * {@code Context} goes straight through (one volatile read); otherwise a
  * {@link Hop.HopSubscriber} checks each signal and switches the thread's current task
  * only when it differs. It passes the upstream subscription (and so fusion) through.
+ *
+ * <p><b>Cost at assembly.</b> The hook runs for every operator of every pipeline, also
+ * while tracing is off, so it decides from the publisher's class wherever it can (one
+ * {@link ClassValue} lookup, no type check against an interface): Reactor's operators
+ * ({@code MonoOperator} and {@code FluxOperator} subclasses, most of them) cost that
+ * lookup, a virtual {@code scanUnsafe(PARENT)} and the parent's lookup; Reactor's
+ * sources are scanned once per class and then known. Interface type checks are what it
+ * avoids: on Java 17 to 22 each one that misses the class's one-entry secondary-supers
+ * cache rewrites it, and Reactor's own {@code instanceof Fuseable}/{@code Callable}
+ * checks on the same classes then miss in turn, a cache line that two event loops
+ * bounce between them (JDK-8180450).
  */
 final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
     static final Hops INSTANCE = new Hops();
 
-    /** Sources and sharing operators known by class: sinks, processors, caches and connectors. */
-    private static final ClassValue<Boolean> SHARED = new ClassValue<>() {
+    /** What the hook does with a publisher, decided once per class. */
+    private enum Kind {
+        /** Not a {@code Mono} or {@code Flux} the hook marks ({@code ConnectableFlux}, {@code ParallelFlux}, other publishers). */
+        OTHER,
+        /** asynctrace's {@link Hop}: the mark itself. */
+        MARK,
+        /** A source whose signals a Reactor {@code Scheduler} delivers: {@link JobHook} covers it. */
+        SCHEDULED,
+        /** Always marked: a {@code Mono}/{@code Flux} that is not {@code Scannable}, a sink, processor or sharing operator. */
+        ALWAYS,
+        /** A {@code MonoOperator} subclass: looked at through its parent. */
+        MONO_OPERATOR,
+        /** A {@code FluxOperator} subclass: looked at through its parent. */
+        FLUX_OPERATOR,
+        /** Any other {@code Scannable} {@code Mono}/{@code Flux}: a source, or an operator of another shape. */
+        SCANNABLE
+    }
+
+    /**
+     * A class's {@link Kind}, and for Reactor's own {@link Kind#SCANNABLE} classes what
+     * their instances turned out to be: Reactor's sources are sources (no parent) and
+     * synchronous or not by class, so the first instance tells for all.
+     */
+    private static final class Shape {
+        static final int UNKNOWN = 0;
+        static final int SYNC_SOURCE = 1;
+        static final int ASYNC_SOURCE = 2;
+        static final int PER_INSTANCE = 3;
+
+        final Kind kind;
+        final boolean reactors;
+        /** One of the constants above; a benign race: every thread learns the same value. */
+        int learnt;
+
+        Shape(Kind kind, boolean reactors) {
+            this.kind = kind;
+            this.reactors = reactors;
+        }
+    }
+
+    /** Reactor's sources that emit from a {@code Scheduler}'s worker: {@code Mono.delay}, {@code Flux.interval}, {@code publishOn} and {@code subscribeOn} of a value. */
+    private static final Set<String> SCHEDULED_SOURCES = Set.of("MonoDelay", "FluxInterval",
+            "MonoSubscribeOnValue", "MonoSubscribeOnCallable", "FluxSubscribeOnValue", "FluxSubscribeOnCallable");
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
-        protected Boolean computeValue(Class<?> type) {
-            if (!type.getName().startsWith("reactor.core.publisher.")) {
-                return false;
-            }
-            String n = type.getSimpleName();
-            return n.startsWith("Sink") || n.endsWith("Processor") || n.startsWith("MonoCache")
-                    || n.startsWith("FluxRefCount") || n.startsWith("FluxAutoConnect");
+        protected Shape computeValue(Class<?> type) {
+            boolean reactors = type.getName().startsWith("reactor.core.publisher.");
+            return new Shape(kind(type, reactors), reactors);
         }
     };
 
     private Hops() {
     }
 
-    @Override
-    public Publisher<Object> apply(Publisher<Object> p) {
-        if (p instanceof ConnectableFlux || p instanceof ParallelFlux || p instanceof Hop) {
-            return p; // their assembly keeps its type; the operator after a ConnectableFlux is marked instead
+    private static Kind kind(Class<?> type, boolean reactors) {
+        if (Hop.class.isAssignableFrom(type)) {
+            return Kind.MARK;
         }
-        if (!(p instanceof Mono) && !(p instanceof Flux)) {
+        if (!(Mono.class.isAssignableFrom(type) || Flux.class.isAssignableFrom(type))
+                || ConnectableFlux.class.isAssignableFrom(type)) {
+            return Kind.OTHER; // a ConnectableFlux keeps its type: the operator after it is looked at instead
+        }
+        if (!Scannable.class.isAssignableFrom(type)) {
+            return Kind.ALWAYS;
+        }
+        String n = type.getSimpleName();
+        if (reactors) {
+            if (n.startsWith("Sink") || n.endsWith("Processor") || n.startsWith("MonoCache")
+                    || n.startsWith("FluxRefCount") || n.startsWith("FluxAutoConnect")) {
+                return Kind.ALWAYS;
+            }
+            if (SCHEDULED_SOURCES.contains(n)) {
+                return Kind.SCHEDULED;
+            }
+        }
+        if (MonoOperator.class.isAssignableFrom(type)) {
+            return Kind.MONO_OPERATOR;
+        }
+        if (FluxOperator.class.isAssignableFrom(type)) {
+            return Kind.FLUX_OPERATOR;
+        }
+        return Kind.SCANNABLE;
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Reactor's hook signature; a Mono stays a Mono, a Flux a Flux
+    public Publisher<Object> apply(Publisher<Object> p) {
+        Shape shape = SHAPES.get(p.getClass());
+        boolean hop;
+        switch (shape.kind) {
+            case ALWAYS:
+                hop = true;
+                break;
+            case MONO_OPERATOR:
+                hop = afterSource(((MonoOperator) p).scanUnsafe(Scannable.Attr.PARENT));
+                break;
+            case FLUX_OPERATOR:
+                hop = afterSource(((FluxOperator) p).scanUnsafe(Scannable.Attr.PARENT));
+                break;
+            case SCANNABLE:
+                hop = scannable(p, shape);
+                break;
+            default: // OTHER, MARK, SCHEDULED
+                return p;
+        }
+        if (!hop) {
             return p;
         }
-        if (needsHop(p)) {
-            return p instanceof Mono ? new Hop.OfMono<>((Mono<Object>) p) : new Hop.OfFlux<>((Flux<Object>) p);
-        }
-        return p;
+        return p instanceof Mono ? new Hop.OfMono<>((Mono<Object>) p) : new Hop.OfFlux<>((Flux<Object>) p);
     }
 
-    private static boolean needsHop(Publisher<?> p) {
-        if (!(p instanceof Scannable)) {
-            return true;
+    /** A Reactor source is known by its class once one instance was seen; anything else is scanned. */
+    private static boolean scannable(Publisher<?> p, Shape shape) {
+        int learnt = shape.learnt;
+        if (learnt == Shape.SYNC_SOURCE || learnt == Shape.ASYNC_SOURCE) {
+            return learnt == Shape.ASYNC_SOURCE;
         }
-        if (SHARED.get(p.getClass())) {
-            return true;
-        }
-        Object parent = ((Scannable) p).scanUnsafe(Scannable.Attr.PARENT);
+        Scannable s = (Scannable) p;
+        Object parent = s.scanUnsafe(Scannable.Attr.PARENT);
         if (parent == null) {
-            return isAsyncSource(p);
+            boolean async = isAsync(s);
+            if (shape.reactors && learnt == Shape.UNKNOWN) {
+                shape.learnt = async ? Shape.ASYNC_SOURCE : Shape.SYNC_SOURCE;
+            }
+            return async;
         }
-        // A source assembled through Reactor's hooks already has its Hop; one that skipped them has not.
-        return parent instanceof Publisher && !(parent instanceof Hop) && isSource(parent)
-                && (isAsyncSource(parent) || SHARED.get(parent.getClass()));
+        if (shape.reactors) {
+            shape.learnt = Shape.PER_INSTANCE;
+        }
+        return afterSource(parent);
     }
 
-    private static boolean isSource(Object p) {
-        return !(p instanceof Scannable) || ((Scannable) p).scanUnsafe(Scannable.Attr.PARENT) == null;
+    /**
+     * Whether the operator whose parent is {@code parent} needs a hop: a source assembled
+     * through Reactor's hooks already has its {@link Hop} (or needs none), one that
+     * skipped them has not.
+     */
+    private static boolean afterSource(Object parent) {
+        if (parent == null) {
+            return false; // an operator that does not say where it reads from: nothing to look at
+        }
+        Shape shape = SHAPES.get(parent.getClass());
+        switch (shape.kind) {
+            case MARK:
+            case SCHEDULED:
+            case MONO_OPERATOR:
+            case FLUX_OPERATOR:
+                return false; // marked already, covered by the scheduler hook, or not a source
+            case ALWAYS:
+                return parent instanceof Scannable ? ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null : true;
+            case SCANNABLE:
+                if (shape.learnt == Shape.SYNC_SOURCE || shape.learnt == Shape.ASYNC_SOURCE) {
+                    return shape.learnt == Shape.ASYNC_SOURCE;
+                }
+                Scannable s = (Scannable) parent;
+                return s.scanUnsafe(Scannable.Attr.PARENT) == null && isAsync(s);
+            default: // OTHER: a publisher that is no Mono or Flux (a ConnectableFlux, a foreign one), or no publisher
+                if (!(parent instanceof Publisher)) {
+                    return false;
+                }
+                if (!(parent instanceof Scannable)) {
+                    return true;
+                }
+                Scannable s2 = (Scannable) parent;
+                return s2.scanUnsafe(Scannable.Attr.PARENT) == null && isAsync(s2);
+        }
     }
 
-    private static boolean isAsyncSource(Object p) {
-        return !(p instanceof Scannable)
-                || ((Scannable) p).scan(Scannable.Attr.RUN_STYLE) != Scannable.Attr.RunStyle.SYNC;
+    private static boolean isAsync(Scannable s) {
+        return s.scan(Scannable.Attr.RUN_STYLE) != Scannable.Attr.RunStyle.SYNC;
     }
 
     /** The operator after a marked publisher. */
@@ -115,7 +246,7 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
             @Override
             @SuppressWarnings("rawtypes") // the signature Reactor declares
             public Object scanUnsafe(Attr key) {
-                return key == Attr.RUN_STYLE ? Scannable.from(source).scanUnsafe(key) : Traced.scan(key, super.scanUnsafe(key));
+                return Hop.scan(source, key, super.scanUnsafe(key));
             }
         }
 
@@ -133,8 +264,14 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
             @Override
             @SuppressWarnings("rawtypes") // the signature Reactor declares
             public Object scanUnsafe(Attr key) {
-                return key == Attr.RUN_STYLE ? Scannable.from(source).scanUnsafe(key) : Traced.scan(key, super.scanUnsafe(key));
+                return Hop.scan(source, key, super.scanUnsafe(key));
             }
+        }
+
+        /** A hop runs the way its source does; otherwise it answers like every asynctrace operator. */
+        @SuppressWarnings("rawtypes") // Scannable.Attr is generic
+        static Object scan(Publisher<?> source, Scannable.Attr key, Object otherwise) {
+            return key == Scannable.Attr.RUN_STYLE ? Scannable.from(source).scanUnsafe(key) : Traced.scan(key, otherwise);
         }
 
         /** @return {@code actual} itself while tracing is off or outside tasks, else a {@link HopSubscriber} */

@@ -63,12 +63,17 @@ class ReactorTracingTest {
         assertThat(Mono.just(1).map(x -> x)).as("synchronous: untouched").isNotInstanceOf(Hops.Hop.class);
         assertThat(Flux.range(0, 3).filter(x -> true)).isNotInstanceOf(Hops.Hop.class);
         assertThat(Mono.fromFuture(new java.util.concurrent.CompletableFuture<Integer>())).isInstanceOf(Hops.Hop.class);
-        assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).isInstanceOf(Hops.Hop.class);
+        assertThat(Mono.create(sink -> { })).isInstanceOf(Hops.Hop.class);
         assertThat(Flux.range(0, 3).cache()).isInstanceOf(Hops.Hop.class);
+        assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).as("the scheduler hook covers it").isNotInstanceOf(Hops.Hop.class);
+        assertThat(Mono.just(1).publishOn(Schedulers.parallel())).as("the scheduler hook covers it")
+                .isNotInstanceOf(Hops.Hop.class);
         assertThat(reactor.core.publisher.Sinks.one().asMono().map(x -> x)).as("after a sink")
                 .isInstanceOf(Hops.Hop.class);
+        assertThat(reactor.core.publisher.Sinks.one().asMono().subscribeOn(Schedulers.parallel()))
+                .as("after a sink, also when the operator is a subscribeOn").isInstanceOf(Hops.Hop.class);
         ReactorTracing.uninstall();
-        assertThat(Mono.delay(java.time.Duration.ofSeconds(1))).isNotInstanceOf(Hops.Hop.class);
+        assertThat(Mono.fromFuture(new java.util.concurrent.CompletableFuture<Integer>())).isNotInstanceOf(Hops.Hop.class);
     }
 
     /**
