@@ -59,6 +59,9 @@ final class Recorder {
     final Stripe[] stripes;
     private final AtomicInteger allocated = new AtomicInteger();
     final AtomicLong dropped = new AtomicLong();
+    /** Buffers handed off since the writer was last woken by a hand-off; see {@link #handOff}. */
+    private final AtomicInteger sinceWake = new AtomicInteger();
+    private final int wakeEvery;
 
     /** Frames and stacks of the events that carry one. */
     final StackTable stacks = new StackTable(this);
@@ -70,6 +73,7 @@ final class Recorder {
      */
     Recorder(TraceOptions options, java.util.function.Consumer<Recorder> onWriterFailure) {
         this.options = options;
+        this.wakeEvery = Math.max(1, options.maxBuffers() / 8);
         this.stackDepth = options.stackDepth();
         this.wallBase = System.currentTimeMillis() * 1_000_000L;
         this.base = System.nanoTime();
@@ -177,6 +181,8 @@ final class Recorder {
         if (b == null || batchRoom(st) + need > b.data.length) {
             if (b != null) {
                 free.offer(b);
+            } else {
+                writer.wake(); // out of buffers: let the writer recycle the full ones now
             }
             dropped.incrementAndGet();
             return null;
@@ -298,11 +304,19 @@ final class Recorder {
         return null;
     }
 
-    /** Gives a full buffer to the writer thread; false if the writer thread stole it first. */
+    /**
+     * Gives a full buffer to the writer thread; false if the writer thread stole it first.
+     * The writer is woken once per {@link #wakeEvery} hand-offs (and when no free buffer
+     * is left), not at each: it wakes itself every few milliseconds anyway, and a wake-up
+     * costs the application thread a system call.
+     */
     private boolean handOff(Buffer b) {
         if (b.claim(Buffer.HANDED_OFF)) {
             full.offer(b);
-            writer.wake();
+            if (sinceWake.incrementAndGet() >= wakeEvery) {
+                sinceWake.set(0); // racing threads may each wake it once: harmless
+                writer.wake();
+            }
             return true;
         }
         return false;

@@ -17,6 +17,8 @@ import io.micrometer.context.ThreadLocalAccessor;
 public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> {
     /** The key under which the current task is propagated. */
     public static final String KEY = "io.asynctrace.task";
+    /** The token of a {@link #switchTo} that changed nothing. */
+    private static final Object SAME = new Object();
 
     /** Called by {@link java.util.ServiceLoader}. */
     public TaskThreadLocalAccessor() {
@@ -34,10 +36,7 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
 
     @Override
     public void setValue(Task value) {
-        ThreadState st = ThreadState.current();
-        st.pushSpan();
-        st.task = value;
-        st.span = 0;
+        ThreadState.current().push(value);
     }
 
     @Override
@@ -48,12 +47,58 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
     @Override
     public void restore(Task previousValue) {
         ThreadState st = ThreadState.current();
+        st.pop();
         st.task = previousValue;
-        st.span = st.popSpan();
     }
 
     @Override
     public void restore() {
         restore(null);
+    }
+
+    /**
+     * For adapters that carry the task across threads themselves (trace-reactor's
+     * operators, trace-netty's routes): makes {@code task} current on the calling thread
+     * where it is not already, with a fresh span nesting, as {@link #setValue(Task)} does.
+     * Costs one thread-local lookup, and a field write only when the task differs;
+     * allocates nothing.
+     *
+     * <p><b>Assumptions and guarantees.</b> Each call is paired with one
+     * {@link #switchBack} on the same thread, strictly nested (try/finally); the pair
+     * may nest inside {@code setValue}/{@code restore} pairs and the other way round.
+     * {@code switchBack} puts back the task and span the thread had before, so a pooled
+     * thread keeps no task after the pair. Tokens are opaque and good for one
+     * {@code switchBack} on the thread that got them.
+     *
+     * <pre>{@code
+     * Object token = TaskThreadLocalAccessor.switchTo(task);
+     * try {
+     *     actual.onNext(value);
+     * } finally {
+     *     TaskThreadLocalAccessor.switchBack(token);
+     * }
+     * }</pre>
+     *
+     * @param task the task to make current, or null for none
+     * @return the token for {@link #switchBack}
+     */
+    public static Object switchTo(Task task) {
+        ThreadState st = ThreadState.current();
+        if (st.task == task) {
+            return SAME;
+        }
+        st.push(task);
+        return st;
+    }
+
+    /**
+     * Undoes the matching {@link #switchTo}.
+     *
+     * @param token what {@link #switchTo} returned on this thread
+     */
+    public static void switchBack(Object token) {
+        if (token != SAME) {
+            ((ThreadState) token).pop();
+        }
     }
 }

@@ -31,9 +31,15 @@ final class ThreadState {
     private long nextId;
     private long idLimit;
 
-    /** Spans saved by {@link TaskThreadLocalAccessor#setValue} for its matching restore (last in, first out). */
-    private final long[] savedSpans = new long[16];
+    /**
+     * Task and span saved by each {@link #push} for its matching {@link #pop} (last in,
+     * first out), grown on demand up to {@link #MAX_SAVED}; deeper pushes (only broken
+     * pairs get there) save nothing and their pops restore no task and no span.
+     */
+    private Task[] savedTasks = new Task[8];
+    private long[] savedSpans = new long[8];
     private int savedDepth;
+    private static final int MAX_SAVED = 1024;
 
     /**
      * {@link Recorder#serial} of the recording this state's lease and caches belong to
@@ -84,21 +90,43 @@ final class ThreadState {
         return id;
     }
 
-    /** Saves the current span before a propagated task replaces the current one. */
-    void pushSpan() {
-        if (savedDepth < savedSpans.length) {
-            savedSpans[savedDepth] = span;
+    /** Saves the current task and span, then makes {@code next} current with a fresh span nesting. */
+    void push(Task next) {
+        int depth = savedDepth;
+        if (depth == savedTasks.length && depth < MAX_SAVED) {
+            savedTasks = Arrays.copyOf(savedTasks, depth * 2);
+            savedSpans = Arrays.copyOf(savedSpans, depth * 2);
         }
-        savedDepth++;
+        if (depth < savedTasks.length) {
+            savedTasks[depth] = task;
+            savedSpans[depth] = span;
+        }
+        savedDepth = depth + 1;
+        task = next;
+        span = 0;
     }
 
-    /** Returns the span saved by the matching {@link #pushSpan()}, or 0 if the pairs were broken. */
-    long popSpan() {
-        if (savedDepth == 0) {
-            return 0;
+    /**
+     * Undoes the matching {@link #push}: the task and span it saved are current again
+     * (no task and no span if the pairs were broken).
+     */
+    void pop() {
+        int depth = savedDepth;
+        if (depth == 0) {
+            task = null;
+            span = 0;
+            return;
         }
-        savedDepth--;
-        return savedDepth < savedSpans.length ? savedSpans[savedDepth] : 0;
+        depth--;
+        savedDepth = depth;
+        if (depth < savedTasks.length) {
+            task = savedTasks[depth];
+            span = savedSpans[depth];
+            savedTasks[depth] = null; // a pooled thread keeps no reference to an old task
+        } else {
+            task = null;
+            span = 0;
+        }
     }
 
     /** Binds this thread to another recording: forgets the old lease and string references. */

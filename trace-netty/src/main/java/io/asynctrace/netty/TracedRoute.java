@@ -1,5 +1,8 @@
 package io.asynctrace.netty;
 
+import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
+import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
+
 import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
@@ -119,11 +122,11 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         @Override
         public void subscribe(CoreSubscriber<? super Void> actual) {
             Context context = actual.currentContext().put(TaskThreadLocalAccessor.KEY, task).put(TRACE, trace);
-            Object token = Current.enter(task);
+            Object token = switchTo(task);
             try {
                 source.subscribe(new RequestSubscriber(actual, task, res, context));
             } finally {
-                Current.exit(token);
+                switchBack(token);
             }
         }
     }
@@ -174,11 +177,11 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
 
         @Override
         public void request(long n) {
-            Object token = Current.enter(task);
+            Object token = switchTo(task);
             try {
                 upstream.request(n);
             } finally {
-                Current.exit(token);
+                switchBack(token);
             }
         }
 
@@ -186,11 +189,11 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         @Override
         public void cancel() {
             task.end("cancelled");
-            Object token = Current.enter(task);
+            Object token = switchTo(task);
             try {
                 upstream.cancel();
             } finally {
-                Current.exit(token);
+                switchBack(token);
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.asynctrace.reactor;
 
+import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
+import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
+
 import io.asynctrace.Task;
 import java.util.Set;
 import java.util.function.Function;
@@ -302,41 +305,41 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
             @Override
             public void onSubscribe(Subscription s) {
                 upstream = s;
-                Object token = Propagation.enter(task);
+                Object token = switchTo(task);
                 try {
                     actual.onSubscribe(s); // the source's own subscription: request, cancel and fusion go straight to it
                 } finally {
-                    Propagation.exit(token);
+                    switchBack(token);
                 }
             }
 
             @Override
             public void onNext(T value) {
-                Object token = Propagation.enter(task);
+                Object token = switchTo(task);
                 try {
                     actual.onNext(value);
                 } finally {
-                    Propagation.exit(token);
+                    switchBack(token);
                 }
             }
 
             @Override
             public void onError(Throwable error) {
-                Object token = Propagation.enter(task);
+                Object token = switchTo(task);
                 try {
                     actual.onError(error);
                 } finally {
-                    Propagation.exit(token);
+                    switchBack(token);
                 }
             }
 
             @Override
             public void onComplete() {
-                Object token = Propagation.enter(task);
+                Object token = switchTo(task);
                 try {
                     actual.onComplete();
                 } finally {
-                    Propagation.exit(token);
+                    switchBack(token);
                 }
             }
 

@@ -1,5 +1,8 @@
 package io.asynctrace.reactor;
 
+import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
+import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
+
 import io.asynctrace.Task;
 import java.util.function.Function;
 
@@ -61,7 +64,7 @@ final class JobHook implements Function<Runnable, Runnable> {
         public void run() {
             long id = job;
             job = 0;
-            Object token = Propagation.enter(task);
+            Object token = switchTo(task);
             try {
                 io.asynctrace.Trace.jobStarted(id);
                 try {
@@ -70,7 +73,7 @@ final class JobHook implements Function<Runnable, Runnable> {
                     io.asynctrace.Trace.jobFinished(id);
                 }
             } finally {
-                Propagation.exit(token);
+                switchBack(token);
             }
         }
 

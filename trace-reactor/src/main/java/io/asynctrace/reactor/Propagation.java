@@ -1,59 +1,17 @@
 package io.asynctrace.reactor;
 
 import io.asynctrace.Task;
-import io.asynctrace.TaskThreadLocalAccessor;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 
 /**
- * Switching the calling thread's current task at a hop, and back: asynctrace's own
- * propagation, in place of Reactor's automatic mode.
- *
- * <pre>{@code
- * Object token = Propagation.enter(task);   // a plain field write, only if task is not current already
- * try {
- *     actual.onNext(value);
- * } finally {
- *     Propagation.exit(token);              // puts back the previous task and span
- * }
- * }</pre>
- *
- * <p><b>Assumptions and guarantees.</b> {@link #enter} and {@link #exit} are called in
- * pairs on one thread, strictly nested (try/finally). {@code enter} reads the thread's
- * current task and, when it is {@code task} already (the signal did not hop), changes
- * nothing and returns {@link #SAME}. Otherwise it makes {@code task} current with a
- * fresh span nesting (trace-core's {@link TaskThreadLocalAccessor#setValue(Task)}, which
- * saves the thread's span) and returns the previous task; {@code exit} then restores
- * that task and span, so a pooled thread keeps no task after the signal. Nothing is
- * allocated; nothing throws.
+ * Where a hop's task comes from. The switch itself is trace-core's
+ * {@code TaskThreadLocalAccessor.switchTo}/{@code switchBack}, shared with trace-netty:
+ * one thread-local lookup, a field write only where the task differs, no snapshot, no
+ * allocation.
  */
 final class Propagation {
-    /** The token of an {@link #enter} that changed nothing. */
-    static final Object SAME = new Object();
-    private static final TaskThreadLocalAccessor ACCESSOR = new TaskThreadLocalAccessor();
-
     private Propagation() {
-    }
-
-    /**
-     * Makes {@code task} (possibly null: no task) current unless it is already.
-     *
-     * @return the token for {@link #exit}
-     */
-    static Object enter(Task task) {
-        Task previous = ACCESSOR.getValue();
-        if (previous == task) {
-            return SAME;
-        }
-        ACCESSOR.setValue(task);
-        return previous;
-    }
-
-    /** Undoes the matching {@link #enter}. */
-    static void exit(Object token) {
-        if (token != SAME) {
-            ACCESSOR.restore((Task) token);
-        }
     }
 
     /**

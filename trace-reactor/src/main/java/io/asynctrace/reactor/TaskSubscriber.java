@@ -1,5 +1,8 @@
 package io.asynctrace.reactor;
 
+import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
+import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
+
 import io.asynctrace.Task;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -11,7 +14,7 @@ import reactor.util.context.Context;
  * around it. Upstream of it (subscribe, request, cancel) the task is current;
  * downstream of it (every signal it passes on) the outer task is: the one in the
  * downstream {@code Context}, else the subscribing thread's task, else none. Each
- * switch is a {@link Propagation#enter} that writes only when the thread has another
+ * switch is a {@code TaskThreadLocalAccessor.switchTo} that writes only when the thread has another
  * task current. The task is ended by the first of: complete or a {@code Mono}'s value
  * ({@code "ok"}), error (the exception's class name), cancel ({@code "cancelled"});
  * {@link Task#end} lets exactly one of racing signals count.
@@ -44,11 +47,11 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     @Override
     public void onSubscribe(Subscription s) {
         upstream = s;
-        Object token = Propagation.enter(outer);
+        Object token = switchTo(outer);
         try {
             actual.onSubscribe(this);
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 
@@ -58,22 +61,22 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
             valued = true;
             task.end();
         }
-        Object token = Propagation.enter(outer);
+        Object token = switchTo(outer);
         try {
             actual.onNext(value);
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 
     @Override
     public void onError(Throwable error) {
         task.end(error.getClass().getName());
-        Object token = Propagation.enter(outer);
+        Object token = switchTo(outer);
         try {
             actual.onError(error);
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 
@@ -82,32 +85,32 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
         if (!valued) {
             task.end();
         }
-        Object token = Propagation.enter(outer);
+        Object token = switchTo(outer);
         try {
             actual.onComplete();
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 
     @Override
     public void request(long n) {
-        Object token = Propagation.enter(task);
+        Object token = switchTo(task);
         try {
             upstream.request(n);
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 
     @Override
     public void cancel() {
         task.end("cancelled");
-        Object token = Propagation.enter(task);
+        Object token = switchTo(task);
         try {
             upstream.cancel();
         } finally {
-            Propagation.exit(token);
+            switchBack(token);
         }
     }
 

@@ -1,9 +1,12 @@
 package io.asynctrace.reactor;
 
+import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
+import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
+
 import io.asynctrace.Span;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
-import org.reactivestreams.Publisher;
+import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
@@ -40,11 +43,7 @@ final class Traced {
 
         @Override
         public void subscribe(CoreSubscriber<? super T> actual) {
-            if (io.asynctrace.Trace.isEnabled()) {
-                Traced.subscribe(source, actual, name, task, true);
-            } else {
-                source.subscribe(actual);
-            }
+            Traced.subscribe(source, actual, name, task, true);
         }
 
         @Override
@@ -67,11 +66,7 @@ final class Traced {
 
         @Override
         public void subscribe(CoreSubscriber<? super T> actual) {
-            if (io.asynctrace.Trace.isEnabled()) {
-                Traced.subscribe(source, actual, name, task, false);
-            } else {
-                source.subscribe(actual);
-            }
+            Traced.subscribe(source, actual, name, task, false);
         }
 
         @Override
@@ -81,8 +76,13 @@ final class Traced {
         }
     }
 
-    private static <T> void subscribe(Publisher<? extends T> source, CoreSubscriber<? super T> actual, String name,
+    /** The one body of both flavours' {@code subscribe}. */
+    private static <T> void subscribe(CorePublisher<? extends T> source, CoreSubscriber<? super T> actual, String name,
             boolean isTask, boolean mono) {
+        if (!io.asynctrace.Trace.isEnabled()) {
+            source.subscribe(actual);
+            return;
+        }
         Context context = actual.currentContext();
         Task outer = Contexts.taskOrCurrent(context);
         if (isTask) {
@@ -91,11 +91,11 @@ final class Traced {
                     context.put(TaskThreadLocalAccessor.KEY, task), mono);
             // Synchronous sources and the operators between them and here run inside subscribe
             // and request: the task is current there (see TaskSubscriber for the signals).
-            Object token = Propagation.enter(task);
+            Object token = switchTo(task);
             try {
                 source.subscribe(s);
             } finally {
-                Propagation.exit(token);
+                switchBack(token);
             }
         } else {
             Span span = outer != null ? outer.startSpan(name) : io.asynctrace.Trace.startDetachedSpan(name);
