@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.reactivestreams.Subscription;
@@ -40,6 +41,13 @@ import reactor.core.scheduler.Schedulers;
  * all): at most + 5 x {@code nanoTime} and + 400 B/op; {@code hopTaskWithLog} (the same
  * across a {@code publishOn} hop, waited for with {@code block()}) against
  * {@code hopPlain}: at most + 800 B/op. {@code *InstalledOff}: installed, tracing off.
+ *
+ * <p>{@code perRequest*}: a server assembles its pipeline per request, so the
+ * assembly hook runs for each operator each time; these assemble
+ * {@code Mono.just(x).publishOn(immediate).map(f).flatMap(just).map(f)} in every
+ * operation and subscribe it, without asynctrace and installed with tracing off, on one
+ * thread and on two at once (where type checks that rewrite a class's shared
+ * secondary-supers cache would bounce between the cores).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ReactorBenchmark -prof gc}
  */
@@ -172,6 +180,25 @@ public class ReactorBenchmark {
         }
     }
 
+    /** Issue 14: installed, tracing off, for the per-request cases. */
+    @State(Scope.Benchmark)
+    public static class Installed {
+        @Setup(Level.Trial)
+        public void install() {
+            ReactorTracing.install();
+        }
+
+        @TearDown(Level.Trial)
+        public void uninstall() {
+            ReactorTracing.uninstall();
+        }
+    }
+
+    /** The pipeline a server would assemble per request. */
+    static Mono<Integer> request(int x) {
+        return Mono.just(x).publishOn(Schedulers.immediate()).map(F).flatMap(y -> Mono.just(y + 1)).map(F);
+    }
+
     /** A publishOn hop over its own single-thread scheduler. */
     public abstract static class Hop {
         Scheduler scheduler;
@@ -278,6 +305,28 @@ public class ReactorBenchmark {
     @Benchmark
     public Integer hopInstalledOff(HopInstalledOff s) {
         return s.mono.block();
+    }
+
+    @Benchmark
+    public void perRequestPlain(Blackhole bh) {
+        request(41).subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public void perRequestInstalledOff(Installed s, Blackhole bh) {
+        request(41).subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void perRequestPlainTwoThreads(Blackhole bh) {
+        request(41).subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void perRequestInstalledOffTwoThreads(Installed s, Blackhole bh) {
+        request(41).subscribe(new Sink(bh));
     }
 
     /** The floor the tracing-on target is expressed in. */
