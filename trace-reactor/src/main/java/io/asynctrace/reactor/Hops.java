@@ -91,7 +91,10 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
 
         final Kind kind;
         final boolean reactors;
-        /** One of the constants above; a benign race: every thread learns the same value. */
+        /**
+         * One of the constants above; a benign race: every thread learns the same value.
+         * Written once per class, never again: every assembly reads this object.
+         */
         int learnt;
 
         Shape(Kind kind, boolean reactors) {
@@ -187,8 +190,8 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
             }
             return async;
         }
-        if (shape.reactors) {
-            shape.learnt = Shape.PER_INSTANCE;
+        if (shape.reactors && learnt != Shape.PER_INSTANCE) {
+            shape.learnt = Shape.PER_INSTANCE; // once: a write at every assembly would bounce the line between cores
         }
         return afterSource(parent);
     }
