@@ -19,7 +19,7 @@ OUT=${OUT:-$(mktemp -d)}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
 
-mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty -am compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >&2
+mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUT/cp.txt" >&2
 CP="trace-netty/target/classes:$(cat "$OUT/cp.txt")"
 
 java -Xmx512m -cp "$CP" io.asynctrace.netty.DemoServer "$PORT" --step-millis 0 >"$OUT/server.log" 2>&1 &
