@@ -141,24 +141,50 @@ public final class DemoServer implements AutoCloseable {
     /**
      * Runs the demo server until the JVM is stopped.
      *
-     * @param args {@code [PORT] [--step-millis N]}: port 8080 and 3 ms steps by default
+     * @param args {@code [PORT] [--step-millis N] [--flight DIR [--slow-millis N] [--slow-every K]]}: port 8080
+     *             and 3 ms steps by default; {@code --flight} keeps a flight recorder always on (the last 10 s, at
+     *             most 64 MiB) that writes a snapshot into {@code DIR} when a request task takes
+     *             {@code --slow-millis} (default 500) or more, and makes every {@code --slow-every}th order
+     *             (default 0: none) that slow
      */
     public static void main(String[] args) {
         int port = 8080;
         long stepMillis = 3;
+        String flightDir = null;
+        long slowMillis = 500;
+        long slowEvery = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--step-millis") && i + 1 < args.length) {
                 stepMillis = Long.parseLong(args[++i]);
+            } else if (args[i].equals("--flight") && i + 1 < args.length) {
+                flightDir = args[++i];
+            } else if (args[i].equals("--slow-millis") && i + 1 < args.length) {
+                slowMillis = Long.parseLong(args[++i]);
+            } else if (args[i].equals("--slow-every") && i + 1 < args.length) {
+                slowEvery = Long.parseLong(args[++i]);
             } else {
                 port = Integer.parseInt(args[i]);
             }
         }
+        if (flightDir != null) {
+            new io.asynctrace.FlightRecorder(Duration.ofSeconds(10), 64 << 20)
+                    .snapshotWhen(null, Duration.ofMillis(slowMillis),
+                            io.asynctrace.SnapshotSink.directory(java.nio.file.Path.of(flightDir)))
+                    .start();
+        }
         long millis = stepMillis;
-        DemoServer demo = start(port, n -> fallbackOrder(n, millis));
+        long every = slowEvery;
+        Duration slow = Duration.ofMillis(slowMillis + 50);
+        DemoServer demo = start(port, n -> every > 0 && n % every == 0
+                ? fallbackOrder(n, millis).delayElement(slow) : fallbackOrder(n, millis));
         String base = "http://127.0.0.1:" + demo.port();
         System.out.println("asynctrace demo server on " + base);
         System.out.println("  curl " + base + ORDER_ROUTE);
         System.out.println("  curl -o live.trace '" + base + TraceEndpoint.PATH + "?seconds=5'");
+        if (flightDir != null) {
+            System.out.println("  curl -o flight.trace '" + base + TraceEndpoint.FLIGHT_PATH + "'   # slow requests: "
+                    + flightDir);
+        }
         demo.awaitClose();
     }
 }

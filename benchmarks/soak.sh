@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Issue 13's soak of the always-on setup: the demo service (trace-netty DemoServer) under wrk with a flight
+# recorder always on and a slow-task trigger firing (every 5000th order takes --slow-millis + 50 ms, and each
+# such request writes a snapshot into a directory), a live trace fetched from the endpoint every 20 s (a 2 s
+# window), heap after a full GC and RSS sampled every 30 s. At the end a flight snapshot is fetched too.
+# Checks: every live trace, every triggered snapshot and the final snapshot read complete with 0 drops.
+#
+#   bash benchmarks/soak.sh                 # 600 s
+#   DURATION=120 bash benchmarks/soak.sh    # a shorter one
+#
+# Needs wrk, curl and jcmd (the JDK's). Loopback only. Prints the samples and the checks; exits 1 if a check
+# fails. CP=... skips the build (a classpath with trace-netty, its dependencies and trace-tool).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-600}
+PORT=${PORT:-18090}
+CONNECTIONS=${CONNECTIONS:-16}
+SLOW_MILLIS=${SLOW_MILLIS:-200}
+SLOW_EVERY=${SLOW_EVERY:-5000}
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT/live" "$OUT/flight"
+
+for tool in wrk curl jcmd; do
+  command -v "$tool" >/dev/null || { echo "soak.sh: $tool not found" >&2; exit 2; }
+done
+if [ -z "${CP:-}" ]; then
+  mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty,trace-tool -am compile dependency:build-classpath \
+    -Dmdep.outputFile="$OUT/cp.txt" >&2
+  CP="trace-netty/target/classes:trace-tool/target/classes:trace-core/target/classes:$(cat "$OUT/cp.txt")"
+fi
+
+java -Xmx256m -cp "$CP" io.asynctrace.netty.DemoServer "$PORT" --step-millis 0 --flight "$OUT/flight" \
+  --slow-millis "$SLOW_MILLIS" --slow-every "$SLOW_EVERY" >"$OUT/server.log" 2>&1 &
+SERVER=$!
+WRK=
+trap 'kill $WRK "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 150); do
+  curl -fs "$URL/order" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$URL/order" >/dev/null
+
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$URL/order" >"$OUT/wrk.txt" 2>&1 &
+WRK=$!
+
+# Reads a trace with the CLI: prints "complete dropped events" from summary --json.
+check() {
+  java -cp "$CP" io.asynctrace.tool.Main summary "$1" --json 2>/dev/null \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["complete"], s["dropped"], s["events"])' \
+    || echo "unreadable - -"
+}
+
+failed=0
+echo "t_s heap_after_gc_kib rss_kib live_trace(complete dropped events)"
+start=$(date +%s)
+fetches=0
+while :; do
+  now=$(( $(date +%s) - start ))
+  [ "$now" -ge "$DURATION" ] && break
+  if [ $(( now % 30 )) -eq 0 ]; then
+    jcmd "$SERVER" GC.run >/dev/null
+    heap=$(jcmd "$SERVER" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {print $(i+1); exit}}')
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
+    echo "$now ${heap%K} $rss" >>"$OUT/samples.txt"
+  fi
+  if [ $(( now % 20 )) -eq 0 ]; then
+    f="$OUT/live/live-$now.trace"
+    curl -fs -o "$f" "$URL/debug/asynctrace/trace?seconds=2" || echo "fetch at $now s failed" >>"$OUT/errors.txt"
+    r=$(check "$f")
+    echo "$now live $r" >>"$OUT/live.txt"
+    fetches=$((fetches + 1))
+    case "$r" in "true 0 "*) ;; *) failed=1 ;; esac
+  fi
+  sleep 1
+done
+wait "$WRK" || true
+WRK=
+curl -fs -o "$OUT/final-flight.trace" "$URL/debug/asynctrace/flight"
+final=$(check "$OUT/final-flight.trace")
+case "$final" in "true 0 "*) ;; *) failed=1 ;; esac
+
+echo "== samples (t s, heap used after GC KiB, RSS KiB)"; cat "$OUT/samples.txt"
+echo "== live traces (t s, complete dropped events)"; cat "$OUT/live.txt"
+snapshots=0
+for f in "$OUT"/flight/*.trace; do
+  [ -e "$f" ] || continue
+  snapshots=$((snapshots + 1))
+  r=$(check "$f")
+  case "$r" in "true 0 "*) ;; *) failed=1; echo "snapshot $f: $r" ;; esac
+done
+echo "== triggered flight snapshots: $snapshots (each read complete with 0 drops unless listed above)"
+echo "== final flight snapshot: $final"
+echo "== wrk"; grep -E "Requests/sec|Latency|requests in" "$OUT/wrk.txt"
+[ -f "$OUT/errors.txt" ] && { cat "$OUT/errors.txt"; failed=1; }
+[ "$snapshots" -gt 0 ] || { echo "no triggered snapshot: the slow-task trigger did not fire"; failed=1; }
+echo "raw: $OUT"
+exit "$failed"
