@@ -88,7 +88,7 @@ public final class TraceReader implements AutoCloseable {
 
     /**
      * The string and stack tables a reader holds after the segments it has read: what a
-     * reader of later segments of the same file starts from ({@link #TraceReader(InputStream,
+     * reader of later segments of the same file starts from ({@link TraceReader#TraceReader(InputStream,
      * Tables)}). Immutable; cheap to take after every segment (the arrays are shared until
      * either reader writes).
      */
