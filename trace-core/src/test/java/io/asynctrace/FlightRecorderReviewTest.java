@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,28 +29,6 @@ class FlightRecorderReviewTest {
     void stopAll() {
         started.forEach(FlightRecorder::stop);
         Trace.stop();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
     }
 
     /** FlightRecorder.start() on the running instance throws as documented, but also kills its triggers, uncounted. */
@@ -67,7 +45,7 @@ class FlightRecorderReviewTest {
         assertThatThrownBy(f::start).isInstanceOf(IllegalStateException.class);
         assertThat(f.isRunning()).isTrue();
         Trace.newTask("a").end("failed");
-        waitFor(() -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() > 0);
+        Await.until("the trigger is counted", () -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() > 0);
         assertThat(f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed())
                 .as("the trigger fired: written, failed or at least counted as suppressed").isEqualTo(1);
     }
@@ -83,7 +61,7 @@ class FlightRecorderReviewTest {
                     ByteArrayOutputStream o = new ByteArrayOutputStream();
                     outs.add(o);
                     opened.countDown();
-                    awaitUninterruptibly(release);
+                    Await.latch("the test releases the sink", release);
                     return o;
                 });
         f.start();
@@ -93,10 +71,10 @@ class FlightRecorderReviewTest {
         }
         Task failed = Trace.newTask("a");
         failed.end("failed");
-        assertThat(opened.await(20, TimeUnit.SECONDS)).isTrue();
+        Await.latch("the snapshot opens its output", opened);
         f.stop();
         release.countDown();
-        waitFor(() -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() == 1);
+        Await.until("the snapshot is counted", () -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() == 1);
         if (f.snapshotsWritten() == 1) {
             TraceModel m = TraceModel.read(new ByteArrayInputStream(outs.get(0).toByteArray()));
             assertThat(m.tasks()).as("a snapshot counted as written holds the task that triggered it ("
@@ -115,17 +93,17 @@ class FlightRecorderReviewTest {
                 .withSnapshotInterval(Duration.ZERO).snapshotOnError(null, name -> {
                     OutputStream o = real.open(name);
                     opened.countDown();
-                    awaitUninterruptibly(release);
+                    Await.latch("the test releases the sink", release);
                     return o;
                 });
         f.start();
         started.add(f);
         Trace.log("before", "the failure");
         Trace.newTask("a").end("failed");
-        assertThat(opened.await(20, TimeUnit.SECONDS)).isTrue();
+        Await.latch("the snapshot opens its output", opened);
         f.stop();
         release.countDown();
-        waitFor(() -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() == 1);
+        Await.until("the snapshot is counted", () -> f.snapshotsWritten() + f.snapshotsFailed() + f.snapshotsSuppressed() == 1);
         List<Path> left;
         try (var files = Files.list(dir)) {
             left = files.collect(Collectors.toList());
