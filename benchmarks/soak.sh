@@ -25,7 +25,7 @@ for tool in wrk curl jcmd; do
   command -v "$tool" >/dev/null || { echo "soak.sh: $tool not found" >&2; exit 2; }
 done
 if [ -z "${CP:-}" ]; then
-  mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty,trace-tool -am compile dependency:build-classpath \
+  mvn -q -B ${MVN_OFFLINE:+-o} -pl trace-netty,trace-tool -am package -DskipTests dependency:build-classpath \
     -Dmdep.outputFile="$OUT/cp.txt" >&2
   CP="trace-netty/target/classes:trace-tool/target/classes:trace-core/target/classes:$(cat "$OUT/cp.txt")"
 fi
