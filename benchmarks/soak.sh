@@ -48,7 +48,7 @@ WRK=$!
 # Reads a trace with the CLI: prints "complete dropped events" from summary --json.
 check() {
   java -cp "$CP" io.asynctrace.tool.Main summary "$1" --json 2>/dev/null \
-    | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["complete"], s["dropped"], s["events"])' \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin); print(str(s["complete"]).lower(), s["dropped"], s["events"])' \
     || echo "unreadable - -"
 }
 
