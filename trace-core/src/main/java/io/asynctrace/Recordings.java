@@ -1,6 +1,10 @@
 package io.asynctrace;
 
+import io.asynctrace.internal.TraceTap;
+import io.asynctrace.internal.TraceTaps;
 import java.io.OutputStream;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,6 +39,10 @@ import java.util.Objects;
  *   <li>If the writer thread itself fails (a bug), the recording ends for every
  *       consumer: the JFR stream is closed, the flight recorder stops (it serves no
  *       stale ring), and a new start works.</li>
+ *   <li>Each registered {@link TraceTap} gets a {@link StreamSink} of its own on every
+ *       recording (from its start, or from the tap's registration), but holds none: the
+ *       recording ends when its {@code Trace.start} output and flight recorder let go,
+ *       and the taps' sinks get their final segment with the others.</li>
  * </ul>
  */
 final class Recordings {
@@ -49,6 +57,22 @@ final class Recordings {
     private static RecordingStats lastFileStats = RecordingStats.NONE;
     private static FlightRecorder flight;
     private static FlightRing ring;
+    /** The running recording's sink for each registered tap. */
+    private static final Map<TraceTap, StreamSink> tapSinks = new IdentityHashMap<>();
+
+    static {
+        TraceTaps.bind(new TraceTaps.Binding() {
+            @Override
+            public void added(TraceTaps.Registered tap) {
+                tapAdded(tap);
+            }
+
+            @Override
+            public void removed(TraceTap tap) {
+                tapRemoved(tap);
+            }
+        });
+    }
 
     private Recordings() {
     }
@@ -195,6 +219,14 @@ final class Recordings {
             Recorder started = pending;
             pending = null;
             started.writer.addFirstSink(sink);
+            for (TraceTaps.Registered tap : TraceTaps.current()) {
+                StreamSink s = tapSink(started, tap);
+                if (s != null) {
+                    s.start();
+                    started.writer.addFirstSink(s);
+                    tapSinks.put(tap.tap(), s);
+                }
+            }
             started.start();
             recorder = started;
             active = started;
@@ -213,7 +245,64 @@ final class Recordings {
             active = null;
         }
         recorder = null;
+        tapSinks.clear(); // the writer gives them their final segment as it finishes
         r.finish();
+    }
+
+    /** A sink for {@code tap} on {@code r}, not started; null if the tap skips this recording. Under the lock. */
+    private static StreamSink tapSink(Recorder r, TraceTaps.Registered tap) {
+        OutputStream out;
+        try {
+            out = tap.tap().open();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: a trace tap failed to open its stream; it misses this"
+                    + " recording: " + e);
+            return null;
+        }
+        if (out == null) {
+            return null;
+        }
+        return new StreamSink(out, r, "asynctrace-sink-tap", s -> tapFailed(tap.tap(), s), tap.maxQueuedSegments(),
+                tap.maxQueuedBytes(), true);
+    }
+
+    /** {@link TraceTaps#add}: attach to the running recording, if any. */
+    private static synchronized void tapAdded(TraceTaps.Registered tap) {
+        Recorder r = recorder;
+        if (r == null || tapSinks.containsKey(tap.tap())) {
+            return; // the next recording's start attaches it
+        }
+        StreamSink s = tapSink(r, tap);
+        if (s == null) {
+            return;
+        }
+        s.start();
+        if (r.writer.attach(s)) {
+            tapSinks.put(tap.tap(), s);
+        } else {
+            s.close(r.dropped.get(), false, null);
+        }
+    }
+
+    /** {@link TraceTaps#remove}: its sink gets its final segment. */
+    private static synchronized void tapRemoved(TraceTap tap) {
+        StreamSink s = tapSinks.remove(tap);
+        if (s != null && recorder != null) {
+            recorder.writer.detach(s);
+        }
+    }
+
+    /** A tap's stream failed (its sink's thread): only that sink is let go. */
+    private static void tapFailed(TraceTap tap, StreamSink sink) {
+        synchronized (Recordings.class) {
+            if (tapSinks.get(tap) != sink) {
+                return;
+            }
+            tapSinks.remove(tap);
+            if (recorder != null) {
+                recorder.writer.detach(sink);
+            }
+        }
     }
 
     /** A sink's thread: its output failed. A failed Trace.start output is detached at once. */
@@ -249,6 +338,7 @@ final class Recordings {
                     return;
                 }
                 recorder = null;
+                tapSinks.clear();
                 sink = file;
                 file = null;
                 if (flight != null) {

@@ -13,11 +13,13 @@ import java.util.function.Consumer;
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- *   <li>The stream is written, flushed after every segment, and never closed, by
+ *   <li>The stream is written, flushed after every segment, and never closed (unless
+ *       made with {@code closeWhenDone}: then closed once this sink is done), by
  *       this sink's thread only, from {@link #start} until {@link #awaitClosed}
  *       returns.</li>
  *   <li>The queue holds at most {@value #MAX_QUEUED} segments and
- *       {@value #MAX_QUEUED_BYTES} bytes: a segment offered past that is not kept,
+ *       {@value #MAX_QUEUED_BYTES} bytes (or the bounds given at construction): a
+ *       segment offered past that is not kept,
  *       its events counted as dropped in this sink's next segment and stats. The
  *       writer thread never waits for this sink.</li>
  *   <li>The first {@link IOException} ends this sink: what was written stays a
@@ -31,6 +33,9 @@ final class StreamSink extends Sink implements Runnable {
     private static final Object CLOSE = new Object();
 
     private final OutputStream out;
+    private final int maxQueued;
+    private final long maxQueuedBytes;
+    private final boolean closeWhenDone;
     private final byte[] header;
     private final Thread thread;
     private final Consumer<StreamSink> onFailure;
@@ -56,8 +61,24 @@ final class StreamSink extends Sink implements Runnable {
      * @param onFailure told once when the stream failed
      */
     StreamSink(OutputStream out, Recorder recorder, String name, Consumer<StreamSink> onFailure) {
+        this(out, recorder, name, onFailure, MAX_QUEUED, MAX_QUEUED_BYTES, false);
+    }
+
+    /**
+     * A sink with its own queue bounds, for a {@link io.asynctrace.internal.TraceTap}.
+     *
+     * @param maxQueued segments queued at most
+     * @param maxQueuedBytes bytes of segments queued at most
+     * @param closeWhenDone whether this sink's thread closes {@code out} once it is done (after the
+     *                      final segment, or when the stream or the recording failed)
+     */
+    StreamSink(OutputStream out, Recorder recorder, String name, Consumer<StreamSink> onFailure, int maxQueued,
+               long maxQueuedBytes, boolean closeWhenDone) {
         super(recorder);
         this.out = out;
+        this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.closeWhenDone = closeWhenDone;
         this.header = header(recorder);
         this.onFailure = onFailure;
         this.thread = new Thread(this, name);
@@ -77,7 +98,7 @@ final class StreamSink extends Sink implements Runnable {
             if (closing) {
                 return;
             }
-            if (queue.size() >= MAX_QUEUED || queuedBytes + body.size() > MAX_QUEUED_BYTES) {
+            if (queue.size() >= maxQueued || queuedBytes + body.size() > maxQueuedBytes) {
                 lost(body.countEvents());
                 return;
             }
@@ -212,6 +233,13 @@ final class StreamSink extends Sink implements Runnable {
                 queue.clear();
                 queuedBytes = 0;
                 queue.notifyAll();
+            }
+            if (closeWhenDone) {
+                try {
+                    out.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // done with it either way; a failure to close loses nothing written
+                }
             }
             closed.countDown();
         }

@@ -1,22 +1,19 @@
 package io.asynctrace.otel;
 
-import io.asynctrace.internal.TaskEnd;
-import io.asynctrace.internal.TaskEndListener;
-import io.asynctrace.internal.TaskEndListeners;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
+import io.asynctrace.internal.TraceTap;
+import io.asynctrace.internal.TraceTaps;
+import io.asynctrace.reader.TraceReader;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -24,9 +21,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Sends the tasks of the running recording, as they end, to your own {@link SpanExporter}
  * (the one your OpenTelemetry SDK set-up already has): each task one span, named by its
- * type, a child task a child span, a task created under a current OpenTelemetry span a
- * child of that span (see {@code Trace.newTask}). Its ids and times are those a file export
- * of the same recording gives, so both can be used together.
+ * type, a child task a child span, a task created under a current OpenTelemetry span or an
+ * incoming {@code traceparent} a child of that span (see {@code Trace.newTask}), with the
+ * task's attributes. Its ids and times are those a file export of the same recording gives,
+ * so both can be used together.
  *
  * <pre>{@code
  * try (LiveExporter live = LiveExporter.start(otlpExporter, OtelExport.resource("checkout"))) {
@@ -36,43 +34,63 @@ import java.util.concurrent.locks.LockSupport;
  * } // sends what is queued; the exporter is yours to shut down
  * }</pre>
  *
- * <p><b>Assumptions and guarantees.</b> The application's thread only puts the ended task on
- * a bounded lock-free ring ({@link Builder#queueSize}, default 2048, rounded up to a power
- * of two; one compare-and-set, no allocation beyond the {@code TaskEnd} the recorder made):
- * it never waits for the exporter. A full queue drops the task, and {@link #dropped()} counts it (a warning
- * is logged through {@code System.Logger} "io.asynctrace" at the first drop and at close).
- * One daemon thread sends batches of up to {@link Builder#batchSize} (default 512) when a
- * batch is full or {@link Builder#delay} (default 1 s) has passed, waiting at most
- * {@link Builder#timeout} (default 30 s) for each; a batch the exporter refuses counts in
- * {@link #failed()}. Only tasks ended while a recording runs are sent; spans, logs and the
- * breakdown are in the file export. Thread-safe.
+ * <p><b>Assumptions and guarantees.</b> The application's threads do nothing for it: it
+ * reads the segments the recording's writer encodes anyway, as one more output of every
+ * recording that runs while it is open ({@code Trace.start}, a {@code FlightRecorder}; it
+ * keeps none running). Those segments wait in a bounded queue of its own
+ * ({@link Builder#queueBytes}, default 8 MiB); its one thread uses at most
+ * {@link Builder#maxCpu} of a core (default a quarter: reading, mapping and your exporter's
+ * {@code export} calls). When that thread falls behind, whole segments are dropped there, the events in them counted in {@link #dropped()} (with those the
+ * recording itself dropped), and the tasks they began or ended are not sent; the recording,
+ * its other outputs and the application never wait for it. A warning is logged through
+ * {@code System.Logger} "io.asynctrace" at the first drop and at close. A task is sent once
+ * the segment after the one holding its end has been read (about the recorder's flush
+ * interval later), in batches of up to {@link Builder#batchSize} (default 512) when a batch
+ * is full or {@link Builder#delay} (default 1 s) has passed, from one daemon thread, waiting
+ * at most {@link Builder#timeout} (default 30 s) for each; a batch the exporter refuses counts
+ * in {@link #failed()}. Only tasks that begin and end while it listens are sent; spans, logs
+ * and the breakdown are in the file export. Thread-safe.
  */
 public final class LiveExporter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
+    /** Segments held in the queue at most, whatever their size. */
+    private static final int MAX_QUEUED_SEGMENTS = 64;
 
     private final SpanExporter exporter;
     private final Resource resource;
     private final int batchSize;
     private final long delayNanos;
+    private final long idleNanos;
     private final long timeoutMillis;
-    private final TaskEndQueue queue;
+    private final long queueBytes;
+    private final long pipeBytes;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final TaskEndListener listener = this::offer;
+    private final TraceTap tap = this::open;
+    /** One per recording, in the order they started; taken by the worker. */
+    private final ConcurrentLinkedQueue<LivePipe> pipes = new ConcurrentLinkedQueue<>();
     private final Thread worker;
+    private final double maxCpu;
     private volatile boolean closing;
-    private SpanIds ids;
-    private long idsWallBase;
-    private long idsBase;
+    // Worker thread only.
+    private List<SpanData> batch;
+    private long due;
+    private boolean warned;
+    private CpuBudget budget;
 
     private LiveExporter(Builder b) {
         this.exporter = b.exporter;
         this.resource = b.resource;
-        this.queue = new TaskEndQueue(b.queueSize);
         this.batchSize = b.batchSize;
+        this.batch = new ArrayList<>(b.batchSize);
         this.delayNanos = b.delay.toNanos();
+        this.idleNanos = Math.min(delayNanos, TimeUnit.MILLISECONDS.toNanos(100));
         this.timeoutMillis = b.timeout.toMillis();
+        // Half waits in trace-core's queue for the tap, half in the pipe to this exporter's thread.
+        this.queueBytes = Math.max(1, b.queueBytes / 2);
+        this.pipeBytes = Math.max(1, b.queueBytes - queueBytes);
+        this.maxCpu = b.maxCpu;
         this.worker = new Thread(this::run, "asynctrace-live-exporter");
         worker.setDaemon(true);
     }
@@ -100,10 +118,11 @@ public final class LiveExporter implements AutoCloseable {
     public static final class Builder {
         private final SpanExporter exporter;
         private Resource resource = Resource.getDefault();
-        private int queueSize = 2048;
+        private long queueBytes = 8L << 20;
         private int batchSize = 512;
         private Duration delay = Duration.ofSeconds(1);
         private Duration timeout = Duration.ofSeconds(30);
+        private double maxCpu = 0.25;
 
         private Builder(SpanExporter exporter) {
             this.exporter = exporter;
@@ -119,11 +138,31 @@ public final class LiveExporter implements AutoCloseable {
         }
 
         /**
-         * @param tasks ended tasks held before dropping (rounded up to a power of two)
+         * How much of the recording may wait for the exporter's thread before it drops: the
+         * queue holds the recording's encoded segments, not tasks, so this sets
+         * {@link #queueBytes} to {@code tasks} × 256 bytes (a task's begin and end with a few
+         * attributes take well under that).
+         *
+         * @param tasks tasks' worth held before dropping
          * @return this
          */
         public Builder queueSize(int tasks) {
-            this.queueSize = positive(tasks, "queueSize");
+            this.queueBytes = 256L * positive(tasks, "queueSize");
+            return this;
+        }
+
+        /**
+         * @param bytes the recording's encoded segments held for the exporter's thread before
+         *              whole segments are dropped (half in trace-core's queue, half handed to
+         *              the thread; a segment bigger than half is always dropped: the recorder
+         *              cuts them at about 1 MiB)
+         * @return this
+         */
+        public Builder queueBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("queueBytes must be positive, was " + bytes);
+            }
+            this.queueBytes = bytes;
             return this;
         }
 
@@ -154,11 +193,27 @@ public final class LiveExporter implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param cores the CPU its thread may use, as a share of one core (default 0.25; 1 or
+         *              more: no limit): mapping the recording's tasks and the exporter's own
+         *              {@code export} calls. Past it the thread pauses, and what the recording
+         *              writes meanwhile waits in the queue, then is dropped (counted), so an
+         *              overloaded application keeps its CPU
+         * @return this
+         */
+        public Builder maxCpu(double cores) {
+            if (!(cores > 0)) {
+                throw new IllegalArgumentException("maxCpu must be positive, was " + cores);
+            }
+            this.maxCpu = cores;
+            return this;
+        }
+
         /** @return the exporter, listening from now on */
         public LiveExporter start() {
             LiveExporter live = new LiveExporter(this);
             live.worker.start();
-            TaskEndListeners.add(live.listener);
+            TraceTaps.add(live.tap, MAX_QUEUED_SEGMENTS, live.queueBytes);
             return live;
         }
 
@@ -177,91 +232,97 @@ public final class LiveExporter implements AutoCloseable {
         }
     }
 
-    /** On the application's thread: queue or drop, never wait. */
-    private void offer(TaskEnd task) {
-        long index = closing ? -1 : queue.offer(task);
-        if (index < 0) {
-            if (dropped.getAndIncrement() == 0) {
-                LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's queue is full: ended tasks are "
-                        + "dropped (counted in LiveExporter.dropped())");
-            }
-            return;
-        }
-        if ((index + 1) % batchSize == 0) { // a batch's worth more: wake the worker once, not at every task
-            LockSupport.unpark(worker);
-        }
+        /** trace-core, under its lifecycle lock, as a recording starts or runs: a pipe for its trace. */
+    private OutputStream open() {
+        LivePipe pipe = new LivePipe(pipeBytes);
+        pipes.add(pipe);
+        LockSupport.unpark(worker);
+        return pipe;
     }
 
     private void run() {
-        List<SpanData> batch = new ArrayList<>(batchSize);
-        long due = System.nanoTime() + delayNanos;
+        budget = new CpuBudget(maxCpu);
         while (true) {
-            TaskEnd t = queue.poll();
-            if (t != null) {
-                batch.add(span(t));
-                if (batch.size() >= batchSize) {
-                    send(batch);
-                    batch = new ArrayList<>(batchSize);
-                    due = System.nanoTime() + delayNanos;
+            LivePipe pipe = pipes.poll();
+            if (pipe == null) {
+                if (closing && pipes.isEmpty()) {
+                    break;
                 }
+                sendIfDue();
+                LockSupport.parkNanos(this, idleNanos);
                 continue;
             }
-            boolean stop = closing;
-            if (!batch.isEmpty() && (stop || System.nanoTime() - due >= 0)) {
-                send(batch);
-                batch = new ArrayList<>(batchSize);
-            }
-            if (stop) {
-                return;
-            }
-            if (batch.isEmpty()) {
-                due = System.nanoTime() + delayNanos;
-            }
-            LockSupport.parkNanos(this, Math.min(delayNanos, TimeUnit.MILLISECONDS.toNanos(100)));
+            read(pipe);
+        }
+        send();
+    }
+
+    /** Reads one recording's trace to its end (the recording ended, or this exporter was closed). */
+    private void read(LivePipe pipe) {
+        LiveMapper mapper = new LiveMapper(resource, this::add, dropped, () -> {
+            budget.pace();
+            sendIfDue();
+        });
+        try {
+            new TraceReader(pipe.input(idleNanos, () -> {
+                mapper.idle();
+                sendIfDue();
+            })).read(mapper);
+            mapper.finish();
+        } catch (IOException | RuntimeException e) {
+            // a bug of ours or an unreadable trace: this recording's tasks from here on are lost, said once
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter could not read the recording's"
+                    + " trace; its later tasks are not sent: " + e);
+        } finally {
+            pipe.abandon();
+            warnIfDropped();
         }
     }
 
-    private void send(List<SpanData> batch) {
+    private void warnIfDropped() {
+        if (!warned && dropped.get() > 0) {
+            warned = true;
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter fell behind the recording: events are"
+                    + " dropped and the tasks they began or ended not sent (counted in LiveExporter.dropped())");
+        }
+    }
+
+    private void add(SpanData span) {
+        if (batch.isEmpty()) {
+            due = System.nanoTime() + delayNanos;
+        }
+        batch.add(span);
+        if (batch.size() >= batchSize) {
+            send();
+        }
+    }
+
+    private void sendIfDue() {
+        warnIfDropped();
+        if (!batch.isEmpty() && System.nanoTime() - due >= 0) {
+            send();
+        }
+    }
+
+    private void send() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<SpanData> spans = batch;
+        batch = new ArrayList<>(batchSize);
         CompletableResultCode r;
         try {
-            r = exporter.export(batch).join(timeoutMillis, TimeUnit.MILLISECONDS);
+            r = exporter.export(spans).join(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             r = CompletableResultCode.ofExceptionalFailure(e);
         }
         if (r.isSuccess()) {
-            exported.addAndGet(batch.size());
-        } else if (failed.getAndAdd(batch.size()) == 0) {
+            exported.addAndGet(spans.size());
+        } else if (failed.getAndAdd(spans.size()) == 0) {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's SpanExporter refused a batch of "
-                    + batch.size() + " spans" + (r.getFailureThrowable() == null ? "" : ": " + r.getFailureThrowable())
+                    + spans.size() + " spans" + (r.getFailureThrowable() == null ? "" : ": " + r.getFailureThrowable())
                     + " (counted in LiveExporter.failed())");
         }
-    }
-
-    /** @return the span of an ended task (worker thread only) */
-    private SpanData span(TaskEnd t) {
-        if (ids == null || idsWallBase != t.recordingWallBase() || idsBase != t.recordingBase()) {
-            ids = new SpanIds(t.recordingWallBase(), t.recordingBase());
-            idsWallBase = t.recordingWallBase();
-            idsBase = t.recordingBase();
-        }
-        String traceId = t.traceId() != null ? t.traceId() : ids.trace(t.rootId());
-        String parent = t.parentId() != 0 ? ids.task(t.parentId()) : t.parentSpanId();
-        AttributesBuilder a = Attributes.builder();
-        if (t.traceId() != null && t.parentId() == 0) {
-            a.put("trace.id", t.traceId()).put("trace.parent_id", t.parentSpanId());
-        }
-        a.put(SpanFactory.TASK_ID, t.id());
-        if (t.parentId() != 0) {
-            a.put(SpanFactory.PARENT_TASK_ID, t.parentId());
-        }
-        a.put(SpanFactory.OUTCOME, t.outcome()).put(SpanFactory.END_THREAD, t.thread());
-        long start = t.recordingWallBase() + (t.startNanos() - t.recordingBase());
-        long end = t.recordingWallBase() + (t.endNanos() - t.recordingBase());
-        SpanContext context = SpanContext.create(traceId, ids.task(t.id()), TraceFlags.getSampled(), TraceState.getDefault());
-        SpanContext parentContext = parent == null ? SpanContext.getInvalid()
-                : SpanContext.create(traceId, parent, TraceFlags.getSampled(), TraceState.getDefault());
-        return new MappedSpan(t.type(), SpanKind.INTERNAL, context, parentContext, SpanFactory.status(t.outcome()),
-                start, end, a.build(), List.of(), 0, resource);
     }
 
     /** @return spans the exporter accepted */
@@ -269,7 +330,11 @@ public final class LiveExporter implements AutoCloseable {
         return exported.get();
     }
 
-    /** @return ended tasks dropped because the queue was full (or ended after close) */
+    /**
+     * @return events of the recording this exporter never read: its queue was full (or the
+     *         recording dropped them, or more than 65 536 tasks were open at once: one per task
+     *         forgotten); the tasks they began or ended are not sent
+     */
     public long dropped() {
         return dropped.get();
     }
@@ -280,25 +345,31 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
-     * Stops listening, sends what is queued (waiting for the exporter up to its timeout per
-     * batch) and logs a summary if anything was dropped or refused. The exporter is not shut down.
+     * Stops listening, sends what is queued (the running recording's trace up to this call,
+     * waiting for the exporter up to its timeout per batch) and logs a summary if anything was
+     * dropped or refused. The exporter is not shut down.
      */
     @Override
     public void close() {
-        TaskEndListeners.remove(listener);
+        // Once this returns no recording opens a pipe for it, and the running one's pipe gets its final segment.
+        TraceTaps.remove(tap);
         closing = true;
         LockSupport.unpark(worker);
-        try {
-            worker.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
-        while (queue.poll() != null) { // offered while closing, after the worker's last look
-            dropped.incrementAndGet();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (dropped.get() > 0 || failed.get() > 0) {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: live exporter: " + exported.get() + " spans exported, "
-                    + dropped.get() + " ended tasks dropped (queue full), " + failed.get() + " spans refused");
+                    + dropped.get() + " events dropped (it fell behind), " + failed.get() + " spans refused");
         }
     }
 

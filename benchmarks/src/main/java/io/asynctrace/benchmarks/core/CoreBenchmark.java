@@ -57,8 +57,9 @@ public class CoreBenchmark {
 
         @TearDown(Level.Trial)
         public void stop() {
+            String cpu = threadCpu();
             RecordingStats stats = Trace.stop();
-            System.out.println("\n[recording] " + stats);
+            System.out.println("\n[recording] " + stats + " " + cpu);
         }
     }
 
@@ -97,10 +98,23 @@ public class CoreBenchmark {
 
         @TearDown(Level.Trial)
         public void stop() {
+            String cpu = threadCpu();
             live.close();
             RecordingStats stats = Trace.stop();
-            System.out.println("\n[live] " + live + " " + stats);
+            System.out.println("\n[live] " + live + " " + stats + " " + cpu);
         }
+    }
+
+    /** @return the CPU time of the trial's threads (the benchmark's and asynctrace's) so far, in ms */
+    static String threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        StringBuilder b = new StringBuilder("cpu ms:");
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && (t.getThreadName().startsWith("asynctrace") || t.getThreadName().contains("jmh-worker"))) {
+                b.append(' ').append(t.getThreadName()).append('=').append(mx.getThreadCpuTime(t.getThreadId()) / 1_000_000);
+            }
+        }
+        return b.toString();
     }
 
     /** A flight recorder keeping the last 10 s (at most 64 MiB) in memory, and no Trace.start recording. */

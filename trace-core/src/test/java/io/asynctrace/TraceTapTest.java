@@ -1,0 +1,206 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asynctrace.internal.TraceTap;
+import io.asynctrace.internal.TraceTaps;
+import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A trace tap: every recording's trace, from its start or the tap's registration, without holding any. */
+class TraceTapTest {
+    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
+    private final List<TraceTap> added = new ArrayList<>();
+    private final List<FlightRecorder> flights = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        added.forEach(TraceTaps::remove);
+        flights.forEach(FlightRecorder::stop);
+        Trace.stop();
+    }
+
+    /** A tap collecting each recording's trace in memory. */
+    private static final class Streams implements TraceTap {
+        final List<Stream> opened = new ArrayList<>();
+
+        @Override
+        public synchronized OutputStream open() {
+            Stream s = new Stream();
+            opened.add(s);
+            return s;
+        }
+
+        synchronized Stream only() {
+            assertThat(opened).hasSize(1);
+            return opened.get(0);
+        }
+    }
+
+    private static class Stream extends ByteArrayOutputStream {
+        final CountDownLatch closed = new CountDownLatch(1);
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+
+        TraceModel awaitTrace() throws IOException {
+            Await.latch("the tap's stream closed", closed);
+            return TraceModel.read(new ByteArrayInputStream(toByteArray()));
+        }
+    }
+
+    private Streams tap(int segments, long bytes) {
+        Streams s = new Streams();
+        TraceTaps.add(s, segments, bytes);
+        added.add(s);
+        return s;
+    }
+
+    @Test
+    void aTapGetsEachRecordingWholeAndHoldsNone() throws Exception {
+        Streams tap = tap(64, 32 << 20);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        Task order = Trace.newTask("order");
+        order.attr("region", "eu").end("ok");
+        Trace.stop();
+        assertThat(Trace.isEnabled()).as("the tap kept no recording running").isFalse();
+
+        TraceModel m = tap.only().awaitTrace();
+        assertThat(m.complete()).isTrue();
+        assertThat(m.dropped()).isZero();
+        TaskInfo t = m.task(order.id());
+        assertThat(t.type()).isEqualTo("order");
+        assertThat(t.hasStart()).isTrue();
+        assertThat(t.hasEnd()).isTrue();
+        assertThat(t.attributes()).containsEntry("region", "eu");
+        assertThat(TraceModel.read(new ByteArrayInputStream(file.toByteArray())).task(order.id()).end())
+                .as("the same clock as the file").isEqualTo(t.end());
+
+        FlightRecorder flight = new FlightRecorder(Duration.ofSeconds(30), 16 << 20);
+        flights.add(flight);
+        flight.start();
+        Trace.newTask("second").end();
+        flight.stop();
+        assertThat(tap.opened).as("one trace per recording").hasSize(2);
+        TraceModel second = tap.opened.get(1).awaitTrace();
+        assertThat(second.complete()).isTrue();
+        assertThat(second.tasks().stream().map(TaskInfo::type).collect(Collectors.toList())).containsExactly("second");
+    }
+
+    @Test
+    void aTapAddedMidWayGetsWhatFollowsWithEveryBeginAndItsRemovalEndsOnlyItsTrace() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        Task early = Trace.newTask("early");
+        Trace.newTask("before").end();
+        Streams tap = tap(64, 32 << 20);
+        Task late = Trace.newTask("late");
+        early.end();
+        late.end();
+        TraceTaps.remove(tap);
+        TraceModel m = tap.only().awaitTrace();
+        assertThat(Trace.isEnabled()).as("removing the tap ends only its trace").isTrue();
+        Trace.newTask("after").end();
+        Trace.stop();
+
+        assertThat(m.complete()).isTrue();
+        assertThat(m.tasks().stream().map(TaskInfo::type).collect(Collectors.toList()))
+                .containsExactlyInAnyOrder("early", "late");
+        assertThat(m.task(early.id()).hasStart()).as("a task begun before the attach gets its begin").isTrue();
+        assertThat(TraceModel.read(new ByteArrayInputStream(file.toByteArray())).tasks()).hasSize(4);
+    }
+
+    @Test
+    void aSlowTapDropsWholeSegmentsCountedWhileTheRecordingAndTheApplicationGoOn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Stream slow = new Stream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                try {
+                    release.await(30, TimeUnit.SECONDS); // stuck until the test lets go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.write(b, off, len);
+            }
+        };
+        TraceTap tap = () -> slow;
+        TraceTaps.add(tap, 2, 32 << 20);
+        added.add(tap);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        int tasks = 0;
+        for (int i = 0; i < 20; i++) {
+            for (int j = 0; j < 10; j++) {
+                Trace.newTask("t").end();
+                tasks++;
+            }
+            assertThat(Trace.flush()).isTrue(); // the file gets its segment although the tap is stuck
+        }
+        release.countDown();
+        Trace.stop();
+
+        TraceModel m = slow.awaitTrace();
+        assertThat(m.complete()).isTrue();
+        assertThat(m.dropped()).as("the segments the tap's queue could not hold").isPositive();
+        long seen = m.tasks().stream().mapToLong(t -> (t.hasStart() ? 1 : 0) + (t.hasEnd() ? 1 : 0)).sum();
+        assertThat(seen).isLessThan(2L * tasks);
+        assertThat(seen + m.dropped()).as("every task event read or counted as dropped").isGreaterThanOrEqualTo(2L * tasks);
+        TraceModel whole = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+        assertThat(whole.dropped()).isZero();
+        assertThat(whole.tasks()).hasSize(tasks);
+    }
+
+    @Test
+    void aTapWhoseStreamFailsIsLetGoAloneAndOneThatOpensNothingMissesTheRecording() throws Exception {
+        Stream failing = new Stream() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                throw new UncheckedFailure();
+            }
+        };
+        TraceTap broken = () -> failing;
+        TraceTap skipping = () -> null;
+        TraceTap throwing = () -> {
+            throw new IllegalStateException("cannot open");
+        };
+        for (TraceTap t : List.of(broken, skipping, throwing)) {
+            TraceTaps.add(t, 64, 32 << 20);
+            added.add(t);
+        }
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        Trace.newTask("t").end();
+        Await.latch("the failed tap's stream closed", failing.closed);
+        assertThat(Trace.isEnabled()).isTrue();
+        Trace.stop();
+        assertThat(TraceModel.read(new ByteArrayInputStream(file.toByteArray())).tasks()).hasSize(1);
+
+        assertThatThrownBy(() -> TraceTaps.add(broken, 64, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("this tap is registered already");
+        assertThatThrownBy(() -> TraceTaps.add(() -> null, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("queue bounds must be positive, were 0 segments, 1 bytes");
+    }
+
+    /** What a broken stream throws: an unchecked failure, which the tap's thread takes as the stream's end. */
+    private static final class UncheckedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+}
