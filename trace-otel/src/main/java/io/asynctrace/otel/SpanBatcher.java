@@ -6,13 +6,23 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Hands spans to a {@link SpanExporter} in batches, with at most {@value #IN_FLIGHT}
  * batches in flight, and counts what the exporter accepted. The first batch refused, or
  * not answered within the timeout, throws {@link SpanExportException} once the other
- * batches in flight have finished, with every span accepted counted. Not thread-safe.
+ * batches in flight have finished, with every span accepted counted.
+ *
+ * <p>{@code export} is called on a thread of its own, one batch after the other: an
+ * exporter that encodes on the calling thread (OTLP's does) encodes while the caller reads
+ * and maps the next batch, on the other core. That thread ends at {@link #flush()} or at the
+ * first failure, or after a second without a batch. Not thread-safe.
  */
 final class SpanBatcher {
     static final int IN_FLIGHT = 2;
@@ -21,13 +31,20 @@ final class SpanBatcher {
     private final int batchSize;
     private final long timeoutMillis;
     private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
+    /** One thread, gone after a second idle (an export abandoned half-way leaves none behind). */
+    private final ExecutorService caller = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "asynctrace-export");
+                t.setDaemon(true);
+                return t;
+            });
     private List<SpanData> batch;
     private long accepted;
     private long tasks;
     private long asyncSpans;
     private long events;
 
-    private record Sent(CompletableResultCode result, int size) {
+    private record Sent(Future<CompletableResultCode> call, int size) {
     }
 
     /**
@@ -57,9 +74,13 @@ final class SpanBatcher {
 
     /** Sends what is batched and waits for every batch in flight. */
     void flush() {
-        send();
-        while (!inFlight.isEmpty()) {
-            await(inFlight.pollFirst());
+        try {
+            send();
+            while (!inFlight.isEmpty()) {
+                await(inFlight.pollFirst());
+            }
+        } finally {
+            caller.shutdown();
         }
     }
 
@@ -69,43 +90,81 @@ final class SpanBatcher {
         }
         List<SpanData> spans = batch;
         batch = new ArrayList<>(batchSize);
-        CompletableResultCode result;
-        try {
-            result = exporter.export(spans);
-        } catch (RuntimeException e) {
-            throw new SpanExportException("the exporter failed (" + describe(e) + ") after " + accepted
-                    + " spans were accepted", accepted, e);
-        }
-        inFlight.addLast(new Sent(result, spans.size()));
+        inFlight.addLast(new Sent(caller.submit(() -> exporter.export(spans)), spans.size()));
         while (inFlight.size() > IN_FLIGHT) {
             await(inFlight.pollFirst());
         }
     }
 
     private void await(Sent sent) {
-        sent.result().join(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (!sent.result().isSuccess()) {
-            countOthers(); // so that the count covers every batch accepted, in whatever order they finished
+        CompletableResultCode result;
+        try {
+            result = result(sent);
+        } catch (RuntimeException e) {
+            countOthers();
+            caller.shutdownNow();
+            throw new SpanExportException("the exporter failed (" + describe(e) + ") after " + accepted
+                    + " spans were accepted", accepted, e);
         }
-        if (!sent.result().isDone()) {
+        result.join(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (!result.isSuccess()) {
+            countOthers(); // so that the count covers every batch accepted, in whatever order they finished
+            caller.shutdownNow();
+        }
+        if (!result.isDone()) {
             throw new SpanExportException("no answer within " + timeoutMillis + " ms after " + accepted
                     + " spans were accepted", accepted, null);
         }
-        if (!sent.result().isSuccess()) {
-            Throwable why = sent.result().getFailureThrowable();
+        if (!result.isSuccess()) {
+            Throwable why = result.getFailureThrowable();
             throw new SpanExportException("the export failed (" + describe(why) + ") after " + accepted
                     + " spans were accepted", accepted, why);
         }
         accepted += sent.size();
     }
 
+    /**
+     * @return what the exporter's {@code export} call returned for {@code sent}
+     * @throws RuntimeException what it threw
+     */
+    private static CompletableResultCode result(Sent sent) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return sent.call().get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Waits for the other batches in flight and counts those accepted. */
     private void countOthers() {
         while (!inFlight.isEmpty()) {
             Sent other = inFlight.pollFirst();
-            other.result().join(timeoutMillis, TimeUnit.MILLISECONDS);
-            if (other.result().isSuccess()) {
-                accepted += other.size();
+            try {
+                CompletableResultCode r = result(other);
+                r.join(timeoutMillis, TimeUnit.MILLISECONDS);
+                if (r.isSuccess()) {
+                    accepted += other.size();
+                }
+            } catch (RuntimeException e) {
+                // refused by throwing: not accepted
             }
         }
     }
