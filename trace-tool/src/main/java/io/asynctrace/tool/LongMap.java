@@ -32,6 +32,14 @@ final class LongMap<V> {
         mask = n - 1;
     }
 
+    /** Removes every entry (keeping the capacity). */
+    void clear() {
+        Arrays.fill(keys, 0);
+        Arrays.fill(objects, null);
+        size = 0;
+        found = -1;
+    }
+
     int size() {
         return size;
     }

@@ -35,6 +35,8 @@ final class SummaryHandler implements TraceHandler {
     long unmatchedTaskEnds;
     /** With {@code --group-by}: task attributes read too late to group their task (see {@link TaskTracker}). */
     long lateAttributes;
+    /** With {@code --group-by}: the groups, at most {@value Groups#PER_TYPE} values per type (the rest in one row). */
+    final Groups groups = new Groups(MAX_GROUPS);
     long minTime = Long.MAX_VALUE;
     long maxTime = Long.MIN_VALUE;
 
@@ -50,6 +52,9 @@ final class SummaryHandler implements TraceHandler {
     private String lastCategory;
     private long[] lastCategoryCount;
 
+    /** Group-by values given rows of their own over all types. */
+    static final int MAX_GROUPS = 1024;
+
     /** Summarises the whole trace, tasks by type. */
     SummaryHandler() {
         this(null);
@@ -64,7 +69,8 @@ final class SummaryHandler implements TraceHandler {
      * One row of the task table.
      *
      * @param type the task type
-     * @param group the group-by attribute's value, or null (no grouping, or a task without it)
+     * @param group the group-by attribute's value, or null (no grouping, or a task without it),
+     *     or {@link Groups#OTHER} (the values past the cap)
      */
     record Row(String type, String group) implements Comparable<Row> {
         @Override
@@ -73,10 +79,13 @@ final class SummaryHandler implements TraceHandler {
             if (c != 0) {
                 return c;
             }
-            if (group == null || o.group == null) {
-                return group == null ? (o.group == null ? 0 : 1) : -1;
-            }
-            return group.compareTo(o.group);
+            return Integer.compare(rank(group), rank(o.group)) != 0 ? Integer.compare(rank(group), rank(o.group))
+                    : group == null ? 0 : group.compareTo(o.group);
+        }
+
+        /** Values first, then the other values, then the tasks without one. */
+        private static int rank(String group) {
+            return group == null ? 2 : Groups.isOther(group) ? 1 : 0;
         }
     }
 
@@ -116,7 +125,7 @@ final class SummaryHandler implements TraceHandler {
     }
 
     private void decided(TaskTracker.TaskState t) {
-        TypeStats stats = typeStats(t.type, groupBy == null ? null : t.attr(groupBy));
+        TypeStats stats = typeStats(t.type, groupBy == null ? null : groups.group(t.type, t.attr(groupBy)));
         if (t.ended) {
             stats.ended(t.end - t.start, t.outcome);
         } else {

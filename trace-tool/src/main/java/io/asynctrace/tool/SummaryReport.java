@@ -29,7 +29,8 @@ final class SummaryReport {
         j.field("misuse", s.misuse);
         j.field("unmatched_task_ends", s.unmatchedTaskEnds);
         if (s.groupBy != null) {
-            j.field("group_by", s.groupBy).field("late_attributes", s.lateAttributes);
+            j.field("group_by", s.groupBy).field("late_attributes", s.lateAttributes)
+                    .field("group_limit", Groups.PER_TYPE).field("groups_folded", s.groups.folded());
         }
         j.name("tasks").beginArray();
         for (Map.Entry<SummaryHandler.Row, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
@@ -39,6 +40,8 @@ final class SummaryReport {
                 j.name("group");
                 if (e.getKey().group() == null) {
                     j.nullValue();
+                } else if (Groups.isOther(e.getKey().group())) {
+                    j.beginObject().endObject().field("other_values", true);
                 } else {
                     j.beginObject().field(s.groupBy, e.getKey().group()).endObject();
                 }
@@ -108,6 +111,10 @@ final class SummaryReport {
         if (s.groupBy != null && s.lateAttributes > 0) {
             out.printf(Locale.ROOT, "task attributes read too late to group their task: %d%n", s.lateAttributes);
         }
+        if (s.groupBy != null && s.groups.folded() > 0) {
+            out.printf(Locale.ROOT, "tasks in a type's (other values) row: %d (past its first %d values of %s)%n",
+                    s.groups.folded(), Groups.PER_TYPE, s.groupBy);
+        }
         s.runtime.warnings(out);
         out.println();
         List<String[]> rows = new ArrayList<>();
@@ -119,7 +126,7 @@ final class SummaryReport {
             if (s.groupBy != null) {
                 String[] g = new String[r.length + 1];
                 g[0] = r[0];
-                g[1] = e.getKey().group() == null ? "(none)" : e.getKey().group();
+                g[1] = groupText(e.getKey().group());
                 System.arraycopy(r, 1, g, 2, r.length - 1);
                 r = g;
             }
@@ -128,8 +135,8 @@ final class SummaryReport {
         Table.print(out, rows);
         for (Map.Entry<SummaryHandler.Row, SummaryHandler.TypeStats> e : Sorted.byKey(s.taskTypes)) {
             SummaryHandler.Row row = e.getKey();
-            histogram(out, s.groupBy == null ? row.type() : row.type() + " " + s.groupBy + "="
-                    + (row.group() == null ? "(none)" : row.group()), e.getValue());
+            histogram(out, s.groupBy == null ? row.type() : row.type() + " " + s.groupBy + "=" + groupText(row.group()),
+                    e.getValue());
         }
         out.println();
         rows = new ArrayList<>();
@@ -191,5 +198,9 @@ final class SummaryReport {
             b.append(b.length() == 0 ? "" : ", ").append(o.getKey()).append(' ').append(o.getValue()[0]);
         }
         return b.length() == 0 ? "none ended" : b.toString();
+    }
+
+    private static String groupText(String group) {
+        return group == null ? "(none)" : Groups.isOther(group) ? "(other values)" : group;
     }
 }

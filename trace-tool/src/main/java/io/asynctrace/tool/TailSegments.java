@@ -132,8 +132,8 @@ final class TailSegments {
 
         @Override
         public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-            if (index.groupBy == null && !type.isEmpty()) {
-                index.typeLane(type); // with group-by, the lanes need the tasks' attributes; "": a name not read
+            if (!type.isEmpty()) {
+                index.typeMet(type); // with group-by, the lanes need the tasks' attributes; "": a name not read
             }
             index.scouted(time);
         }

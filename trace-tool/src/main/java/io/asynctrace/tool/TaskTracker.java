@@ -23,8 +23,9 @@ import java.util.List;
  *       Ends whose begin never comes are counted in {@link #unmatchedEnds()}, not decided.</li>
  *   <li>Memory: one entry per task open at the current point of the file, per task ended
  *       in the last two segments, per end or attribute that came before its begin
- *       (attributes of at most {@value #ORPHAN_LIMIT} such tasks are kept; the rest count
- *       as late). Not thread-safe.</li>
+ *       (attributes of at most {@value #ORPHAN_LIMIT} such tasks are kept, the rest count
+ *       as late; ends of at most {@value #ORPHAN_LIMIT} tasks not begun yet are kept, the
+ *       rest count as unmatched). {@link #finish()} lets go of everything. Not thread-safe.</li>
  * </ul>
  */
 final class TaskTracker {
@@ -72,6 +73,8 @@ final class TaskTracker {
     private List<TaskState> settlingBefore = new ArrayList<>();
     private long lateAttributes;
     private long unmatchedEnds;
+    /** Tasks in {@link #tasks} whose end was read and whose begin was not (yet). */
+    private int endsWithoutBegin;
 
     TaskTracker(Decision decision) {
         this.decision = decision;
@@ -92,6 +95,8 @@ final class TaskTracker {
             t = state(task);
         } else if (t.begun) {
             return null;
+        } else if (t.ended) {
+            endsWithoutBegin--;
         }
         t.begun = true;
         t.type = type;
@@ -109,6 +114,11 @@ final class TaskTracker {
     TaskState end(long time, long thread, long task, String outcome) {
         TaskState t = tasks.get(task);
         if (t == null) {
+            if (endsWithoutBegin >= ORPHAN_LIMIT) {
+                unmatchedEnds++; // its begin may still come, but no more such ends are kept
+                return null;
+            }
+            endsWithoutBegin++;
             t = state(task);
         } else if (t.ended) {
             return null;
@@ -164,6 +174,10 @@ final class TaskTracker {
             decision.decided(t);
         }
         orphans.forEach((id, l, a) -> lateAttributes += a.size());
+        // Ends whose begin never came, and attributes of tasks never begun: counted, and let go.
+        tasks.clear();
+        orphans.clear();
+        endsWithoutBegin = 0;
     }
 
     /** @return attributes not applied: read after their task was decided, or naming a task whose begin is not in the file */

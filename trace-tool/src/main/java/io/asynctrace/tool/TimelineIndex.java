@@ -48,6 +48,11 @@ final class TimelineIndex implements TraceHandler {
     static final int MAX_LONG = 50_000;
     /** Distinct task attribute keys kept for the view's group-by selector. */
     static final int MAX_KEYS = 64;
+    /** Group-by values given lanes of their own over all types (see {@link Groups}). */
+    static final int MAX_GROUP_LANES = 256;
+    /** With terms: the most spans and jobs held for one task not decided yet, and for all of them. */
+    static final int MAX_HELD_PER_TASK = 4096;
+    static final int MAX_HELD = 1 << 16;
 
     static final int LANE_GC = 0;
     static final int LANE_HEAP = 1;
@@ -71,6 +76,11 @@ final class TimelineIndex implements TraceHandler {
         Lane(String kind, long thread, String name) {
             this(kind, thread, name, null);
         }
+
+        /** @return whether this is a type's lane of the group-by values past {@link Groups#PER_TYPE} */
+        boolean otherValues() {
+            return Groups.isOther(group);
+        }
     }
 
     private final SegmentTable segments = new SegmentTable();
@@ -92,13 +102,26 @@ final class TimelineIndex implements TraceHandler {
     private final IdSet decidedIds = new IdSet();
     /** With terms: thread-lane intervals (spans, jobs) of tasks not decided yet, by task. */
     private final LongMap<List<Item>> deferred = new LongMap<>(1024);
+    /** Items in {@link #deferred}. */
+    private int held;
+    /** With terms: tasks decided on the attributes read so far, since they held too many items. */
+    private long decidedEarly;
+    /** With terms: spans and jobs of tasks whose begin was never read (or past the bounds while unknown). */
+    private long droppedItems;
+    /** With a group-by key: the groups, capped. */
+    private final Groups groups = new Groups(MAX_GROUP_LANES);
 
     private int otherThreadsLane = -1;
     private final Set<String> keys = new LinkedHashSet<>();
+    /** A copy of {@link #keys} for readers on other threads (the view's selector), replaced when one is added. */
+    private volatile List<String> keysSeen = List.of();
 
-    // Overview.
+    // Overview: per lane, made at its first busy time (null until then).
     private long binWidth = 1024;
     private final List<long[]> bins = new ArrayList<>();
+    /** Lanes whose bins are made: the overview's memory is this times {@value #BINS} longs. */
+    private volatile int binLanes;
+    private static final long[] NO_BINS = new long[BINS];
 
     // Long intervals.
     private long longNanos = 1_000_000;
@@ -120,6 +143,8 @@ final class TimelineIndex implements TraceHandler {
     volatile long indexedBytes;
     /** Whether the whole file is indexed. */
     volatile boolean complete;
+    /** Why the pass failed, or null: the index holds what was read before, and is never complete. */
+    volatile String failure;
     /** Set when nobody will read this index any more: the pass stops at the next segment. */
     volatile boolean abandoned;
 
@@ -158,8 +183,24 @@ final class TimelineIndex implements TraceHandler {
 
     private int lane(Lane l) {
         lanes.add(l);
-        bins.add(new long[BINS]);
+        bins.add(null);
         return lanes.size() - 1;
+    }
+
+    /** @return the lane's bins, made now if they are not */
+    private long[] binsToAdd(int lane) {
+        long[] b = bins.get(lane);
+        if (b == null) {
+            b = new long[BINS];
+            bins.set(lane, b);
+            binLanes++;
+        }
+        return b;
+    }
+
+    /** @return the bytes the overview's bins take */
+    long binBytes() {
+        return (long) binLanes * BINS * Long.BYTES;
     }
 
     int threadLane(long thread) {
@@ -179,19 +220,55 @@ final class TimelineIndex implements TraceHandler {
         return lane;
     }
 
-    int typeLane(String type) {
-        return typeLane(type, null);
-    }
-
-    /** @return the lane of tasks of {@code type} whose group-by attribute is {@code group} (null: absent) */
-    int typeLane(String type, String group) {
-        String key = groupBy == null ? type : type + '\u0000' + (group == null ? "\u0001" : group);
+    /**
+     * @return the lane of tasks of {@code type} whose group is {@code group} (null: without
+     *     the group-by attribute; {@link Groups#OTHER}: past the cap), made if missing.
+     *     Only the pass makes lanes: readers use {@link #laneOf}.
+     */
+    private int typeLane(String type, String group) {
+        String key = typeKey(type, group);
         Integer i = typeLane.get(key);
         if (i == null) {
             i = lane(new Lane("type", 0, type, groupBy == null ? null : group));
             typeLane.put(key, i);
         }
         return i;
+    }
+
+    private String typeKey(String type, String group) {
+        return groupBy == null ? type : type + '\u0000' + (group == null ? "\u0001" : group);
+    }
+
+    /** Scout's hook: the lane of a type met in the file's last segments (without group-by). */
+    void typeMet(String type) {
+        if (groupBy == null) {
+            typeLane(type, null);
+        }
+    }
+
+    /**
+     * The lane a reader of the index (a window) puts a task in, without making one.
+     *
+     * @param type the task's type
+     * @param value its group-by attribute's value (ignored without group-by), or null
+     * @return the lane, or -1 if the pass has not made it yet (a task not decided by the pass)
+     */
+    int laneOf(String type, String value) {
+        String group = groupBy == null ? null : groups.peek(type, value, null);
+        if (groupBy != null && value != null && group == null) {
+            return -1; // a value the pass has not given a group yet
+        }
+        Integer i = typeLane.get(typeKey(type, group));
+        return i == null ? -1 : i;
+    }
+
+    /** @return the lane of {@code thread}'s spans and jobs, without making one; -1 if the pass has not met it */
+    int threadLaneOf(long thread) {
+        Integer i = threadLane.get(thread);
+        if (i != null) {
+            return i;
+        }
+        return threadLane.size() >= MAX_THREAD_LANES ? otherThreadsLane : -1;
     }
 
     /** @return the tasks that passed the terms so far, or null without terms */
@@ -248,7 +325,10 @@ final class TimelineIndex implements TraceHandler {
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
         see(time);
-        tracker.begin(time, thread, task, parent, type, earlier);
+        if (tracker.begin(time, thread, task, parent, type, earlier) != null && groupBy == null) {
+            // Made now, not when the task is decided two segments on: a window read meanwhile finds it.
+            typeLane(type, null);
+        }
     }
 
     @Override
@@ -259,27 +339,39 @@ final class TimelineIndex implements TraceHandler {
 
     /** A task's attributes are settled: its lane is known, and whether it passes the terms. */
     private void decided(TaskTracker.TaskState t) {
-        boolean passes = matching == null || filter.matches(t.attrs);
-        if (matching != null) {
-            decidedIds.add(t.id);
-            if (passes) {
-                matching.add(t.id);
-            }
-            List<Item> held = deferred.get(t.id);
-            if (held != null) {
-                deferred.remove(t.id);
-                if (passes) {
-                    for (Item i : held) {
-                        interval(i.lane(), i.start(), i.end(), i.kind(), i.task(), i.id(), i.label());
-                    }
-                }
-            }
+        boolean passes;
+        if (matching == null) {
+            passes = true;
+        } else if (decidedIds.contains(t.id)) {
+            passes = matching.contains(t.id); // decided early, on the attributes read by then
+        } else {
+            passes = judge(t);
         }
         if (passes) {
             long end = t.ended ? t.end : Math.max(t.start, lastTime);
-            interval(typeLane(t.type, groupBy == null ? null : t.attr(groupBy)), t.start, end, TASK, t.id, t.id,
-                    t.ended ? t.outcome : null);
+            interval(typeLane(t.type, groupBy == null ? null : groups.group(t.type, t.attr(groupBy))), t.start, end, TASK,
+                    t.id, t.id, t.ended ? t.outcome : null);
         }
+    }
+
+    /** With terms: whether the task passes, on the attributes read so far; its held items are let go. */
+    private boolean judge(TaskTracker.TaskState t) {
+        boolean passes = filter.matches(t.attrs);
+        decidedIds.add(t.id);
+        if (passes) {
+            matching.add(t.id);
+        }
+        if (deferred.find(t.id)) {
+            List<Item> list = deferred.foundObject();
+            deferred.removeFound();
+            held -= list.size();
+            if (passes) {
+                for (Item i : list) {
+                    interval(i.lane(), i.start(), i.end(), i.kind(), i.task(), i.id(), i.label());
+                }
+            }
+        }
+        return passes;
     }
 
     /**
@@ -290,17 +382,29 @@ final class TimelineIndex implements TraceHandler {
         if (matching == null) {
             interval(lane, start, end, kind, task, id, label);
         } else if (task != 0 && !decidedIds.contains(task)) {
-            List<Item> held = deferred.get(task);
-            if (held == null) {
-                // A task whose begin has not been read: held if it may still come (its begin on a
-                // thread flushed later), within a bound; such a task is never matched otherwise.
-                if (tracker.pending(task) == null && deferred.size() >= TaskTracker.ORPHAN_LIMIT) {
-                    return;
+            List<Item> list = deferred.get(task);
+            TaskTracker.TaskState t = tracker.pending(task);
+            if (t != null && t.begun && (held >= MAX_HELD || (list != null && list.size() >= MAX_HELD_PER_TASK))) {
+                // Holding more would grow without bound (a task open for the whole trace): decided now,
+                // on the attributes read so far; a later one no longer changes whether it is shown.
+                decidedEarly++;
+                if (judge(t)) {
+                    interval(lane, start, end, kind, task, id, label);
                 }
-                held = new ArrayList<>(4);
-                deferred.put(task, 0, held);
+                return;
             }
-            held.add(new Item(lane, start, end, kind, task, id, label));
+            if (held >= MAX_HELD || (list == null && t == null && deferred.size() >= TaskTracker.ORPHAN_LIMIT)
+                    || (list != null && list.size() >= MAX_HELD_PER_TASK)) {
+                droppedItems++; // a task whose begin is not read yet: it cannot be decided, nor held any more
+                return;
+            }
+            if (list == null) {
+                // A task whose begin has not been read is held too: it may still come (on a thread flushed later).
+                list = new ArrayList<>(4);
+                deferred.put(task, 0, list);
+            }
+            list.add(new Item(lane, start, end, kind, task, id, label));
+            held++;
         } else if (task != 0 && matching.contains(task)) {
             interval(lane, start, end, kind, task, id, label);
         }
@@ -331,7 +435,7 @@ final class TimelineIndex implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         see(time);
-        if (!onSpan) {
+        if (!onSpan && keys.size() < MAX_KEYS) {
             key(key);
         }
         if (!onSpan && (matching != null || key.equals(groupBy))) {
@@ -375,7 +479,7 @@ final class TimelineIndex implements TraceHandler {
             interval(LANE_GC, time, time + duration, RUNTIME, 0, value, RuntimeText.name(kind));
         } else if (kind == RuntimeKind.HEAP_AFTER_GC) {
             int b = bin(Math.max(0, time));
-            long[] heap = bins.get(LANE_HEAP);
+            long[] heap = binsToAdd(LANE_HEAP);
             heap[b] = Math.max(heap[b], value);
         } else if (RuntimeText.attributed(kind) && duration > 0) {
             interval(threadLane(thread), time, time + duration, RUNTIME, 0, 0, RuntimeText.name(kind));
@@ -418,8 +522,8 @@ final class TimelineIndex implements TraceHandler {
 
     /** A task attribute key for the group-by selector. */
     void key(String key) {
-        if (keys.size() < MAX_KEYS) {
-            keys.add(key);
+        if (keys.size() < MAX_KEYS && keys.add(key)) {
+            keysSeen = List.copyOf(keys);
         }
     }
 
@@ -438,6 +542,9 @@ final class TimelineIndex implements TraceHandler {
         });
         tracker.finish(); // tasks that never ended last to the trace's end
         // What is still held belongs to tasks whose begin is not in the file: never matched.
+        deferred.forEach((task, l, list) -> droppedItems += list.size());
+        deferred.clear();
+        held = 0;
     }
 
     private void interval(int lane, long start, long end, int kind, long task, long id, String label) {
@@ -459,7 +566,7 @@ final class TimelineIndex implements TraceHandler {
         long s = Math.max(0, start);
         long e = Math.max(s, end);
         bin(e); // grows the bins first
-        long[] b = bins.get(lane);
+        long[] b = binsToAdd(lane);
         for (int i = (int) (s / binWidth); s < e; i++) {
             long binEnd = (i + 1) * binWidth;
             long part = Math.min(e, binEnd) - s;
@@ -473,6 +580,9 @@ final class TimelineIndex implements TraceHandler {
         while (time >= binWidth * BINS) {
             for (int lane = 0; lane < bins.size(); lane++) {
                 long[] b = bins.get(lane);
+                if (b == null) {
+                    continue;
+                }
                 for (int i = 0; i < BINS / 2; i++) {
                     b[i] = lane == LANE_HEAP ? Math.max(b[2 * i], b[2 * i + 1]) : b[2 * i] + b[2 * i + 1];
                 }
@@ -497,8 +607,24 @@ final class TimelineIndex implements TraceHandler {
         return lanes;
     }
 
-    Set<String> attributeKeys() {
-        return keys;
+    /** @return the task attribute keys met so far (at most {@value #MAX_KEYS}); any thread may call */
+    List<String> attributeKeys() {
+        return keysSeen;
+    }
+
+    /** @return with terms, tasks decided before their end on the attributes read by then */
+    long decidedEarly() {
+        return decidedEarly;
+    }
+
+    /** @return with terms, spans and jobs left out: of tasks whose begin was never read */
+    long droppedItems() {
+        return droppedItems;
+    }
+
+    /** @return with a group-by key, the tasks in a type's lane of other values */
+    long groupsFolded() {
+        return groups.folded();
     }
 
     long firstTime() {
@@ -540,8 +666,10 @@ final class TimelineIndex implements TraceHandler {
         return binWidth;
     }
 
+    /** @return the lane's overview bins (read only: all zero for a lane never busy) */
     long[] bins(int lane) {
-        return bins.get(lane);
+        long[] b = bins.get(lane);
+        return b == null ? NO_BINS : b;
     }
 
     /** @return the long intervals that overlap {@code [from, to]} */

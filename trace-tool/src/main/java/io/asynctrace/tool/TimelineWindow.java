@@ -23,7 +23,10 @@ import java.util.List;
  * While the index is still being built, a window that reaches far into the part not
  * indexed yet (its bytes estimated by {@link TimelineIndex#unindexedBytes}) is an
  * overview too: the page opens on the whole trace at once, filling in as the pass goes,
- * instead of waiting for it; {@code indexed_to_ns} says how far the data goes.
+ * instead of waiting for it; {@code indexed_to_ns} says how far the data goes. A read
+ * never adds lanes to the index (only its pass does): an item whose lane the pass has not
+ * made yet (a task it decides later, in a group-by value's lane) is left out of the window
+ * and counted in {@code undecided_items}.
  * Memory: the items of the window (bounded) and the intervals open in the segments read.
  */
 final class TimelineWindow implements TraceHandler {
@@ -40,6 +43,8 @@ final class TimelineWindow implements TraceHandler {
     private final long[][] binValues;
     private final List<TimelineIndex.Item> items = new ArrayList<>();
     private boolean tooMany;
+    /** Items read whose lane the index has not made yet (a task the pass decides later): left out, counted. */
+    private long undecided;
     /** Pairs the tasks read and, with a group-by key, settles the attribute that picks their lane. */
     private final TaskTracker tracker = new TaskTracker(this::decided);
     private final LongMap<Object[]> openSpans = new LongMap<>(1024);
@@ -166,6 +171,10 @@ final class TimelineWindow implements TraceHandler {
         if (end - start >= index.longNanos()) {
             return; // the index has it
         }
+        if (lane < 0) {
+            undecided++;
+            return;
+        }
         if (busy) {
             spread(lane, start, Math.max(start + 1, end), Math.max(1, end - start));
         }
@@ -237,7 +246,7 @@ final class TimelineWindow implements TraceHandler {
      * and is drawn to there; a longer one is the index's.
      */
     private void decided(TaskTracker.TaskState t) {
-        int lane = index.typeLane(t.type, index.groupBy == null ? null : t.attr(index.groupBy));
+        int lane = index.laneOf(t.type, index.groupBy == null ? null : t.attr(index.groupBy));
         if (t.ended) {
             interval(lane, t.start, t.end, TimelineIndex.TASK, t.id, t.id, t.outcome, true);
         } else {
@@ -250,7 +259,7 @@ final class TimelineWindow implements TraceHandler {
 
     @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        openSpans.put(span, time, new Object[] {index.threadLane(thread), name, task, parent});
+        openSpans.put(span, time, new Object[] {index.threadLaneOf(thread), name, task, parent});
     }
 
     @Override
@@ -274,7 +283,7 @@ final class TimelineWindow implements TraceHandler {
         if (j != null) {
             j[1] = time;
             j[2] = thread;
-            interval(index.threadLane(thread), openJobs.foundLong(), time, TimelineIndex.WAIT, j[0], job, null, false);
+            interval(index.threadLaneOf(thread), openJobs.foundLong(), time, TimelineIndex.WAIT, j[0], job, null, false);
         }
     }
 
@@ -284,7 +293,7 @@ final class TimelineWindow implements TraceHandler {
             long[] j = openJobs.foundObject();
             openJobs.removeFound();
             if (j[1] >= 0) {
-                interval(index.threadLane(thread), j[1], time, TimelineIndex.JOB, j[0], job, null, true);
+                interval(index.threadLaneOf(thread), j[1], time, TimelineIndex.JOB, j[0], job, null, true);
             }
         }
     }
@@ -300,7 +309,7 @@ final class TimelineWindow implements TraceHandler {
                 v[k] = Math.max(v[k], value);
             }
         } else if (RuntimeText.attributed(kind) && duration > 0) {
-            interval(index.threadLane(thread), time, time + duration, TimelineIndex.RUNTIME, 0, 0,
+            interval(index.threadLaneOf(thread), time, time + duration, TimelineIndex.RUNTIME, 0, 0,
                     RuntimeText.describe(kind, duration, value, detail), false);
         }
     }
@@ -310,6 +319,7 @@ final class TimelineWindow implements TraceHandler {
         j.beginObject().field("from", from).field("to", to).field("mode", mode).field("bins", nbins);
         j.name("bin_ns").raw(String.format(java.util.Locale.ROOT, "%.3f", binNanos));
         j.field("bytes_read", bytesRead).field("long_ns", index.longNanos()).field("indexed_to_ns", indexedTo);
+        j.field("undecided_items", undecided);
         j.name("values").beginArray();
         for (int lane = 0; lane < binValues.length; lane++) {
             if (binValues[lane] != null) {

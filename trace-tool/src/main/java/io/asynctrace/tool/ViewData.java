@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import io.asynctrace.reader.TraceHandler;
 
@@ -21,8 +22,22 @@ import io.asynctrace.reader.TraceHandler;
  * tasks read from the segments that hold them.
  *
  * <p>Thread-safe: any thread may ask; the index's lock orders readers and the builder.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ *   <li>Each cached index or summary is made once: the first request for a key starts it,
+ *       requests for the same key meanwhile wait for that one (a future per key), never a
+ *       second pass.</li>
+ *   <li>An index evicted from the cache (past {@value #CACHED}, or past the bins' memory
+ *       budget, a quarter of the heap) or left at {@link #close()} is abandoned: its pass
+ *       stops at the next segment.</li>
+ *   <li>A pass that fails (an unreadable file, or any exception or error, an
+ *       {@link OutOfMemoryError} included) records why in its own index, which keeps
+ *       what it read and is never marked complete; the first pass's failure is also the
+ *       summary's ({@link #failure()}).</li>
+ * </ul>
  */
-final class ViewData {
+final class ViewData implements AutoCloseable {
     /** The file's last segments read before the pass, for the trace's end and lanes. */
     private static final int SCOUTED_SEGMENTS = 3;
     /** Filtered indexes and summaries kept. */
@@ -33,9 +48,10 @@ final class ViewData {
     private final TimelineIndex index = new TimelineIndex();
     private final SummaryHandler summary = new SummaryHandler();
     private volatile String summaryJson;
-    private volatile String failure;
-    private final Map<String, Filtered> filtered = lru(f -> f.index().abandoned = true);
-    private final Map<String, String> summaries = lru(s -> { });
+    private final Map<String, CompletableFuture<Filtered>> filtered = lru(f -> f.thenAccept(ViewData::abandon));
+    private final Map<String, CompletableFuture<String>> summaries = lru(s -> { });
+    /** Set by {@link #close()}: indexes made later are abandoned at once. */
+    private boolean closed;
 
     /** An index of the tasks that pass a filter's terms, with task lanes split by a group-by key. */
     record Filtered(TimelineIndex index) {
@@ -62,8 +78,12 @@ final class ViewData {
         index.lock.lock();
         Scan scan = index(index, new TeeHandler(summary, index), progress);
         if (scan != null) {
-            summary.finish();
-            summaryJson = summaryJson(summary, scan);
+            try {
+                summary.finish();
+                summaryJson = summaryJson(summary, scan);
+            } catch (RuntimeException | Error e) {
+                index.failure = "cannot summarise " + file + ": " + oneLine(e);
+            }
         }
     }
 
@@ -71,25 +91,54 @@ final class ViewData {
      * One pass over the file into {@code into}, whose lock the caller holds: released at
      * segment boundaries, where windows may read the part indexed so far, and at the end.
      *
-     * @return the pass's figures, or null if it failed ({@link #failure()} says why)
+     * @return the pass's figures, or null if it failed ({@code into.failure} says why) or was abandoned
      */
-    private Scan index(TimelineIndex into, TraceHandler handler, PrintWriter progress) {
+    Scan index(TimelineIndex into, TraceHandler handler, PrintWriter progress) {
         try {
             into.scout(file, fileSize, TailSegments.find(file, fileSize, SCOUTED_SEGMENTS));
             Scan scan = Scan.read(file, handler, progress, into::reading);
             into.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
+            into.complete = true;
             return scan;
-        } catch (ToolException e) {
-            failure = e.getMessage();
-            into.finish(into.indexedBytes);
-            return null;
         } catch (TimelineIndex.Abandoned e) {
             return null; // evicted from the cache: nobody reads it
+        } catch (ToolException e) {
+            into.failure = e.getMessage();
+            return null;
+        } catch (RuntimeException | Error e) {
+            // What was indexed stays readable; the page says the rest is missing, and why.
+            into.failure = "indexing " + file + " failed at byte " + into.indexedBytes + ": " + oneLine(e);
+            return null;
         } finally {
-            into.complete = true;
             while (into.lock.isHeldByCurrentThread()) {
                 into.lock.unlock();
             }
+        }
+    }
+
+    /** @return {@code e} as one line: its class and the first line of its message */
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        String name = e instanceof ToolException ? "" : e.getClass().getSimpleName() + (m == null ? "" : ": ");
+        return name + (m == null ? "" : m.lines().findFirst().orElse(""));
+    }
+
+    private static void abandon(Filtered f) {
+        f.index().abandoned = true;
+    }
+
+    /** Stops every pass still running (the first one's too); requests after this may fail. */
+    @Override
+    public void close() {
+        List<CompletableFuture<Filtered>> all;
+        synchronized (filtered) {
+            closed = true;
+            all = new ArrayList<>(filtered.values());
+            filtered.clear();
+        }
+        index.abandoned = true;
+        for (CompletableFuture<Filtered> f : all) {
+            f.thenAccept(ViewData::abandon);
         }
     }
 
@@ -104,12 +153,12 @@ final class ViewData {
 
     /** @return whether the first pass is over (its summary ready, the index complete) */
     boolean ready() {
-        return summaryJson != null || failure != null;
+        return summaryJson != null || index.failure != null;
     }
 
     /** @return why the first pass failed, or null */
     String failure() {
-        return failure;
+        return index.failure;
     }
 
     /** @return the summary for this filter and grouping, or null while the first pass runs */
@@ -135,7 +184,7 @@ final class ViewData {
             return new Filtered(index);
         }
         TaskFilter terms = filter.termsOnly();
-        return cached(filtered, terms + "|" + groupBy, () -> {
+        Filtered made = cached(filtered, terms + "|" + groupBy, () -> {
             TimelineIndex own = new TimelineIndex(terms, groupBy);
             own.lock.lock(); // handed to the builder: readers wait for the scout
             Thread builder = new Thread(() -> {
@@ -150,6 +199,36 @@ final class ViewData {
             own.lock.unlock(); // fair: the builder, queued first, gets it before any reader
             return new Filtered(own);
         });
+        keepWithinBudget();
+        return made;
+    }
+
+    /**
+     * Abandons the least recently used filtered indexes while their overview bins take
+     * more than a quarter of the heap (the most recent one is always kept).
+     */
+    private void keepWithinBudget() {
+        long budget = Runtime.getRuntime().maxMemory() / 4 - index.binBytes();
+        synchronized (filtered) {
+            if (closed) {
+                filtered.values().forEach(f -> f.thenAccept(ViewData::abandon));
+                filtered.clear();
+                return;
+            }
+            long total = 0;
+            for (CompletableFuture<Filtered> f : filtered.values()) {
+                total += f.isDone() && !f.isCompletedExceptionally() ? f.join().index().binBytes() : 0;
+            }
+            var it = filtered.values().iterator();
+            while (total > budget && filtered.size() > 1 && it.hasNext()) {
+                CompletableFuture<Filtered> f = it.next();
+                if (f.isDone() && !f.isCompletedExceptionally()) {
+                    total -= f.join().index().binBytes();
+                    abandon(f.join());
+                    it.remove();
+                }
+            }
+        }
     }
 
     /** Writes the {@code /api/timeline} object: lanes, time range, attribute keys, indexing progress. */
@@ -162,7 +241,8 @@ final class ViewData {
             TimelineIndex i = f.index();
             j.beginObject().field("file", file.toString()).field("file_bytes", fileSize)
                     .field("indexed_bytes", f.index().indexedBytes).field("complete", f.index().complete)
-                    .field("summary_ready", summaryJson != null).name("error").value(failure)
+                    .field("summary_ready", summaryJson != null)
+                    .name("error").value(i.failure != null ? i.failure : index.failure)
                     .field("first_ns", i.firstTime()).field("last_ns", i.lastTime()).field("indexed_to_ns", i.indexedTo())
                     .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
             j.name("lanes").beginArray();
@@ -175,6 +255,8 @@ final class ViewData {
                     j.name("group");
                     if (l.group() == null) {
                         j.nullValue();
+                    } else if (l.otherValues()) {
+                        j.beginObject().endObject().field("other_values", true);
                     } else {
                         j.beginObject().field(i.groupBy, l.group()).endObject();
                     }
@@ -183,10 +265,17 @@ final class ViewData {
             }
             j.endArray();
             j.name("keys").beginArray();
-            for (String k : index.attributeKeys()) {
+            for (String k : index.attributeKeys()) { // the first pass's: a copy, safe while it adds
                 j.value(k);
             }
-            j.endArray().field("group_by", i.groupBy).endObject();
+            j.endArray().field("group_by", i.groupBy);
+            if (i.groupBy != null) {
+                j.field("group_limit", Groups.PER_TYPE).field("groups_folded", i.groupsFolded());
+            }
+            if (i.matching() != null) {
+                j.field("decided_early", i.decidedEarly()).field("dropped_items", i.droppedItems());
+            }
+            j.endObject();
         } finally {
             f.index().lock.unlock();
         }
@@ -240,6 +329,7 @@ final class ViewData {
     }
 
     private static <V> Map<String, V> lru(java.util.function.Consumer<V> evicted) {
+        // Only touched under synchronized (the map).
         return new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -254,18 +344,44 @@ final class ViewData {
         };
     }
 
-    private static <V> V cached(Map<String, V> cache, String key, Supplier<V> compute) {
+    /**
+     * @return the value cached for {@code key}, computed by the first caller asking for it
+     *     (the others wait for that one); a failed computation is not cached, and throws for
+     *     each caller that waited on it
+     */
+    private static <V> V cached(Map<String, CompletableFuture<V>> cache, String key, Supplier<V> compute) {
+        CompletableFuture<V> future;
+        boolean mine = false;
         synchronized (cache) {
-            V v = cache.get(key);
-            if (v != null) {
-                return v;
+            future = cache.get(key);
+            if (future == null) {
+                future = new CompletableFuture<>();
+                cache.put(key, future);
+                mine = true;
             }
         }
-        V v = compute.get();
-        synchronized (cache) {
-            cache.put(key, v);
+        if (mine) {
+            try {
+                future.complete(compute.get());
+            } catch (RuntimeException | Error e) {
+                synchronized (cache) {
+                    cache.remove(key, future);
+                }
+                future.completeExceptionally(e);
+                throw e;
+            }
         }
-        return v;
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** @return the filter of a request's {@code where} parameters (one term each) and {@code from}/{@code to} */

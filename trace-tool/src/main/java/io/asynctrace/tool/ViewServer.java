@@ -112,6 +112,7 @@ final class ViewServer implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully();
             worker.shutdownNow();
+            data.close();
             throw e;
         }
         this.port = ((InetSocketAddress) channel.localAddress()).getPort();
@@ -167,6 +168,7 @@ final class ViewServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         worker.shutdownNow();
+        data.close();
     }
 
     private static byte[] resource(String name) {
@@ -318,8 +320,8 @@ final class ViewServer implements AutoCloseable {
                 Answer a;
                 try {
                     a = answer(head ? "GET" : method, uri, host);
-                } catch (RuntimeException e) {
-                    a = Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+                } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
+                    a = Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
                 }
                 FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, a.status(),
                         head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(a.body()));

@@ -5,6 +5,7 @@
 // windows each task, span, job and runtime slice. W/S and the wheel zoom, A/D and dragging pan.
 
 const TASK = 0, SPAN = 1, JOB = 2, WAIT = 3, RUNTIME = 4;
+const POLL_MS = 500, POLL_MAX_MS = 8000;
 const LABEL_W = 170, RULER_H = 26, THREAD_H = 22, TYPE_ROWS = 4, ROW_H = 9, GC_H = 16, HEAP_H = 34;
 
 const timelineView = {
@@ -22,7 +23,7 @@ const timelineView = {
     window.addEventListener("resize", () => this.render());
     this.render();
     this.fetch(0);
-    if (!this.meta.complete) this.poll();
+    if (!this.meta.complete && !this.meta.error) this.poll();
   },
 
   async loadMeta() {
@@ -36,23 +37,45 @@ const timelineView = {
   },
 
   // While the server indexes in the background: the overview fills in, more lanes may appear.
+  // Until the index is complete or failed; a failed request is shown and retried, later each time.
   async poll() {
+    if (this.polling) return;
     this.polling = true;
-    await new Promise(r => setTimeout(r, 500));
-    await this.loadMeta();
-    if (this.fullView) this.view = {from: this.meta.first_ns, to: Math.max(this.meta.last_ns, this.meta.first_ns + 1)};
-    this.fetch(0);
-    if (!this.meta.complete) this.poll();
-    else this.polling = false;
+    let delay = POLL_MS;
+    try {
+      for (;;) {
+        await new Promise(r => setTimeout(r, delay));
+        try {
+          await this.loadMeta();
+        } catch (e) {
+          delay = Math.min(delay * 2, POLL_MAX_MS);
+          this.pollFailures = (this.pollFailures || 0) + 1;
+          document.getElementById("timeline-status").textContent = "error: " + (e.text || e.message)
+            + " (retrying in " + (delay / 1000) + " s)";
+          continue;
+        }
+        delay = POLL_MS;
+        if (this.fullView) this.view = {from: this.meta.first_ns, to: Math.max(this.meta.last_ns, this.meta.first_ns + 1)};
+        this.fetch(0);
+        if (this.meta.complete || this.meta.error) return;
+      }
+    } finally {
+      this.polling = false;
+    }
   },
 
   // A new filter or group-by choice: the server indexes for it in the background.
   async refilter() {
-    await this.loadMeta();
+    try {
+      await this.loadMeta();
+    } catch (e) {
+      this.poll(); // keeps asking, for the filter now chosen
+      throw e;
+    }
     this.data = null;
     this.render();
     this.fetch(0);
-    if (!this.meta.complete && !this.polling) this.poll();
+    if (!this.meta.complete && !this.meta.error) this.poll();
   },
 
   relayout() {
@@ -65,7 +88,8 @@ const timelineView = {
     lanes.forEach((l, i) => { if (l.kind === "thread") add(i, THREAD_H); });
     const types = lanes.map((l, i) => i).filter(i => lanes[i].kind === "type");
     // by type, then (with group-by) by the attribute's value, tasks without it last
-    const order = l => [l.name, l.group === undefined || l.group === null ? "\uffff" : Object.values(l.group)[0]];
+    const order = l => [l.name, l.group === undefined || l.group === null ? "\uffff" : l.other_values ? "\ufffe"
+      : Object.values(l.group)[0]];
     types.sort((a, b) => {
       const [na, ga] = order(lanes[a]), [nb, gb] = order(lanes[b]);
       return na < nb ? -1 : na > nb ? 1 : ga < gb ? -1 : ga > gb ? 1 : 0;
@@ -395,6 +419,7 @@ const timelineView = {
 // A task lane's group, with group-by: " KEY=VALUE", or " (no KEY)".
 function groupLabel(lane, key) {
   if (lane.group === undefined) return "";
+  if (lane.other_values) return " (other " + key + " values)";
   return lane.group === null ? " (no " + key + ")" : " " + key + "=" + lane.group[key];
 }
 

@@ -59,6 +59,7 @@ function histogram(type) {
 function rowTitle(t) {
   if (!("group" in t)) return t.type;
   const key = filterState.groupBy;
+  if (t.other_values) return t.type + " (other " + key + " values)";
   return t.type + " " + (t.group === null ? "(no " + key + ")" : key + "=" + t.group[key]);
 }
 
@@ -90,7 +91,7 @@ async function loadSummary() {
   if (s.tasks.length === 0) types.appendChild(el("p", {"class": "empty"}, "No tasks" + (filterState.where.length ? " match the filter." : " in this trace.")));
   for (const t of s.tasks) {
     const attrs = {"class": "type", "data-type": t.type};
-    if ("group" in t) attrs["data-group"] = t.group === null ? "" : t.group[filterState.groupBy];
+    if ("group" in t) attrs["data-group"] = t.group === null ? "" : t.other_values ? "(other)" : t.group[filterState.groupBy];
     const div = el("div", attrs);
     div.appendChild(el("h2", {}, rowTitle(t)));
     div.appendChild(el("div", {"class": "stats"}, t.count + " tasks, " + t.complete + " complete; p50 " + human(t.p50_ns)
@@ -134,13 +135,14 @@ async function loadBucket(row, min, max) {
   let extra = "";
   if ("group" in row) {
     const key = filterState.groupBy;
-    extra = "&where=" + encodeURIComponent(row.group === null ? "!" + key : key + "=" + row.group[key]);
+    // The other values' row cannot be told apart by a filter: its bucket lists the tasks of any value.
+    extra = "&where=" + encodeURIComponent(row.group === null ? "!" + key : row.other_values ? key : key + "=" + row.group[key]);
   }
   const tasks = await getJson("/api/tasks?type=" + encodeURIComponent(type) + "&min=" + min + "&max=" + max + "&limit=100"
     + whereQuery() + extra);
   box.textContent = "";
   box.appendChild(el("h2", {}, rowTitle(row) + " tasks from " + human(min) + " to " + (max < 0 ? "∞" : human(max))
-    + " (" + tasks.length + ", slowest first)"));
+    + " (" + tasks.length + ", slowest first" + (row.other_values ? "; of any " + filterState.groupBy + " value" : "") + ")"));
   const table = el("table", {id: "instance-table"});
   const head = el("tr");
   ["task", "duration", "outcome", "start (ms)", "threads", "attributes"].forEach(h => head.appendChild(el("th", {}, h)));

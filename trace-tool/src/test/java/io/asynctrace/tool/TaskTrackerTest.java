@@ -74,4 +74,23 @@ class TaskTrackerTest {
         a.put(key, value, 0);
         return a;
     }
+
+    /** Ends whose begin never comes were kept for the life of the pass, without bound. */
+    @Test
+    void endsWithoutABeginAreBoundedAndLetGoAtTheEnd() {
+        int n = TaskTracker.ORPHAN_LIMIT + 5;
+        for (int i = 1; i <= n; i++) {
+            tracker.end(1000 + i, 1, i, "ok");
+        }
+        assertThat(tracker.pending()).isEqualTo(TaskTracker.ORPHAN_LIMIT);
+        tracker.begin(10, 1, 1, 0, "late-begin", false); // a kept end's begin still pairs
+        tracker.attribute(20, 999_999, "k", "v"); // a task never begun
+        tracker.segment();
+        tracker.segment();
+        assertThat(decided).singleElement().satisfies(t -> assertThat(t.type).isEqualTo("late-begin"));
+        tracker.finish();
+        assertThat(tracker.unmatchedEnds()).isEqualTo(n - 1);
+        assertThat(tracker.lateAttributes()).isEqualTo(1);
+        assertThat(tracker.pending()).as("nothing held after finish()").isZero();
+    }
 }

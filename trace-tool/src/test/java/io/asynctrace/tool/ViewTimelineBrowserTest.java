@@ -143,6 +143,25 @@ class ViewTimelineBrowserTest {
                 assertThat(browser.text(row)).contains("region=eu");
             }
             Files.write(Path.of("target", "view-timeline.png"), browser.screenshot());
+
+            // While indexing, the page polls the timeline: a failed poll is shown and retried, not the end of
+            // polling (it was: one rejected fetch left it stopped for good). The first poll here fails.
+            browser.script("window.realGetJson = getJson; window.pollAsked = 0; window.statusSeen = [];"
+                    + " getJson = async url => { if (url.startsWith('/api/timeline')) {"
+                    + " window.statusSeen.push(document.getElementById('timeline-status').textContent);"
+                    + " if (window.pollAsked++ === 0) throw {status: 500, text: 'injected failure'}; }"
+                    + " return window.realGetJson(url); };"
+                    + " timelineView.meta.complete = false; timelineView.poll(); return 0");
+            try {
+                WebDriver.waitUntil(Duration.ofSeconds(30), () -> Boolean.TRUE.equals(browser.script(
+                        "return window.pollAsked >= 2 && !timelineView.polling")));
+            } catch (AssertionError e) {
+                throw new AssertionError("polling after a failure: " + browser.script("return JSON.stringify({asked:"
+                        + " window.pollAsked, polling: timelineView.polling, seen: window.statusSeen})"), e);
+            }
+            List<String> seen = (List<String>) browser.script("return window.statusSeen");
+            assertThat(seen.get(1)).as("the status shown before the retry").startsWith("error: injected failure (retrying");
+            assertThat(browser.script("return timelineView.pollFailures")).isEqualTo(1L);
         }
     }
 
