@@ -3,6 +3,7 @@ package io.asynctrace.tool;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,10 +23,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "asynctrace", mixinStandardHelpOptions = true, version = "asynctrace 0.1.0-SNAPSHOT",
         description = "Analyse asynctrace traces: task latency, task event logs, logs, export to Perfetto, OTLP and Zipkin, "
-            + "merging the traces of several processes, a browser view.",
-        subcommands = {SummaryCommand.class, TasksCommand.class, LogsCommand.class, ExportCommand.class,
-            MergeCommand.class, ProfileCommand.class, ViewCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+            + "merging the traces of several processes, a browser view.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order the usage lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(SummaryCommand.class, TasksCommand.class, LogsCommand.class,
+            ExportCommand.class, MergeCommand.class, ProfileCommand.class, ViewCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class);
+
     /** Where progress bars go: stderr when it is a terminal, else null. */
     PrintWriter progress;
 
@@ -63,6 +67,12 @@ public final class Main implements Runnable {
         Main main = new Main();
         main.progress = terminal ? err : null;
         CommandLine cl = new CommandLine(main);
+        // picocli reads every registered command's annotations up front: a view, which should open at
+        // once, registers only itself (its usage and errors are the same; the top-level usage needs all).
+        boolean viewOnly = args.length > 0 && args[0].equals("view");
+        for (Class<?> command : viewOnly ? List.of(ViewCommand.class) : COMMANDS) {
+            cl.addSubcommand(command);
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -15,19 +15,21 @@ import java.util.zip.CRC32C;
 
 /**
  * Finds the last segments of a trace file from its end, without reading what comes
- * before: what lets {@code asynctrace view} know where the trace ends (its time range,
- * its lanes) before the background pass gets there.
+ * before: what lets {@code asynctrace view} know where the trace ends (its time range)
+ * before the background pass gets there.
  *
  * <p>Segments are chained forwards only (tag, body length, CRC32C), so the search goes
- * backwards through the last {@value #TAIL_BYTES} bytes: a segment ends where the next
- * one starts (the file's end for the last), and a candidate start is taken only when its
- * tag, its length and the checksum of its body all agree. A file whose tail holds no
- * such segment (truncated mid-segment, or segments larger than the tail read) yields
- * none; that is not an error, the background pass reads everything anyway.
+ * backwards from the end, {@value #CHUNK} bytes at a time and as far as the largest
+ * segment the format allows ({@link Wire#MAX_SEGMENT}): a segment ends where the next one
+ * starts (the file's end for the last), and a candidate start is taken only when its tag,
+ * its length and the checksum of its body all agree. Memory is one chunk, whatever the
+ * segments' size. A file cut mid-segment (a crashed recording) has no whole segment
+ * ending at its end and yields none; that is not an error: the page then learns the
+ * trace's end from the background pass, as it reads.
  */
 final class TailSegments {
-    /** Bytes read from the end of the file. */
-    static final int TAIL_BYTES = 4 << 20;
+    /** Bytes read from the file at a time, going backwards. */
+    static final int CHUNK = 1 << 20;
 
     private TailSegments() {
     }
@@ -36,88 +38,96 @@ final class TailSegments {
      * @param file the trace
      * @param fileSize its size
      * @param most the most segments wanted
+     * @param maxBytes past the last two segments, no more are taken once they would hold more than this
      * @return the byte ranges {@code {start, end}} of up to {@code most} last whole segments,
      *     in file order; empty when none is found
      */
-    static long[][] find(Path file, long fileSize, int most) {
-        long tailStart = Math.max(Wire.HEADER_SIZE, fileSize - TAIL_BYTES);
-        int length = (int) Math.max(0, fileSize - tailStart);
-        byte[] tail = new byte[length];
+    static long[][] find(Path file, long fileSize, int most, long maxBytes) {
+        Deque<long[]> found = new ArrayDeque<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.wrap(tail);
-            while (b.hasRemaining()) {
-                if (ch.read(b, tailStart + b.position()) < 0) {
-                    return new long[0][];
+            CRC32C crc = new CRC32C();
+            long end = fileSize;
+            long total = 0;
+            while (found.size() < most) {
+                long start = segmentEndingAt(ch, end, crc);
+                if (start < 0 || (found.size() >= 2 && total + (end - start) > maxBytes)) {
+                    break;
                 }
+                found.addFirst(new long[] {start, end});
+                total += end - start;
+                end = start;
             }
         } catch (IOException e) {
             return new long[0][];
         }
-        CRC32C crc = new CRC32C();
-        Deque<long[]> found = new ArrayDeque<>();
-        int end = length;
-        while (found.size() < most) {
-            int start = segmentEndingAt(tail, end, crc);
-            if (start < 0) {
-                break;
-            }
-            found.addFirst(new long[] {tailStart + start, tailStart + end});
-            end = start;
-        }
         return found.toArray(new long[0][]);
     }
 
-    /**
-     * @param file the trace
-     * @param tail its last segments, from {@link #find}, not empty
-     * @return the first segment's range followed by {@code tail} (just {@code tail} if it starts there)
-     */
-    static long[][] withFirst(Path file, long[][] tail) {
-        if (tail[0][0] <= Wire.HEADER_SIZE) {
-            return tail;
-        }
-        byte[] prefix = new byte[Wire.SEGMENT_PREFIX];
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.wrap(prefix);
-            while (b.hasRemaining()) {
-                if (ch.read(b, Wire.HEADER_SIZE + b.position()) < 0) {
-                    return tail;
-                }
-            }
-        } catch (IOException e) {
-            return tail;
-        }
-        long end = Wire.HEADER_SIZE + Wire.SEGMENT_PREFIX + (io.asynctrace.internal.format.Codec.getInt(prefix, 1)
-                & 0xFFFFFFFFL);
-        if (prefix[0] != Wire.SEGMENT_TAG || end > tail[0][0]) {
-            return tail;
-        }
-        long[][] all = new long[tail.length + 1][];
-        all[0] = new long[] {Wire.HEADER_SIZE, end};
-        System.arraycopy(tail, 0, all, 1, tail.length);
-        return all;
+    /** As {@link #find(Path, long, int, long)}, whatever their size. */
+    static long[][] find(Path file, long fileSize, int most) {
+        return find(file, fileSize, most, Long.MAX_VALUE);
     }
 
-    /** @return the start of the whole segment in {@code tail} that ends at {@code end}, or -1 */
-    private static int segmentEndingAt(byte[] tail, int end, CRC32C crc) {
-        for (int p = end - Wire.SEGMENT_PREFIX - 4; p >= 0; p--) {
-            if (tail[p] != Wire.SEGMENT_TAG) {
-                continue;
+    /** @return the start of the whole segment that ends at {@code end}, or -1 */
+    private static long segmentEndingAt(FileChannel ch, long end, CRC32C crc) throws IOException {
+        long lowest = Math.max(Wire.HEADER_SIZE, end - Wire.SEGMENT_PREFIX - Wire.MAX_SEGMENT);
+        byte[] buf = new byte[CHUNK + Wire.SEGMENT_PREFIX];
+        // Candidate starts p, from the last one that leaves room for a prefix and a 4-byte body, down.
+        long p = end - Wire.SEGMENT_PREFIX - 4;
+        while (p >= lowest) {
+            long lo = Math.max(lowest, p - CHUNK + 1);
+            int n = (int) Math.min(end - lo, p - lo + Wire.SEGMENT_PREFIX);
+            if (!readFully(ch, ByteBuffer.wrap(buf, 0, n), lo)) {
+                return -1;
             }
-            int body = end - p - Wire.SEGMENT_PREFIX;
-            if (Codec.getInt(tail, p + 1) != body) {
-                continue;
-            }
-            crc.reset();
-            crc.update(tail, p + Wire.SEGMENT_PREFIX, body);
-            if ((int) crc.getValue() == Codec.getInt(tail, p + 5)) {
-                return p;
+            for (; p >= lo; p--) {
+                int at = (int) (p - lo);
+                if (buf[at] != Wire.SEGMENT_TAG) {
+                    continue;
+                }
+                long body = end - p - Wire.SEGMENT_PREFIX;
+                if ((Codec.getInt(buf, at + 1) & 0xFFFFFFFFL) != body) {
+                    continue;
+                }
+                if (crcOf(ch, p + Wire.SEGMENT_PREFIX, body, crc) == Codec.getInt(buf, at + 5)) {
+                    return p;
+                }
             }
         }
         return -1;
     }
 
-    /** Reads the last segments into a {@link TimelineIndex} before its pass: their lanes, keys and latest time. */
+    private static int crcOf(FileChannel ch, long from, long length, CRC32C crc) throws IOException {
+        crc.reset();
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, CHUNK));
+        long at = from;
+        long left = length;
+        while (left > 0) {
+            b.clear().limit((int) Math.min(left, b.capacity()));
+            if (!readFully(ch, b, at)) {
+                return 0;
+            }
+            b.flip();
+            crc.update(b);
+            at += b.limit();
+            left -= b.limit();
+        }
+        return (int) crc.getValue();
+    }
+
+    private static boolean readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+        long pos = at;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos);
+            if (n < 0) {
+                return false;
+            }
+            pos += n;
+        }
+        return true;
+    }
+
+    /** Reads the last segments into a {@link TimelineIndex} before its pass: their latest time, lanes and keys. */
     static final class Scout implements TraceHandler {
         private final TimelineIndex index;
 
@@ -127,7 +137,9 @@ final class TailSegments {
 
         @Override
         public void onThread(long thread, String name) {
-            index.onThread(thread, name);
+            if (!name.isEmpty()) { // "": a name in a table the scout has not read (the pass names it)
+                index.onThread(thread, name);
+            }
         }
 
         @Override

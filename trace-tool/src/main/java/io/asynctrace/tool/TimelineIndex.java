@@ -4,11 +4,8 @@ import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceReader;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,9 +15,8 @@ import java.util.Set;
  * <ul>
  *   <li>the <b>segment index</b> ({@link SegmentTable}): each segment's byte range and the
  *       times of its events;</li>
- *   <li>the <b>lanes</b>: the GC and heap tracks, one lane per thread (in order of first
- *       appearance; past {@value #MAX_THREAD_LANES} threads the rest share one lane), one
- *       per task type;</li>
+ *   <li>the <b>lanes</b> ({@link TimelineLanes}): the GC and heap tracks, one lane per
+ *       thread, one per task type (and group-by group);</li>
  *   <li>an <b>overview</b> of {@value #BINS} time bins over the whole trace, per lane: the
  *       time busy in it (thread: top-level spans and jobs running; type: the sum of its
  *       tasks' time in the bin, i.e. concurrency × width; GC: pause time) and the heap's
@@ -37,19 +33,19 @@ import java.util.Set;
  * them ({@link #matching()}) filters the windows read later; with a group-by key each
  * type's lane splits by the key's value, tasks without it in a lane of their own.
  *
- * <p>Memory: the segment index (four longs per segment), {@value #BINS} longs per lane, the
- * long intervals, one entry per open task, span and job and per task of the last two
- * segments (the tracker's), with terms about one bit per task id and the intervals held
- * for undecided tasks. Not thread-safe while built; read-only afterwards.
+ * <p>Memory: the segment index (four longs per segment), {@value #BINS} longs per lane with
+ * busy time (lanes bounded: {@link TimelineLanes}), the long intervals, one entry per open
+ * task, span and job and per task of the last two segments (the tracker's), with terms
+ * about one bit per task id and at most {@value #MAX_HELD} intervals held for undecided
+ * tasks ({@value #MAX_HELD_PER_TASK} per task: past that a task is decided on the
+ * attributes read so far, counted in {@link #decidedEarly()}). Not thread-safe while
+ * built: readers take {@link #lock}.
  */
 final class TimelineIndex implements TraceHandler {
-    static final int BINS = 4096;
-    static final int MAX_THREAD_LANES = 512;
+    static final int BINS = Overview.BINS;
     static final int MAX_LONG = 50_000;
     /** Distinct task attribute keys kept for the view's group-by selector. */
     static final int MAX_KEYS = 64;
-    /** Group-by values given lanes of their own over all types (see {@link Groups}). */
-    static final int MAX_GROUP_LANES = 256;
     /** With terms: the most spans and jobs held for one task not decided yet, and for all of them. */
     static final int MAX_HELD_PER_TASK = 4096;
     static final int MAX_HELD = 1 << 16;
@@ -68,28 +64,11 @@ final class TimelineIndex implements TraceHandler {
     record Item(int lane, long start, long end, int kind, long task, long id, String label) {
     }
 
-    /**
-     * A lane: "gc", "heap", "thread" (with its id) or "type" (a task type; with a group-by
-     * key, one lane per type and value of the key, {@code group} null for its tasks without it).
-     */
-    record Lane(String kind, long thread, String name, String group) {
-        Lane(String kind, long thread, String name) {
-            this(kind, thread, name, null);
-        }
-
-        /** @return whether this is a type's lane of the group-by values past {@link Groups#PER_TYPE} */
-        boolean otherValues() {
-            return Groups.isOther(group);
-        }
-    }
-
     private final SegmentTable segments = new SegmentTable();
     /** The reader of the indexing pass, set by {@link #reading}: each segment records its tables. */
     private TraceReader reader;
 
-    private final List<Lane> lanes = new ArrayList<>();
-    private final Map<Long, Integer> threadLane = new HashMap<>();
-    private final Map<String, Integer> typeLane = new HashMap<>();
+    private final TimelineLanes lanes;
     /** The attribute task lanes are split by, or null. */
     final String groupBy;
     /** The tasks shown: those whose attributes pass its terms (its window is the page's business). */
@@ -108,20 +87,9 @@ final class TimelineIndex implements TraceHandler {
     private long decidedEarly;
     /** With terms: spans and jobs of tasks whose begin was never read (or past the bounds while unknown). */
     private long droppedItems;
-    /** With a group-by key: the groups, capped. */
-    private final Groups groups = new Groups(MAX_GROUP_LANES);
-
-    private int otherThreadsLane = -1;
     private final Set<String> keys = new LinkedHashSet<>();
     /** A copy of {@link #keys} for readers on other threads (the view's selector), replaced when one is added. */
     private volatile List<String> keysSeen = List.of();
-
-    // Overview: per lane, made at its first busy time (null until then).
-    private long binWidth = 1024;
-    private final List<long[]> bins = new ArrayList<>();
-    /** Lanes whose bins are made: the overview's memory is this times {@value #BINS} longs. */
-    private volatile int binLanes;
-    private static final long[] NO_BINS = new long[BINS];
 
     // Long intervals.
     private long longNanos = 1_000_000;
@@ -177,98 +145,32 @@ final class TimelineIndex implements TraceHandler {
         this.filter = filter;
         this.groupBy = groupBy;
         this.matching = filter.hasTerms() ? new IdSet() : null;
-        lane(new Lane("gc", 0, "GC"));
-        lane(new Lane("heap", 0, "heap after GC"));
+        this.lanes = new TimelineLanes(groupBy);
     }
 
-    private int lane(Lane l) {
-        lanes.add(l);
-        bins.add(null);
-        return lanes.size() - 1;
-    }
-
-    /** @return the lane's bins, made now if they are not */
-    private long[] binsToAdd(int lane) {
-        long[] b = bins.get(lane);
-        if (b == null) {
-            b = new long[BINS];
-            bins.set(lane, b);
-            binLanes++;
-        }
-        return b;
-    }
-
-    /** @return the bytes the overview's bins take */
+    /** @return the bytes the overview's bins take; any thread may ask */
     long binBytes() {
-        return (long) binLanes * BINS * Long.BYTES;
+        return lanes.overview.bytes();
     }
 
+    /** @return the lane of {@code thread}, made if missing (the pass's, and tests') */
     int threadLane(long thread) {
-        Integer i = threadLane.get(thread);
-        if (i != null) {
-            return i;
-        }
-        if (threadLane.size() >= MAX_THREAD_LANES) {
-            if (otherThreadsLane < 0) {
-                otherThreadsLane = lane(new Lane("thread", -1, "other threads"));
-            }
-            threadLane.put(thread, otherThreadsLane);
-            return otherThreadsLane;
-        }
-        int lane = lane(new Lane("thread", thread, thread == 0 ? "JVM" : "#" + thread));
-        threadLane.put(thread, lane);
-        return lane;
-    }
-
-    /**
-     * @return the lane of tasks of {@code type} whose group is {@code group} (null: without
-     *     the group-by attribute; {@link Groups#OTHER}: past the cap), made if missing.
-     *     Only the pass makes lanes: readers use {@link #laneOf}.
-     */
-    private int typeLane(String type, String group) {
-        String key = typeKey(type, group);
-        Integer i = typeLane.get(key);
-        if (i == null) {
-            i = lane(new Lane("type", 0, type, groupBy == null ? null : group));
-            typeLane.put(key, i);
-        }
-        return i;
-    }
-
-    private String typeKey(String type, String group) {
-        return groupBy == null ? type : type + '\u0000' + (group == null ? "\u0001" : group);
+        return lanes.thread(thread);
     }
 
     /** Scout's hook: the lane of a type met in the file's last segments (without group-by). */
     void typeMet(String type) {
-        if (groupBy == null) {
-            typeLane(type, null);
-        }
+        lanes.typeMet(type);
     }
 
-    /**
-     * The lane a reader of the index (a window) puts a task in, without making one.
-     *
-     * @param type the task's type
-     * @param value its group-by attribute's value (ignored without group-by), or null
-     * @return the lane, or -1 if the pass has not made it yet (a task not decided by the pass)
-     */
+    /** @return the lane a reader puts a task in, without making one: {@link TimelineLanes#laneOf} */
     int laneOf(String type, String value) {
-        String group = groupBy == null ? null : groups.peek(type, value, null);
-        if (groupBy != null && value != null && group == null) {
-            return -1; // a value the pass has not given a group yet
-        }
-        Integer i = typeLane.get(typeKey(type, group));
-        return i == null ? -1 : i;
+        return lanes.laneOf(type, value);
     }
 
-    /** @return the lane of {@code thread}'s spans and jobs, without making one; -1 if the pass has not met it */
+    /** @return the lane of a thread's items, without making one: {@link TimelineLanes#threadLaneOf} */
     int threadLaneOf(long thread) {
-        Integer i = threadLane.get(thread);
-        if (i != null) {
-            return i;
-        }
-        return threadLane.size() >= MAX_THREAD_LANES ? otherThreadsLane : -1;
+        return lanes.threadLaneOf(thread);
     }
 
     /** @return the tasks that passed the terms so far, or null without terms */
@@ -315,11 +217,7 @@ final class TimelineIndex implements TraceHandler {
 
     @Override
     public void onThread(long thread, String name) {
-        int lane = threadLane(thread);
-        Lane l = lanes.get(lane);
-        if (l.thread() == thread) {
-            lanes.set(lane, new Lane("thread", thread, name));
-        }
+        lanes.named(thread, name);
     }
 
     @Override
@@ -327,7 +225,7 @@ final class TimelineIndex implements TraceHandler {
         see(time);
         if (tracker.begin(time, thread, task, parent, type, earlier) != null && groupBy == null) {
             // Made now, not when the task is decided two segments on: a window read meanwhile finds it.
-            typeLane(type, null);
+            lanes.typeMet(type);
         }
     }
 
@@ -349,8 +247,8 @@ final class TimelineIndex implements TraceHandler {
         }
         if (passes) {
             long end = t.ended ? t.end : Math.max(t.start, lastTime);
-            interval(typeLane(t.type, groupBy == null ? null : groups.group(t.type, t.attr(groupBy))), t.start, end, TASK,
-                    t.id, t.id, t.ended ? t.outcome : null);
+            interval(lanes.type(t.type, groupBy == null ? null : t.attr(groupBy)), t.start, end, TASK, t.id, t.id,
+                    t.ended ? t.outcome : null);
         }
     }
 
@@ -478,9 +376,7 @@ final class TimelineIndex implements TraceHandler {
         if (kind == RuntimeKind.GC_PAUSE) {
             interval(LANE_GC, time, time + duration, RUNTIME, 0, value, RuntimeText.name(kind));
         } else if (kind == RuntimeKind.HEAP_AFTER_GC) {
-            int b = bin(Math.max(0, time));
-            long[] heap = binsToAdd(LANE_HEAP);
-            heap[b] = Math.max(heap[b], value);
+            lanes.overview.max(LANE_HEAP, time, value);
         } else if (RuntimeText.attributed(kind) && duration > 0) {
             interval(threadLane(thread), time, time + duration, RUNTIME, 0, 0, RuntimeText.name(kind));
         }
@@ -503,15 +399,14 @@ final class TimelineIndex implements TraceHandler {
             return;
         }
         try {
-            // From format 3 they continue the tables of the segments before them: the first segment's
-            // (where most names go in) are read too, and what else is missing stands in as "".
-            Scan.readSegments(file, TailSegments.withFirst(file, tail), io.asynctrace.reader.TraceReader.Tables.LENIENT,
-                    new TailSegments.Scout(this));
+            // From format 3 they continue the tables of the segments before them, not read: a name
+            // missing stands in as "" (the pass gives the lanes their names as it meets them).
+            Scan.readSegments(file, tail, TraceReader.Tables.LENIENT, new TailSegments.Scout(this));
         } catch (ToolException e) {
             return;
         }
         if (expectedLast > 0) {
-            bin(expectedLast); // sizes the bins once, while they are empty
+            lanes.overview.bin(expectedLast); // sizes the bins once, while they are empty
         }
     }
 
@@ -551,7 +446,7 @@ final class TimelineIndex implements TraceHandler {
         boolean nested = kind == -SPAN;
         int k = nested ? SPAN : kind;
         if (!nested && k != WAIT) {
-            addBusy(lane, start, end);
+            lanes.overview.addBusy(lane, start, end);
         }
         if (end - start >= longNanos) {
             longItems.add(new Item(lane, start, end, k, task, id, label));
@@ -560,37 +455,6 @@ final class TimelineIndex implements TraceHandler {
                 longItems.removeIf(i -> i.end() - i.start() < longNanos);
             }
         }
-    }
-
-    private void addBusy(int lane, long start, long end) {
-        long s = Math.max(0, start);
-        long e = Math.max(s, end);
-        bin(e); // grows the bins first
-        long[] b = binsToAdd(lane);
-        for (int i = (int) (s / binWidth); s < e; i++) {
-            long binEnd = (i + 1) * binWidth;
-            long part = Math.min(e, binEnd) - s;
-            b[i] += part;
-            s += part;
-        }
-    }
-
-    /** @return the bin of {@code time}, doubling the bin width until it fits */
-    private int bin(long time) {
-        while (time >= binWidth * BINS) {
-            for (int lane = 0; lane < bins.size(); lane++) {
-                long[] b = bins.get(lane);
-                if (b == null) {
-                    continue;
-                }
-                for (int i = 0; i < BINS / 2; i++) {
-                    b[i] = lane == LANE_HEAP ? Math.max(b[2 * i], b[2 * i + 1]) : b[2 * i] + b[2 * i + 1];
-                }
-                Arrays.fill(b, BINS / 2, BINS, 0);
-            }
-            binWidth *= 2;
-        }
-        return (int) (time / binWidth);
     }
 
     private void see(long time) {
@@ -603,8 +467,8 @@ final class TimelineIndex implements TraceHandler {
         segments.see(time);
     }
 
-    List<Lane> lanes() {
-        return lanes;
+    List<TimelineLanes.Lane> lanes() {
+        return lanes.list();
     }
 
     /** @return the task attribute keys met so far (at most {@value #MAX_KEYS}); any thread may call */
@@ -624,7 +488,7 @@ final class TimelineIndex implements TraceHandler {
 
     /** @return with a group-by key, the tasks in a type's lane of other values */
     long groupsFolded() {
-        return groups.folded();
+        return lanes.folded();
     }
 
     long firstTime() {
@@ -663,13 +527,12 @@ final class TimelineIndex implements TraceHandler {
     }
 
     long binWidth() {
-        return binWidth;
+        return lanes.overview.width();
     }
 
     /** @return the lane's overview bins (read only: all zero for a lane never busy) */
     long[] bins(int lane) {
-        long[] b = bins.get(lane);
-        return b == null ? NO_BINS : b;
+        return lanes.overview.bins(lane);
     }
 
     /** @return the long intervals that overlap {@code [from, to]} */

@@ -38,8 +38,10 @@ import io.asynctrace.reader.TraceHandler;
  * </ul>
  */
 final class ViewData implements AutoCloseable {
-    /** The file's last segments read before the pass, for the trace's end and lanes. */
+    /** The file's last segments read before the pass, for the trace's end (the last is the final one, often tiny). */
     private static final int SCOUTED_SEGMENTS = 3;
+    /** Past the last two segments, no more are scouted once they would hold more than this: the page waits for it. */
+    private static final long SCOUTED_BYTES = 1 << 20;
     /** Filtered indexes and summaries kept. */
     private static final int CACHED = 4;
 
@@ -95,7 +97,7 @@ final class ViewData implements AutoCloseable {
      */
     Scan index(TimelineIndex into, TraceHandler handler, PrintWriter progress) {
         try {
-            into.scout(file, fileSize, TailSegments.find(file, fileSize, SCOUTED_SEGMENTS));
+            into.scout(file, fileSize, TailSegments.find(file, fileSize, SCOUTED_SEGMENTS, SCOUTED_BYTES));
             Scan scan = Scan.read(file, handler, progress, into::reading);
             into.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
             into.complete = true;
@@ -246,7 +248,7 @@ final class ViewData implements AutoCloseable {
                     .field("first_ns", i.firstTime()).field("last_ns", i.lastTime()).field("indexed_to_ns", i.indexedTo())
                     .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
             j.name("lanes").beginArray();
-            for (TimelineIndex.Lane l : i.lanes()) {
+            for (TimelineLanes.Lane l : i.lanes()) {
                 j.beginObject().field("kind", l.kind()).field("name", l.name());
                 if (l.kind().equals("thread")) {
                     j.field("thread", l.thread());

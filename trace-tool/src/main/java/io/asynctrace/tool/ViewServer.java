@@ -1,27 +1,7 @@
 package io.asynctrace.tool;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -29,9 +9,14 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -58,6 +43,10 @@ import java.util.concurrent.Executors;
  * serves the part indexed so far; queries run on two worker threads, so memory stays
  * bounded as for the CLI.
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
+ *
+ * <p>The server is the JDK's own ({@code com.sun.net.httpserver}, module {@code jdk.httpserver}):
+ * it starts in a fraction of the time Netty's HTTP stack takes to load, which is most of
+ * what opening a big trace costs (see BENCHMARKS.md, issue 17).
  */
 final class ViewServer implements AutoCloseable {
     /** Instances returned per bucket by default. */
@@ -67,9 +56,9 @@ final class ViewServer implements AutoCloseable {
     private final ViewOptions options;
     private final byte[] page;
     private final java.util.Map<String, byte[]> scripts = new java.util.HashMap<>();
-    private final EventLoopGroup group;
+    private final HttpServer server;
     private final ExecutorService worker;
-    private final Channel channel;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
 
     /**
@@ -80,7 +69,7 @@ final class ViewServer implements AutoCloseable {
         static final ViewOptions NONE = new ViewOptions(List.of(), null, null, null);
     }
 
-    private ViewServer(Path file, int port, PrintWriter progress, ViewOptions options) throws InterruptedException {
+    private ViewServer(Path file, int port, PrintWriter progress, ViewOptions options) {
         TaskFilter initial = TaskFilter.parse(options.where(), options.from(), options.to());
         this.options = options;
         this.data = new ViewData(file, progress);
@@ -98,24 +87,17 @@ final class ViewServer implements AutoCloseable {
             // Only the window's tasks in the histograms as well.
             worker.execute(() -> data.summary(initial, options.groupBy()));
         }
-        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new Handler());
-                        }
-                    });
-            this.channel = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully();
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
             data.close();
-            throw e;
+            throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
         }
-        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+        server.createContext("/", this::handle);
+        server.setExecutor(worker);
+        server.start();
+        this.port = server.getAddress().getPort();
     }
 
     /**
@@ -126,9 +108,8 @@ final class ViewServer implements AutoCloseable {
      * @param progress where a progress bar goes, or null
      * @return the running server
      * @throws ToolException if the file is not a readable trace or the port is taken
-     * @throws InterruptedException if interrupted while binding
      */
-    static ViewServer start(Path file, int port, PrintWriter progress) throws InterruptedException {
+    static ViewServer start(Path file, int port, PrintWriter progress) {
         return start(file, port, progress, ViewOptions.NONE);
     }
 
@@ -137,15 +118,8 @@ final class ViewServer implements AutoCloseable {
      *
      * @throws ToolException also for a malformed option
      */
-    static ViewServer start(Path file, int port, PrintWriter progress, ViewOptions options) throws InterruptedException {
-        try {
-            return new ViewServer(file, port, progress, options);
-        } catch (ToolException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // Netty reports a taken port as a BindException thrown through sync().
-            throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
-        }
+    static ViewServer start(Path file, int port, PrintWriter progress, ViewOptions options) {
+        return new ViewServer(file, port, progress, options);
     }
 
     /** @return the port the server listens on */
@@ -160,15 +134,15 @@ final class ViewServer implements AutoCloseable {
 
     /** Blocks until the server is closed. */
     void awaitClose() throws InterruptedException {
-        channel.closeFuture().sync();
+        closed.await();
     }
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        server.stop(0);
         worker.shutdownNow();
         data.close();
+        closed.countDown();
     }
 
     private static byte[] resource(String name) {
@@ -182,39 +156,47 @@ final class ViewServer implements AutoCloseable {
         }
     }
 
-    /** An HTTP answer: status, content type, body. */
-    record Answer(HttpResponseStatus status, String type, byte[] body) {
+    static final int OK = 200;
+    static final int BAD_REQUEST = 400;
+    static final int FORBIDDEN = 403;
+    static final int NOT_FOUND = 404;
+    static final int METHOD_NOT_ALLOWED = 405;
+    static final int INTERNAL_SERVER_ERROR = 500;
+    static final int SERVICE_UNAVAILABLE = 503;
+
+    /** An HTTP answer: status code, content type, body. */
+    record Answer(int status, String type, byte[] body) {
         static Answer json(String s) {
-            return new Answer(HttpResponseStatus.OK, "application/json; charset=utf-8", s.getBytes(StandardCharsets.UTF_8));
+            return new Answer(OK, "application/json; charset=utf-8", s.getBytes(StandardCharsets.UTF_8));
         }
 
-        static Answer error(HttpResponseStatus status, String message) {
+        static Answer error(int status, String message) {
             return new Answer(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 
     Answer answer(String method, String uri, String host) {
         if (host == null || !isLoopbackHost(host)) {
-            return Answer.error(HttpResponseStatus.FORBIDDEN, "asynctrace view answers only loopback host names");
+            return Answer.error(FORBIDDEN, "asynctrace view answers only loopback host names");
         }
         if (!"GET".equals(method)) {
-            return Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET");
+            return Answer.error(METHOD_NOT_ALLOWED, "only GET");
         }
-        QueryStringDecoder q = new QueryStringDecoder(uri);
+        Query q = Query.of(uri);
         try {
             switch (q.path()) {
                 case "/":
                 case "/index.html":
-                    return new Answer(HttpResponseStatus.OK, "text/html; charset=utf-8", page);
+                    return new Answer(OK, "text/html; charset=utf-8", page);
                 case "/common.js":
                 case "/timeline.js":
                 case "/view.js":
-                    return new Answer(HttpResponseStatus.OK, "text/javascript; charset=utf-8", scripts.get(q.path()));
+                    return new Answer(OK, "text/javascript; charset=utf-8", scripts.get(q.path()));
                 case "/api/summary": {
                     String s = data.summary(filter(q), groupBy(q));
                     if (s == null) {
-                        return data.failure() != null ? Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, data.failure())
-                                : Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "still indexing " + data.file);
+                        return data.failure() != null ? Answer.error(INTERNAL_SERVER_ERROR, data.failure())
+                                : Answer.error(SERVICE_UNAVAILABLE, "still indexing " + data.file);
                     }
                     return Answer.json(s);
                 }
@@ -240,26 +222,26 @@ final class ViewServer implements AutoCloseable {
                     TaskReport found = data.task(Long.parseLong(param(q, "id", "0")), Long.parseLong(param(q, "from", "-1")),
                             Long.parseLong(param(q, "to", "-1")));
                     if (found == null) {
-                        return Answer.error(HttpResponseStatus.NOT_FOUND, "no such task");
+                        return Answer.error(NOT_FOUND, "no such task");
                     }
                     return Answer.json(tasksJson(List.of(found), true));
                 }
                 default:
-                    return Answer.error(HttpResponseStatus.NOT_FOUND, "not found: " + q.path());
+                    return Answer.error(NOT_FOUND, "not found: " + q.path());
             }
         } catch (NumberFormatException e) {
-            return Answer.error(HttpResponseStatus.BAD_REQUEST, "bad number: " + e.getMessage());
+            return Answer.error(BAD_REQUEST, "bad number: " + e.getMessage());
         } catch (ToolException e) {
             return Answer.error(e.exitCode() == ToolException.BAD_INPUT && e.getMessage().startsWith("--")
-                    ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+                    ? BAD_REQUEST : INTERNAL_SERVER_ERROR, e.getMessage());
         }
     }
 
-    private static TaskFilter filter(QueryStringDecoder q) {
+    private static TaskFilter filter(Query q) {
         return ViewData.filter(q.parameters().get("where"), param(q, "from_filter", null), param(q, "to_filter", null));
     }
 
-    private static String groupBy(QueryStringDecoder q) {
+    private static String groupBy(Query q) {
         return param(q, "group_by", null);
     }
 
@@ -293,7 +275,7 @@ final class ViewServer implements AutoCloseable {
         return s.toString();
     }
 
-    private static String param(QueryStringDecoder q, String name, String fallback) {
+    private static String param(Query q, String name, String fallback) {
         List<String> v = q.parameters().get(name);
         return v == null || v.isEmpty() || v.get(0).isEmpty() ? fallback : v.get(0);
     }
@@ -309,33 +291,55 @@ final class ViewServer implements AutoCloseable {
         return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("::1");
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String method = req.method().name();
-            String uri = req.uri();
-            String host = req.headers().get(HttpHeaderNames.HOST);
-            boolean head = HttpMethod.HEAD.equals(req.method());
-            worker.execute(() -> {
-                Answer a;
-                try {
-                    a = answer(head ? "GET" : method, uri, host);
-                } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
-                    a = Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
+    /** One exchange, on a worker thread: answered whatever happens (an {@link Error} too, as a 500). */
+    private void handle(HttpExchange exchange) {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            boolean head = "HEAD".equals(method);
+            Answer a;
+            try {
+                a = answer(head ? "GET" : method, exchange.getRequestURI().toString(),
+                        exchange.getRequestHeaders().getFirst("Host"));
+            } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
+                a = Answer.error(INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
+            }
+            exchange.getResponseHeaders().set("Content-Type", a.type());
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(a.status(), head || a.body().length == 0 ? -1 : a.body().length);
+            if (!head) {
+                exchange.getResponseBody().write(a.body());
+            }
+        } catch (IOException e) {
+            // The client went away: nothing to answer.
+        }
+    }
+
+    /** A request's path and query parameters, decoded ({@code +} as a space), each name's values in order. */
+    record Query(String path, Map<String, List<String>> parameters) {
+        static Query of(String uri) {
+            int q = uri.indexOf('?');
+            String path = decode(q < 0 ? uri : uri.substring(0, q));
+            Map<String, List<String>> params = new LinkedHashMap<>();
+            if (q >= 0) {
+                for (String pair : uri.substring(q + 1).split("&")) {
+                    if (pair.isEmpty()) {
+                        continue;
+                    }
+                    int eq = pair.indexOf('=');
+                    String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                    params.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 }
-                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, a.status(),
-                        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(a.body()));
-                res.headers().set(HttpHeaderNames.CONTENT_TYPE, a.type());
-                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length);
-                res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                res.headers().set(HttpHeaderNames.CONNECTION, "close");
-                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-            });
+            }
+            return new Query(path, params);
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+        private static String decode(String s) {
+            try {
+                return URLDecoder.decode(s, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return s; // a malformed escape: taken as written
+            }
         }
     }
 }

@@ -56,10 +56,10 @@ class GroupCapTest {
         index.lock.unlock();
         long binBytes = (long) index.lanes().size() * TimelineIndex.BINS * Long.BYTES;
         assertThat(binBytes).as("overview bins for %d lanes", index.lanes().size()).isLessThan(16L << 20);
-        List<TimelineIndex.Lane> types = index.lanes().stream().filter(l -> l.kind().equals("type")).toList();
+        List<TimelineLanes.Lane> types = index.lanes().stream().filter(l -> l.kind().equals("type")).toList();
         // 64 values of their own, one lane of the other values, one of the task without it.
         assertThat(types).hasSize(Groups.PER_TYPE + 2);
-        assertThat(types).filteredOn(TimelineIndex.Lane::otherValues).hasSize(1);
+        assertThat(types).filteredOn(TimelineLanes.Lane::otherValues).hasSize(1);
         assertThat(index.groupsFolded()).isEqualTo(TASKS - Groups.PER_TYPE);
         int other = index.laneOf("request", "ffffff");
         assertThat(index.lanes().get(other).otherValues()).isTrue();
@@ -70,7 +70,7 @@ class GroupCapTest {
         plain.finish(Files.size(file));
         plain.lock.unlock();
         long grouped = 0;
-        for (TimelineIndex.Lane l : types) {
+        for (TimelineLanes.Lane l : types) {
             grouped += sum(index.bins(index.lanes().indexOf(l)));
         }
         assertThat(grouped).isEqualTo(sum(plain.bins(plain.laneOf("request", null))));

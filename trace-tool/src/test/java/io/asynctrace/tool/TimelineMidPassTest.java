@@ -128,7 +128,7 @@ class TimelineMidPassTest {
         assertThat(index.decidedEarly()).isEqualTo(1);
         assertThat(index.matching().contains(id)).isTrue();
         long busy = 0;
-        for (TimelineIndex.Lane l : index.lanes()) {
+        for (TimelineLanes.Lane l : index.lanes()) {
             if (l.kind().equals("thread")) {
                 for (long b : index.bins(index.lanes().indexOf(l))) {
                     busy += b;
