@@ -44,6 +44,8 @@ import java.util.Set;
 final class TimelineIndex implements TraceHandler {
     static final int BINS = Overview.BINS;
     static final int MAX_LONG = 50_000;
+    /** Events between two offers of the lock to waiting readers, inside a segment (segments can be large). */
+    static final int YIELD_EVERY = 4096;
     /** Distinct task attribute keys kept for the view's group-by selector. */
     static final int MAX_KEYS = 64;
     /** With terms: the most spans and jobs held for one task not decided yet, and for all of them. */
@@ -100,11 +102,16 @@ final class TimelineIndex implements TraceHandler {
     private final LongMap<long[]> openJobs = new LongMap<>(1024);
     private long firstTime = Long.MAX_VALUE;
     private long lastTime = Long.MIN_VALUE;
+    /** Events since the lock was last offered. */
+    private int sinceYield;
 
     /**
-     * Held by the thread building the index, released at each segment boundary, and by
-     * readers of the index (windows) for as long as they use it: the view builds it in the
-     * background while serving the part already indexed.
+     * Held by the thread building the index, released at each segment boundary and, when a
+     * reader waits, every {@value #YIELD_EVERY} events (between two events the index is
+     * whole: windows read only the segments read to their end), and by readers of the index
+     * (windows) for as long as they use it: the view builds it in the background while
+     * serving the part already indexed. Fair: a waiting reader gets it before the builder
+     * takes it back.
      */
     final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock(true);
     /** Bytes of the file indexed so far (the offset of the segment being read). */
@@ -458,6 +465,13 @@ final class TimelineIndex implements TraceHandler {
     }
 
     private void see(long time) {
+        if (++sinceYield >= YIELD_EVERY) {
+            sinceYield = 0;
+            if (lock.hasQueuedThreads() && lock.isHeldByCurrentThread()) {
+                lock.unlock(); // a reader waits: it need not wait for the end of the segment
+                lock.lock();
+            }
+        }
         if (time < firstTime) {
             firstTime = time;
         }

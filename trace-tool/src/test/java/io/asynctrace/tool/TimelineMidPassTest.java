@@ -154,4 +154,87 @@ class TimelineMidPassTest {
         assertThat(((LongMap<List<TimelineIndex.Item>>) f.get(index)).size()).isZero();
         assertThat(index.droppedItems()).isEqualTo(2);
     }
+
+    /** A reader waiting for the index gets it within {@value TimelineIndex#YIELD_EVERY} events, not at the next segment. */
+    @Test
+    void aWaitingReaderGetsTheIndexInsideALargeSegment() throws Exception {
+        Path file = dir.resolve("large-segments.trace");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            Trace.start(out, TraceOptions.defaults().withBufferSize(64 * 1024).withMaxBuffers(1024));
+            try (Task t = Trace.newTask("poller"); Scope sc = t.makeCurrent()) {
+                for (int i = 0; i < 60_000; i++) {
+                    Trace.withSpan("poll", () -> { });
+                    if (i % 20_000 == 19_999) {
+                        assertThat(Trace.flush()).isTrue(); // segments of some 40 000 events
+                    }
+                }
+            } finally {
+                Trace.stop();
+            }
+        }
+        // A segment of many events (the recorder may cut segments of its own too).
+        java.util.List<Long> perSegment = new java.util.ArrayList<>();
+        Scan.read(file, new io.asynctrace.reader.TraceHandler() {
+            @Override
+            public void onSegment(long sequence, long offset, long dropped) {
+                perSegment.add(0L);
+            }
+
+            @Override
+            public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
+                perSegment.set(perSegment.size() - 1, perSegment.get(perSegment.size() - 1) + 2);
+            }
+        }, null);
+        int large = 1 + perSegment.indexOf(perSegment.stream().filter(n -> n > 2L * TimelineIndex.YIELD_EVERY + 200)
+                .findFirst().orElseThrow());
+        TimelineIndex index = new TimelineIndex();
+        int[] segment = {0};
+        long[] events = {0};
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        io.asynctrace.reader.TraceHandler counting = (io.asynctrace.reader.TraceHandler) java.lang.reflect.Proxy
+                .newProxyInstance(io.asynctrace.reader.TraceHandler.class.getClassLoader(),
+                        new Class<?>[] {io.asynctrace.reader.TraceHandler.class}, (p, m, a) -> {
+                            synchronized (segment) {
+                                if (m.getName().equals("onSegment")) {
+                                    segment[0]++;
+                                    events[0] = 0;
+                                } else if (++events[0] == 100 && segment[0] == large) {
+                                    inside.countDown();
+                                    // Go on only once the reader waits for the lock.
+                                    long deadline = System.nanoTime() + 30_000_000_000L;
+                                    while (!index.lock.hasQueuedThreads() && System.nanoTime() < deadline) {
+                                        Thread.onSpinWait();
+                                    }
+                                }
+                            }
+                            try {
+                                return m.invoke(index, a);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        Thread builder = new Thread(() -> {
+            index.lock.lock();
+            try {
+                Scan.read(file, counting, null, index::reading);
+            } finally {
+                while (index.lock.isHeldByCurrentThread()) {
+                    index.lock.unlock();
+                }
+            }
+        }, "builder");
+        builder.start();
+        assertThat(inside.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        index.lock.lock();
+        try {
+            synchronized (segment) {
+                assertThat(segment[0]).as("the builder's segment when the reader got the index").isEqualTo(large);
+                assertThat(events[0]).isLessThanOrEqualTo(100 + TimelineIndex.YIELD_EVERY);
+            }
+        } finally {
+            index.lock.unlock();
+        }
+        builder.join(30_000);
+        assertThat(builder.isAlive()).isFalse();
+    }
 }
