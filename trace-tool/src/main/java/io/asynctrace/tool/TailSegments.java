@@ -24,8 +24,10 @@ import java.util.zip.CRC32C;
  * starts (the file's end for the last), and a candidate start is taken only when its tag,
  * its length and the checksum of its body all agree. Memory is one chunk, whatever the
  * segments' size. A file cut mid-segment (a crashed recording) has no whole segment
- * ending at its end and yields none; that is not an error: the page then learns the
- * trace's end from the background pass, as it reads.
+ * ending at its end: there the last whole segment is the one whose end is the start of
+ * the cut one (a header whose length runs past the end of the file), and the search
+ * goes on from it. A file with neither yields none; that is not an error: the page then
+ * learns the trace's end from the background pass, as it reads.
  */
 final class TailSegments {
     /** Bytes read from the file at a time, going backwards. */
@@ -50,6 +52,10 @@ final class TailSegments {
             long total = 0;
             while (found.size() < most) {
                 long start = segmentEndingAt(ch, end, crc);
+                if (start < 0 && end == fileSize) {
+                    end = cutSegmentStart(ch, fileSize, crc); // a file cut mid-segment: the segments before it
+                    start = end < 0 ? -1 : segmentEndingAt(ch, end, crc);
+                }
                 if (start < 0 || (found.size() >= 2 && total + (end - start) > maxBytes)) {
                     break;
                 }
@@ -70,7 +76,12 @@ final class TailSegments {
 
     /** @return the start of the whole segment that ends at {@code end}, or -1 */
     private static long segmentEndingAt(FileChannel ch, long end, CRC32C crc) throws IOException {
-        long lowest = Math.max(Wire.HEADER_SIZE, end - Wire.SEGMENT_PREFIX - Wire.MAX_SEGMENT);
+        return segmentEndingAt(ch, end, crc, Wire.MAX_SEGMENT);
+    }
+
+    /** As above, for segments of at most {@code longest} bytes. */
+    private static long segmentEndingAt(FileChannel ch, long end, CRC32C crc, long longest) throws IOException {
+        long lowest = Math.max(Wire.HEADER_SIZE, end - Wire.SEGMENT_PREFIX - longest);
         byte[] buf = new byte[CHUNK + Wire.SEGMENT_PREFIX];
         // Candidate starts p, from the last one that leaves room for a prefix and a 4-byte body, down.
         long p = end - Wire.SEGMENT_PREFIX - 4;
@@ -96,6 +107,49 @@ final class TailSegments {
         }
         return -1;
     }
+
+    /**
+     * @return the start of a segment cut off by the end of the file: a header (tag, and a
+     *     length that runs past the end) right after a whole segment; -1 if there is none
+     *     within {@link Wire#MAX_SEGMENT} of the end
+     */
+    private static long cutSegmentStart(FileChannel ch, long fileSize, CRC32C crc) throws IOException {
+        long lowest = Math.max(Wire.HEADER_SIZE, fileSize - Wire.SEGMENT_PREFIX - Wire.MAX_SEGMENT);
+        byte[] buf = new byte[CHUNK + Wire.SEGMENT_PREFIX];
+        long p = fileSize - Wire.SEGMENT_PREFIX;
+        int checked = 0;
+        while (p >= lowest) {
+            long lo = Math.max(lowest, p - CHUNK + 1);
+            int n = (int) Math.min(fileSize - lo, p - lo + Wire.SEGMENT_PREFIX);
+            if (!readFully(ch, ByteBuffer.wrap(buf, 0, n), lo)) {
+                return -1;
+            }
+            for (; p >= lo; p--) {
+                int at = (int) (p - lo);
+                if (buf[at] != Wire.SEGMENT_TAG) {
+                    continue;
+                }
+                long body = Codec.getInt(buf, at + 1) & 0xFFFFFFFFL;
+                if (body > Wire.MAX_SEGMENT || p + Wire.SEGMENT_PREFIX + body <= fileSize) {
+                    continue;
+                }
+                // A header cut off: real if a whole segment ends right before it (the first does at the file's
+                // header), looked for as far back as CUT_PREVIOUS: a look-alike in the cut body costs no more.
+                if (p == Wire.HEADER_SIZE || segmentEndingAt(ch, p, crc, CUT_PREVIOUS) >= 0) {
+                    return p;
+                }
+                if (++checked == MAX_CUT_CANDIDATES) {
+                    return -1; // the tail of a cut segment full of look-alike headers: let the pass find the end
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Look-alike cut headers checked (each costs a search backwards) before giving up on a cut file. */
+    private static final int MAX_CUT_CANDIDATES = 16;
+    /** In a cut file, the longest segment before the cut one that is found (longer: the pass finds the end). */
+    private static final long CUT_PREVIOUS = 4L << 20;
 
     private static int crcOf(FileChannel ch, long from, long length, CRC32C crc) throws IOException {
         crc.reset();

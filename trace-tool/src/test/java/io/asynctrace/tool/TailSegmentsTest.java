@@ -35,10 +35,33 @@ class TailSegmentsTest {
             {Wire.HEADER_SIZE + big.length, all.length}});
         // Past the last two, no more segments than the bytes asked for.
         assertThat(TailSegments.find(file, all.length, 1, 0)).hasDimensions(1, 2);
-        // Cut mid-segment: none, not an error.
+        // Cut mid-segment after a segment longer than a cut file's search goes back: none, not an error.
         Path cut = dir.resolve("cut.trace");
         Files.write(cut, Arrays.copyOf(all, all.length - 50));
         assertThat(TailSegments.find(cut, all.length - 50, 3)).isEmpty();
+    }
+
+    /** A crashed recording's file ends mid-segment: its last whole segments are those before the cut one. */
+    @Test
+    void aFileCutMidSegmentGivesTheWholeSegmentsBeforeTheCut() throws Exception {
+        Path real = dir.resolve("real.trace");
+        Traces.many(real, 10, 1);
+        byte[] header = Arrays.copyOf(Files.readAllBytes(real), Wire.HEADER_SIZE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(header);
+        long[] starts = new long[4];
+        for (int i = 0; i < 4; i++) {
+            starts[i] = out.size();
+            out.write(segment(100_000 + i, (byte) (i + 1)));
+        }
+        byte[] all = out.toByteArray();
+        Path cut = dir.resolve("cut-small.trace");
+        int size = (int) starts[3] + 5_000; // in the last segment's body
+        Files.write(cut, Arrays.copyOf(all, size));
+        assertThat(TailSegments.find(cut, size, 2)).isDeepEqualTo(new long[][] {{starts[1], starts[2]}, {starts[2], starts[3]}});
+        // Cut inside the header of the last segment: no length to go by, none found.
+        Files.write(cut, Arrays.copyOf(all, (int) starts[3] + 3));
+        assertThat(TailSegments.find(cut, starts[3] + 3, 2)).isEmpty();
     }
 
     private static byte[] segment(int bodyLength, byte fill) {
