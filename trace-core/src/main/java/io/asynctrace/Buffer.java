@@ -74,6 +74,17 @@ final class Buffer extends BatchState {
     // Delta-encoding state of the current batch (BatchState's fields): writer-only.
     /** Thread id of the batch being appended, or -1 before the first batch. */
     long batchThread = -1;
+    /**
+     * The recording epoch every event in this buffer was written under ({@link Recorder#epoch}):
+     * the writer thread gives its bytes only to the sinks attached at or before it. Set by
+     * the buffer's writer before its first event (published by {@link #commit}); 0 while unused.
+     */
+    int epoch;
+
+    // The delta state before the event being encoded ({@link #mark}): writer-only.
+    private long markTs;
+    private long markId;
+    private long markTask;
 
     Buffer(int size) {
         this.data = new byte[size];
@@ -81,6 +92,31 @@ final class Buffer extends BatchState {
 
     int remaining() {
         return data.length - pos;
+    }
+
+    /**
+     * Before an event: remembers the batch's delta state, for {@link #undoIfUnwritten}.
+     *
+     * @return where the event starts
+     */
+    int mark() {
+        markTs = lastTs;
+        markId = lastId;
+        markTask = lastTask;
+        return pos;
+    }
+
+    /**
+     * After an event begun at {@code at}: if the encoder wrote nothing (it threw, an Error
+     * such as a stack overflow, before {@code pos} moved), puts the delta state back in step
+     * with the bytes, so the next event's deltas are right.
+     */
+    void undoIfUnwritten(int at) {
+        if (pos == at) {
+            lastTs = markTs;
+            lastId = markId;
+            lastTask = markTask;
+        }
     }
 
     /** Publishes everything written so far to readers of {@link #committed()}. */
@@ -129,6 +165,7 @@ final class Buffer extends BatchState {
     void reset() {
         pos = 0;
         batchThread = -1;
+        epoch = 0;
         lastTs = 0;
         lastId = 0;
         lastTask = 0;

@@ -17,8 +17,9 @@ import java.util.List;
  * it was queued after it came.
  *
  * <p>Written as a batch of its own, at the task's creation time (the recording's base
- * if it was created before), its type inline: {@code TraceWriter} writes the same bytes
- * for it.
+ * if it was created before), its type inline, with the stack of the task's begin when
+ * the task was created in this recording with stacks on (a task created before has no
+ * stack in this recording's table): {@code TraceWriter} writes the same bytes for it.
  *
  * @param thread the thread whose event met the task
  * @param threadName its name
@@ -28,9 +29,10 @@ import java.util.List;
  * @param created its creation time
  * @param knownUpTo the epoch its begin last went out in (0: never, or dropped)
  * @param epoch the epoch it was queued in
+ * @param stack the stack id of the task's begin, or {@link EventEncoder#NO_STACK}
  */
 record EarlierBegin(long thread, String threadName, long task, long parent, String type, long created,
-                    int knownUpTo, int epoch) {
+                    int knownUpTo, int epoch, int stack) {
     /** Whether an output attached at {@code attachEpoch} lacks this begin. */
     boolean neededBy(int attachEpoch) {
         return knownUpTo < attachEpoch && attachEpoch <= epoch;
@@ -58,7 +60,7 @@ record EarlierBegin(long thread, String threadName, long task, long parent, Stri
                 long ts = Math.max(e.created, base);
                 p = EventEncoder.batch(out, p, batch, e.thread, 0, e.threadName, ts - base, ts);
                 p = EventEncoder.taskBegin(out, p, batch, ts, e.task, e.parent, 0, e.type, true, ts - e.created,
-                        EventEncoder.NO_STACK);
+                        e.stack);
             }
         }
         System.arraycopy(events, 0, out, p, eventsLength);

@@ -44,6 +44,9 @@ final class FlightRing extends Sink {
 
     @Override
     void offer(SegmentBody body) {
+        if (!wants(body)) {
+            return;
+        }
         add(body, System.nanoTime());
     }
 

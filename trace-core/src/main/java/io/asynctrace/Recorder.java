@@ -28,8 +28,10 @@ final class Recorder {
     /** A JVM-wide unique number of this recording, for threads to tell whether their state is bound to it. */
     final int serial = EPOCHS.incrementAndGet();
     /**
-     * The current epoch: a task whose {@code recordedEpoch} differs gets its begin written
-     * (again) at its next event. A new one starts when a sink is attached mid-way.
+     * The current epoch, read once per event: the event goes into a buffer of that epoch
+     * and to the sinks attached at or before it; a task whose {@code recordedEpoch} is
+     * older gets its begin queued for the sinks that lack it. A new one starts when a sink
+     * is attached mid-way (see {@link SegmentWriter}'s Assumptions and guarantees).
      */
     volatile int epoch = EPOCHS.incrementAndGet();
     final long base;
@@ -144,16 +146,20 @@ final class Recorder {
         return true;
     }
 
-    /** Returns a buffer with {@code need} bytes of room positioned in a batch of {@code st}'s thread, or null (dropped). */
-    private Buffer acquire(ThreadState st, long ts, int need) {
+    /**
+     * Returns a buffer of events written under {@code epoch} with {@code need} bytes of room,
+     * positioned in a batch of {@code st}'s thread, or null (dropped). A buffer of another
+     * epoch is handed off first: a buffer's bytes go to the sinks of its one epoch.
+     */
+    private Buffer acquire(ThreadState st, long ts, int need, int epoch) {
         if (!st.shared) {
             Buffer b = st.buffer;
-            if (b != null && b.remaining() >= need && b.owned()) {
+            if (b != null && b.remaining() >= need && b.owned() && b.epoch == epoch) {
                 return b;
             }
-            return refill(st, b, ts, need);
+            return refill(st, b, ts, need, epoch);
         }
-        return lockStripe(st, ts, need);
+        return lockStripe(st, ts, need, epoch);
     }
 
     private void release(ThreadState st, Buffer b) {
@@ -164,12 +170,12 @@ final class Recorder {
         }
     }
 
-    private Buffer refill(ThreadState st, Buffer old, long ts, int need) {
+    private Buffer refill(ThreadState st, Buffer old, long ts, int need, int epoch) {
         st.buffer = null;
         if (old != null && !handOff(old)) {
             // The writer thread took the committed part of old: carry on from where it cut.
             Buffer b = resume(st, old);
-            if (b != null && b.remaining() >= need) {
+            if (b != null && b.remaining() >= need && b.epoch == epoch) {
                 st.buffer = b;
                 return b;
             }
@@ -187,6 +193,7 @@ final class Recorder {
             dropped.incrementAndGet();
             return null;
         }
+        b.epoch = epoch;
         writeBatchHeader(b, st, ts);
         st.buffer = b;
         return b;
@@ -223,6 +230,7 @@ final class Recorder {
                 b.lastId = old.lastId;
                 b.lastTask = old.lastTask;
                 b.batchThread = st.threadId;
+                b.epoch = old.epoch; // the re-emitted events keep the sinks they were written for
                 b.commit();
             }
         }
@@ -249,7 +257,7 @@ final class Recorder {
         return -1;
     }
 
-    private Buffer lockStripe(ThreadState st, long ts, int need) {
+    private Buffer lockStripe(ThreadState st, long ts, int need, int epoch) {
         int i = lockAny(st.stripe, st.thread);
         if (i < 0) {
             dropped.incrementAndGet(); // every stripe stayed busy (or a holder died): drop, never spin forever
@@ -258,18 +266,18 @@ final class Recorder {
         Stripe s = stripes[i];
         st.stripe = i; // stay where the lock was free: threads spread over the stripes
         try {
-            return fillStripe(st, s, ts, need);
+            return fillStripe(st, s, ts, need, epoch);
         } catch (RuntimeException | Error e) {
             s.unlock(); // an Error here (out of memory for a buffer) must not leave the stripe locked
             throw e;
         }
     }
 
-    /** With {@code s} locked: its buffer, with room for {@code need} in a batch of {@code st}'s thread, or null. */
-    private Buffer fillStripe(ThreadState st, Stripe s, long ts, int need) {
+    /** With {@code s} locked: its buffer of {@code epoch}, with room for {@code need} in a batch of {@code st}'s thread, or null. */
+    private Buffer fillStripe(ThreadState st, Stripe s, long ts, int need, int epoch) {
         Buffer b = s.buffer;
         int room = need + batchRoom(st);
-        if (b == null || b.remaining() < room) {
+        if (b == null || b.remaining() < room || b.epoch != epoch) {
             if (b != null) {
                 s.buffer = null;
                 handOff(b);
@@ -283,6 +291,7 @@ final class Recorder {
                 dropped.incrementAndGet();
                 return null;
             }
+            b.epoch = epoch;
             s.buffer = b;
         }
         if (b.batchThread != st.threadId) {
@@ -355,10 +364,14 @@ final class Recorder {
         return st;
     }
 
-    /** Makes sure the trace knows {@code t}: writes its begin now if this recording has not seen it. */
-    private void ensureTask(ThreadState st, long ts, Task t) {
-        if (t != null && t.recordedEpoch != epoch) {
-            beginEarlier(st, ts, t);
+    /**
+     * Makes sure every sink that will get an event written under {@code epoch} has
+     * {@code t}'s begin: queues it for the writer if the task's begin last went out in an
+     * earlier epoch (see {@link EarlierBegin} and the class javadoc of {@link SegmentWriter}).
+     */
+    private void ensureTask(ThreadState st, Task t, int epoch) {
+        if (t != null && t.recordedEpoch < epoch) {
+            beginEarlier(st, t, epoch);
         }
     }
 
@@ -366,20 +379,19 @@ final class Recorder {
      * The cold path of {@link #ensureTask}: exactly one thread queues the task's begin for
      * the writer, which gives it to the outputs that lack it ({@link EarlierBegin}).
      */
-    private void beginEarlier(ThreadState st, long ts, Task t) {
-        int now = epoch;
+    private void beginEarlier(ThreadState st, Task t, int now) {
         int known = t.claimBegin(now);
         if (known < 0) {
             return;
         }
         if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
             earlierQueued.decrementAndGet();
-            t.forgetBegin(); // its next event tries again
+            t.unclaimBegin(now, known); // its next event tries again
             dropped.incrementAndGet();
             return;
         }
         earlierBegins.add(new EarlierBegin(st.threadId, st.name, t.id, t.parentId, t.type, t.createdNanos, known,
-                now));
+                now, t.beginStack(serial)));
         writer.wake();
     }
 
@@ -410,79 +422,71 @@ final class Recorder {
         return c.capture(stacks);
     }
 
-    /** The begin of a task created while recording (begins met again later: {@link #beginEarlier}). */
-    void taskBegin(ThreadState st, long ts, Task t) {
+    /**
+     * After an event begun at {@code at} in {@code b}: the delta state back in step with the
+     * bytes if the encoder threw (an Error), then the event published and a stripe unlocked.
+     * Called from a {@code finally}: an Error inside an event never leaves a stripe locked.
+     */
+    private void done(ThreadState st, Buffer b, int at) {
+        b.undoIfUnwritten(at);
+        release(st, b);
+    }
+
+    /**
+     * The begin of a task created while recording, under {@code epoch}, the epoch the
+     * creator stored in its {@code recordedEpoch} (begins met again later: {@link #beginEarlier}).
+     */
+    void taskBegin(ThreadState st, long ts, Task t, int epoch) {
         bound(st);
         int typeRef = st.ref(this, t.type);
         int stack = stack(st);
-        Buffer b = acquire(st, ts, FIXED + refSize(typeRef, t.type));
+        t.beginStack(serial, stack);
+        Buffer b = acquire(st, ts, FIXED + refSize(typeRef, t.type), epoch);
         if (b == null) {
-            t.forgetBegin(); // dropped: the task's next event writes its begin instead
+            t.unclaimBegin(epoch, 0); // dropped: the task's next event writes its begin instead
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.taskBegin(b.data, b.pos, b, ts, t.id, t.parentId, typeRef, t.type, false,
                     ts - t.createdNanos, stack);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
     void taskEnd(ThreadState st, long ts, Task t, String outcome) {
         bound(st);
-        ensureTask(st, ts, t);
+        int e = epoch;
+        ensureTask(st, t, e);
         int ref = st.ref(this, outcome);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, outcome));
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, outcome), e);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.taskEnd(b.data, b.pos, b, ts, t.id, ref, outcome);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
     void spanBegin(ThreadState st, long ts, long id, long parent, Task t, String name) {
         bound(st);
-        ensureTask(st, ts, t);
+        int e = epoch;
+        ensureTask(st, t, e);
         int ref = st.ref(this, name);
         int stack = stack(st);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, name));
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, name), e);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.spanBegin(b.data, b.pos, b, ts, id, parent, t == null ? 0 : t.id, ref, name, stack);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
@@ -492,102 +496,73 @@ final class Recorder {
 
     void jobQueued(ThreadState st, long ts, long job, Task t) {
         bound(st);
-        ensureTask(st, ts, t);
+        int e = epoch;
+        ensureTask(st, t, e);
         int stack = stack(st);
-        Buffer b = acquire(st, ts, FIXED);
+        Buffer b = acquire(st, ts, FIXED, e);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.jobQueued(b.data, b.pos, b, ts, job, t == null ? 0 : t.id, stack);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
     /** SPAN_END, JOB_START and JOB_END: a time and an id. */
     void idEvent(ThreadState st, long ts, byte type, long id) {
         bound(st);
-        Buffer b = acquire(st, ts, FIXED);
+        Buffer b = acquire(st, ts, FIXED, epoch);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.idEvent(b.data, b.pos, b, type, ts, id);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
     void log(ThreadState st, long ts, Task t, String category, String message) {
         bound(st);
-        ensureTask(st, ts, t);
+        int e = epoch;
+        ensureTask(st, t, e);
         int ref = st.ref(this, category);
         int n = Codec.cut(message, Wire.MAX_MESSAGE_CHARS);
         int stack = stack(st);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Codec.maxStringBytes(n));
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, category) + Codec.maxStringBytes(n), e);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.log(b.data, b.pos, b, ts, t == null ? 0 : t.id, ref, category, message, n,
                     message.length(), stack);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
     void attribute(ThreadState st, long ts, boolean span, long id, Task t, String key, String value) {
         bound(st);
+        int e = epoch;
         if (!span) {
-            ensureTask(st, ts, t);
+            ensureTask(st, t, e);
         }
         int ref = st.ref(this, key);
         int n = Codec.cut(value, Wire.MAX_NAME_CHARS);
-        Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Codec.maxStringBytes(n));
+        Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Codec.maxStringBytes(n), e);
         if (b == null) {
             return;
         }
-        int at = b.pos;
-        long lastTs = b.lastTs;
-        long lastId = b.lastId;
-        long lastTask = b.lastTask;
+        int at = b.mark();
         try {
             b.pos = EventEncoder.attribute(b.data, b.pos, b, ts, span, id, ref, key, value, n);
         } finally {
-            if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                b.lastTs = lastTs;
-                b.lastId = lastId;
-                b.lastTask = lastTask;
-            }
-            release(st, b); // nor a stripe left locked
+            done(st, b, at);
         }
     }
 
@@ -595,21 +570,13 @@ final class Recorder {
     void misuse(ThreadState st, long ts, int kind, long id, String what) {
         if (Recordings.active == this) {
             bound(st);
-            Buffer b = acquire(st, ts, FIXED);
+            Buffer b = acquire(st, ts, FIXED, epoch);
             if (b != null) {
-                int at = b.pos;
-                long lastTs = b.lastTs;
-                long lastId = b.lastId;
-                long lastTask = b.lastTask;
+                int at = b.mark();
                 try {
                     b.pos = EventEncoder.misuse(b.data, b.pos, b, ts, kind, id);
                 } finally {
-                    if (b.pos == at) { // the encoder threw (an Error): its delta state back in step with the bytes
-                        b.lastTs = lastTs;
-                        b.lastId = lastId;
-                        b.lastTask = lastTask;
-                    }
-                    release(st, b); // nor a stripe left locked
+                    done(st, b, at);
                 }
             }
         }
@@ -639,9 +606,10 @@ final class Recorder {
         }
         Stripe s = stripes[i];
         Buffer b = null;
+        int e = epoch;
         try {
             b = s.buffer;
-            if (b == null || b.remaining() < need) {
+            if (b == null || b.remaining() < need || b.epoch != e) {
                 if (b != null) {
                     s.buffer = null;
                     handOff(b);
@@ -651,6 +619,7 @@ final class Recorder {
                     dropped.incrementAndGet();
                     return;
                 }
+                b.epoch = e;
                 s.buffer = b;
             }
             long ts = Math.max(start, base);

@@ -16,9 +16,12 @@ import io.asynctrace.internal.format.StringTableBytes;
  * @param eventsLength bytes of them
  * @param droppedTotal the recording's drop count (no buffer free) when the segment was cut
  * @param begins earlier begins queued since the segment before, for the sinks that lack them
+ * @param epoch the oldest recording epoch its events were written under: they are for the
+ *     sinks attached at or before it ({@link Sink#takesEventsOf}); no sink attached between
+ *     it and the newest epoch of its events
  */
 record SegmentBody(StringTableBytes.Snapshot strings, StackTableBytes.Snapshot stacks, byte[] events,
-                   int eventsLength, long droppedTotal, java.util.List<EarlierBegin> begins) {
+                   int eventsLength, long droppedTotal, java.util.List<EarlierBegin> begins, int epoch) {
     /** @return the number of events in it (walks them: only for a sink that must count a segment it drops) */
     long countEvents() {
         return Resume.countEvents(events, eventsLength) + begins.size();

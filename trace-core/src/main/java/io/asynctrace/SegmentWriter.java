@@ -25,6 +25,42 @@ import java.util.concurrent.locks.LockSupport;
  * and striped buffer is collected, so nothing committed is lost. This thread never
  * waits for a sink: a slow or failed sink loses only its own segments. An error of
  * its own (a bug) ends the recording, and the listener given at construction is told.
+ *
+ * <h2>Assumptions and guarantees: sinks attached mid-way</h2>
+ * <ul>
+ *   <li>Every event is written under one recording epoch ({@link Recorder#epoch}), read
+ *       once at the start of the event method; the thread checks its task's begin against
+ *       that epoch ({@link Task#claimBegin}) and writes the event into a buffer of that
+ *       epoch only ({@link Buffer#epoch}; a buffer of another epoch is handed off first).
+ *       So a buffer's bytes, however the writer gets them (handed off, stolen, a tail
+ *       re-emitted by its owner or taken by this thread, a stripe), carry their epoch.</li>
+ *   <li>An attach adds the sink to the list, then starts a new epoch {@code A} and
+ *       records it as the sink's; a sink gets the events written under {@code A} or later,
+ *       never an event written under an earlier epoch, even if it is committed after the
+ *       attach ({@link PendingBatches} keeps batches no sink tells apart together; a body's
+ *       epoch says which sinks take its events).</li>
+ *   <li>Hence every task event a sink gets has its begin there: the thread saw
+ *       {@code recordedEpoch >= e} for its epoch {@code e >= A}, and a begin claimed at
+ *       epoch {@code k} reaches every sink attached at or before {@code k} (written under
+ *       {@code k}, or queued as an {@link EarlierBegin} for those attached after the
+ *       previous claim, queued before the event itself is committed, so in the same or an
+ *       earlier segment).</li>
+ *   <li>A task created as a sink is attached gets one begin in each output: its creator
+ *       wrote its begin under the epoch it read, and its next event under a later epoch
+ *       queues an earlier begin for exactly the sinks attached in between.</li>
+ *   <li>Left as is: a begin dropped (no buffer) after another thread of the same task
+ *       already checked it leaves that thread's event without a begin until the task's
+ *       next event; the drop is counted in the output.</li>
+ * </ul>
+ *
+ * <p>The race this replaces (review of 1fe893f, item 1): a thread read the epoch, found
+ * its task's begin known, then was slow to commit its end; the attach's collect cut the
+ * buffer before the end, so the begin went to the sinks already there and the end,
+ * committed after, to the new sink alone. Reading the epoch again after the commit
+ * cannot fix that without a fence on every event (the commit is a release store,
+ * the read may pass it), and the two epochs the attach started let a recheck queue a
+ * begin for an epoch the new sink did not take. Routing by the epoch the event was
+ * checked under needs neither.
  */
 final class SegmentWriter implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -49,8 +85,10 @@ final class SegmentWriter implements Runnable {
     private boolean exited; // guarded by flushLock
 
     // Writer-thread state.
-    private byte[] pending = new byte[SEGMENT_TARGET + (64 << 10)];
-    private int pendingLength;
+    /** Batches for the next segment; {@link #older}: those of an epoch some sink tells apart from them. */
+    private final PendingBatches pending = new PendingBatches(SEGMENT_TARGET + (64 << 10));
+    private final PendingBatches older = new PendingBatches(64 << 10);
+    private static final byte[] NO_HEADER = new byte[0];
     private final StringTableBytes stringBytes = new StringTableBytes();
 
     /** A change of sinks, carried out on the writer thread between segments. */
@@ -77,10 +115,10 @@ final class SegmentWriter implements Runnable {
     }
 
     /**
-     * Attaches {@code sink} between two segments: it gets every segment cut after
-     * this call (what was recorded before went to the sinks already attached), and
-     * the recording starts a new epoch, so every task with events in its segments
-     * gets its begin there again. Waits until done.
+     * Attaches {@code sink} between two segments: the recording starts a new epoch, and
+     * the sink gets every event written under it or later (what was written before goes
+     * to the sinks already attached), every task with events there with its begin (see
+     * the class javadoc). Waits until done.
      *
      * @return false if the recording ended first (the sink was not attached)
      */
@@ -245,7 +283,7 @@ final class SegmentWriter implements Runnable {
             takeStripes(true, true);
             drainFull();
             // The last segment is the final one: every sink's trace ends with what was pending.
-            SegmentBody last = hasPending() ? cutBody() : null;
+            SegmentBody last = cutLast();
             long dropped = recorder.dropped.get();
             for (Sink s : sinks) {
                 s.close(dropped, true, last);
@@ -303,7 +341,8 @@ final class SegmentWriter implements Runnable {
                 s.unlock();
             }
         }
-        pending = new byte[0];
+        pending.release();
+        older.release();
         stringBytes.release();
     }
 
@@ -318,20 +357,19 @@ final class SegmentWriter implements Runnable {
         Request r;
         while ((r = requests.poll()) != null) {
             if (r.attach) {
-                // What was recorded before the attach goes to the sinks already there, not to this one.
-                recorder.newEpoch();
+                // What is committed now goes to the sinks already there, in segments of its own.
                 collect(true);
                 if (hasPending()) {
                     emitSegment();
                 }
+                // In the list before the epoch it takes events from begins: see the class javadoc.
                 sinks.add(r.sink);
-                // Tasks whose begins went out between the two epochs get theirs again in the sink's segments.
                 recorder.newEpoch();
                 r.sink.attachedAt(recorder.epoch);
             } else if (sinks.contains(r.sink)) {
                 collect(true);
                 // What is pending goes to every sink; to the one leaving, as its final segment.
-                SegmentBody last = hasPending() ? cutBody() : null;
+                SegmentBody last = cutLast();
                 sinks.remove(r.sink);
                 if (last != null) {
                     for (Sink s : sinks) {
@@ -354,7 +392,7 @@ final class SegmentWriter implements Runnable {
     private void drainFull() {
         Buffer b;
         while ((b = recorder.full.poll()) != null) {
-            append(b.data, 0, b.committed());
+            append(b.epoch, b.data, 0, b.committed());
             recorder.recycle(b);
         }
     }
@@ -369,7 +407,7 @@ final class SegmentWriter implements Runnable {
                 st.buffer = null;
                 if (b != null) {
                     if (b.claim(Buffer.STOLEN)) {
-                        append(b.data, 0, b.committed());
+                        append(b.epoch, b.data, 0, b.committed());
                     } else if (b.stolen()) {
                         takeTail(st, b, true);
                     }
@@ -402,7 +440,7 @@ final class SegmentWriter implements Runnable {
             if (b.owned()) {
                 int c = b.committed();
                 if (c > b.headerEnd && b.steal(c)) {
-                    append(b.data, 0, c);
+                    append(b.epoch, b.data, 0, c);
                 }
             } else if (b.stolen()) {
                 takeTail(st, b, false);
@@ -436,7 +474,7 @@ final class SegmentWriter implements Runnable {
         Resume.State state = Resume.stateAt(b, from);
         byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
         int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        appendUnit(header, n, b.data, from, end - from);
+        appendUnit(b.epoch, header, n, b.data, from, end - from);
     }
 
     /** At stop: every leased buffer's committed events, tails included. */
@@ -472,7 +510,7 @@ final class SegmentWriter implements Runnable {
             s.closed |= close;
             s.unlock();
             if (b != null && b.claim(Buffer.STOLEN)) {
-                append(b.data, 0, b.committed());
+                append(b.epoch, b.data, 0, b.committed());
                 if (!close) {
                     recorder.recycle(b);
                 }
@@ -480,55 +518,51 @@ final class SegmentWriter implements Runnable {
         }
     }
 
-    /** Appends a BATCH_RESUME header and the events it introduces into the same segment. */
-    private void appendUnit(byte[] header, int headerLength, byte[] src, int offset, int length) {
+    /**
+     * Appends a BATCH_RESUME header and the events it introduces, written under {@code epoch},
+     * into the same segment: beside batches no sink tells apart from them, else into
+     * {@link #older} (events written under an epoch older than what is pending: in flight
+     * when a sink was attached), else the pending segments are cut first.
+     */
+    private void appendUnit(int epoch, byte[] header, int headerLength, byte[] src, int offset, int length) {
         if (length <= 0) {
             return;
         }
         int total = headerLength + length;
-        if (pendingLength + total > pending.length) {
-            if (hasPending()) {
-                emitSegment();
-            }
-            if (total > pending.length) {
-                pending = new byte[total];
-            }
+        PendingBatches into = pending.accepts(epoch, sinks) ? pending : older.accepts(epoch, sinks) ? older : null;
+        if (into == null || !into.fits(total)) {
+            emitSegment();
+            into = pending;
         }
-        System.arraycopy(header, 0, pending, pendingLength, headerLength);
-        System.arraycopy(src, offset, pending, pendingLength + headerLength, length);
-        pendingLength += total;
-        if (pendingLength >= SEGMENT_TARGET) {
+        into.add(epoch, header, headerLength, src, offset, length);
+        if (into.length() >= SEGMENT_TARGET) {
             emitSegment();
         }
     }
 
-    private void append(byte[] src, int offset, int length) {
-        if (length <= 0) {
-            return;
-        }
-        if (pendingLength + length > pending.length) {
-            if (hasPending()) {
-                emitSegment();
-            }
-            if (length > pending.length) {
-                pending = new byte[length];
-            }
-        }
-        System.arraycopy(src, offset, pending, pendingLength, length);
-        pendingLength += length;
-        if (pendingLength >= SEGMENT_TARGET) {
-            emitSegment();
-        }
+    private void append(int epoch, byte[] src, int offset, int length) {
+        appendUnit(epoch, NO_HEADER, 0, src, offset, length);
     }
 
     /** @return whether there is something to cut a segment of: batches, or earlier begins queued */
     private boolean hasPending() {
-        return pendingLength > 0 || !recorder.earlierBegins.isEmpty();
+        return !pending.isEmpty() || !older.isEmpty() || !recorder.earlierBegins.isEmpty();
     }
 
-    /** Encodes {@code pending} once as a segment body and hands it to every sink. */
+    /** Encodes what is pending once as segment bodies (the older batches first) and hands them to every sink. */
     private void emitSegment() {
-        SegmentBody body = cutBody();
+        if (!older.isEmpty() && (pending.isEmpty() || older.oldest() <= pending.oldest())) {
+            offer(cutBody(older));
+        }
+        if (!pending.isEmpty() || !older.isEmpty() || !recorder.earlierBegins.isEmpty()) {
+            offer(cutBody(pending.isEmpty() ? older : pending));
+        }
+        if (!older.isEmpty()) {
+            offer(cutBody(older)); // newer than pending (cut first above)
+        }
+    }
+
+    private void offer(SegmentBody body) {
         if (body != null) {
             for (Sink s : sinks) {
                 s.offer(body);
@@ -537,17 +571,32 @@ final class SegmentWriter implements Runnable {
     }
 
     /**
-     * Encodes {@code pending} once as a segment body (then empties it), or returns null if
-     * it exceeds the format's limit (its events counted as dropped).
+     * Cuts what is pending for a final segment: all but the newest batches go to every sink
+     * as segments of their own, the newest are returned (null: nothing was pending).
      */
-    private SegmentBody cutBody() {
+    private SegmentBody cutLast() {
+        if (!older.isEmpty() && !pending.isEmpty()) {
+            offer(cutBody(older.oldest() <= pending.oldest() ? older : pending));
+        }
+        if (!hasPending()) {
+            return null;
+        }
+        return cutBody(pending.isEmpty() ? older : pending);
+    }
+
+    /**
+     * Encodes {@code from} once as a segment body (then empties it), with the earlier begins
+     * queued, or returns null if it exceeds the format's limit (its events counted as dropped).
+     */
+    private SegmentBody cutBody(PendingBatches from) {
         // The stack table first: every string its frames use was interned before it was published.
         StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
         encodeNewStrings();
         StringTableBytes.Snapshot strings = stringBytes.snapshot();
-        SegmentBody body = new SegmentBody(strings, stacks, Arrays.copyOf(pending, pendingLength), pendingLength,
-                recorder.dropped.get(), recorder.takeEarlierBegins());
-        pendingLength = 0;
+        int epoch = from.isEmpty() ? recorder.epoch : from.oldest();
+        byte[] batches = from.take();
+        SegmentBody body = new SegmentBody(strings, stacks, batches, batches.length, recorder.dropped.get(),
+                recorder.takeEarlierBegins(), epoch);
         if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
             // Cannot happen while the tables stay within their budgets; never end the writer over it.
             long events = body.countEvents();

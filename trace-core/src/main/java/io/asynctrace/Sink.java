@@ -19,6 +19,10 @@ import io.asynctrace.internal.format.Wire;
  *       drops counted from the moment it was attached ({@link #droppedAtAttach}), and a
  *       final segment at {@link #close} unless it failed.</li>
  *   <li>After a failure a sink takes nothing more; its stats carry the exception.</li>
+ *   <li>A sink attached at epoch {@code A} gets exactly the events written under an
+ *       epoch at or after {@code A} ({@link #takesEventsOf}), and the earlier begins it
+ *       lacks ({@link EarlierBegin}); see {@link SegmentWriter} for why that gives every
+ *       task it sees its begin.</li>
  * </ul>
  */
 abstract class Sink {
@@ -53,9 +57,45 @@ abstract class Sink {
         attachEpoch = epoch;
     }
 
+    /** @return the epoch this sink was attached at (0 until then) */
+    final int attachEpoch() {
+        return attachEpoch;
+    }
+
+    /** @return whether {@code body}'s events are for this sink: written under its attach epoch or later */
+    final boolean takesEventsOf(SegmentBody body) {
+        return body.epoch() >= attachEpoch;
+    }
+
+    /** @return whether {@code body} holds anything for this sink: its events, or an earlier begin it lacks */
+    final boolean wants(SegmentBody body) {
+        if (takesEventsOf(body)) {
+            return true;
+        }
+        for (EarlierBegin e : body.begins()) {
+            if (e.neededBy(attachEpoch)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return {@code body}'s events as this sink frames them: the earlier begins it lacks first */
     final byte[] events(SegmentBody body) {
-        return EarlierBegin.prepend(body.begins(), attachEpoch, base, body.events(), body.eventsLength());
+        boolean own = takesEventsOf(body);
+        return EarlierBegin.prepend(body.begins(), attachEpoch, base, own ? body.events() : new byte[0],
+                own ? body.eventsLength() : 0);
+    }
+
+    /** @return how many events of {@code body} this sink would have framed (it lost them) */
+    final long countOwnEvents(SegmentBody body) {
+        long begins = 0;
+        for (EarlierBegin e : body.begins()) {
+            if (e.neededBy(attachEpoch)) {
+                begins++;
+            }
+        }
+        return (takesEventsOf(body) ? Resume.countEvents(body.events(), body.eventsLength()) : 0) + begins;
     }
 
     /** Takes a segment; never blocks. */

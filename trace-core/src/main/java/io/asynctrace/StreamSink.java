@@ -91,7 +91,7 @@ final class StreamSink extends Sink implements Runnable {
 
     @Override
     void offer(SegmentBody body) {
-        if (failure != null) {
+        if (failure != null || !wants(body)) {
             return;
         }
         synchronized (queue) {
@@ -99,7 +99,7 @@ final class StreamSink extends Sink implements Runnable {
                 return;
             }
             if (queue.size() >= maxQueued || queuedBytes + body.size() > maxQueuedBytes) {
-                lost(body.countEvents());
+                lost(countOwnEvents(body));
                 return;
             }
             queue.addLast(body);
@@ -257,11 +257,11 @@ final class StreamSink extends Sink implements Runnable {
             closing = true;
             for (Object o : queue) {
                 if (o instanceof SegmentBody b) {
-                    lost(b.countEvents());
+                    lost(countOwnEvents(b));
                 }
             }
             if (closeLast != null && queue.contains(CLOSE)) {
-                lost(closeLast.countEvents());
+                lost(countOwnEvents(closeLast));
             }
         }
         try {

@@ -45,11 +45,16 @@ public final class Task implements AutoCloseable {
     final String type;
     final long createdNanos;
     /**
-     * Epoch of the recording that has this task's begin event (0: none). Read plainly on
-     * the hot path (a stale value only sends a thread to {@link #claimBegin}); changed
-     * only through {@link #claimBegin} or by the creating thread before publication.
+     * The newest recording epoch whose sinks have (or are sure to get) this task's begin
+     * event (0: none). Epochs only grow, JVM-wide, so this only moves forward, except back
+     * to what it was when a claimed begin is dropped. Read plainly on the hot path (a stale
+     * value only sends a thread to {@link #claimBegin}); changed only through
+     * {@link #claimBegin}/{@link #unclaimBegin} or by the creating thread before publication.
      */
     int recordedEpoch;
+    /** The stack id of this task's begin in recording {@link #beginStackRecording} (stacks on), else -1. */
+    private int beginStack = -1;
+    private int beginStackRecording;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
     /** The root of this task's tree (its own id for a root task); set by the creating thread before publication. */
@@ -67,18 +72,34 @@ public final class Task implements AutoCloseable {
     }
 
     /**
-     * Claims the begin event of this task in recording epoch {@code epoch}.
+     * Claims the begin event of this task for recording epoch {@code epoch}, if its begin
+     * last went out in an earlier epoch.
      *
-     * @return for exactly one caller, the epoch its begin last went out in (0: none); -1 for the others
+     * @return for exactly one caller, the epoch its begin last went out in (0: none); -1 for the
+     *     others, and when it went out in {@code epoch} or later already
      */
     int claimBegin(int epoch) {
         int seen = (int) RECORDED_EPOCH.getVolatile(this);
-        return seen != epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch) ? seen : -1;
+        return seen < epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch) ? seen : -1;
     }
 
-    /** Forgets that a recording has this task's begin (it was dropped): its next event writes it. */
-    void forgetBegin() {
-        RECORDED_EPOCH.setVolatile(this, 0);
+    /**
+     * Undoes a claim at {@code epoch} whose begin was dropped (unless a newer claim came
+     * since): back to {@code known}, so the task's next event tries again.
+     */
+    void unclaimBegin(int epoch, int known) {
+        RECORDED_EPOCH.compareAndSet(this, epoch, known);
+    }
+
+    /** The creating thread, before publication: its begin's stack id in recording {@code recording}. */
+    void beginStack(int recording, int stack) {
+        beginStackRecording = recording;
+        beginStack = stack;
+    }
+
+    /** @return the stack id of this task's begin in recording {@code recording}, else -1 (none) */
+    int beginStack(int recording) {
+        return beginStackRecording == recording ? beginStack : -1;
     }
 
     /** @return this task's id, unique in this JVM */

@@ -135,8 +135,9 @@ public final class Trace {
             t.rootId = t.id;
         }
         if (r != null) {
-            t.recordedEpoch = r.epoch;
-            r.taskBegin(st, ts, t);
+            int epoch = r.epoch;
+            t.recordedEpoch = epoch; // the begin written now reaches exactly the sinks of this epoch
+            r.taskBegin(st, ts, t, epoch);
             if (parent == null && OtelSpans.PRESENT) {
                 joinOtelSpan(r, st, t);
             }
