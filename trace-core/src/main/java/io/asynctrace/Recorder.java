@@ -130,6 +130,21 @@ final class Recorder {
         return stringCount;
     }
 
+    /**
+     * Lets the string and stack tables go once the recording ended (writer thread): a span
+     * never ended, or an idle thread, still refers to this recorder, and must not keep
+     * what every name of the recording took. Names interned afterwards are written inline.
+     */
+    void releaseTables() {
+        synchronized (stringIds) {
+            stringIds.clear();
+            strings = new String[1];
+            stringCount = 0;
+            stringTableBytes = Long.MAX_VALUE / 2; // over any budget: intern returns 0 (inline) from now on
+        }
+        stacks.release();
+    }
+
     String[] strings() {
         return strings;
     }

@@ -77,13 +77,16 @@ final class Recordings {
     private Recordings() {
     }
 
-    /** {@link Trace#start}: {@code options} null joins a running recording with its options. */
-    static synchronized void startFile(OutputStream out, TraceOptions requested) {
+    /**
+     * {@link Trace#start}: {@code joinAsIs} joins a running recording with its options
+     * ({@code requested} then only applies to a recording this starts; null: the defaults).
+     */
+    static synchronized void startFile(OutputStream out, TraceOptions requested, boolean joinAsIs) {
         Objects.requireNonNull(out, "out");
         if (file != null) {
             throw new IllegalStateException("tracing is already on: call Trace.stop() first");
         }
-        Recorder r = join(requested, "Trace.start(out, options)");
+        Recorder r = joinAsIs ? recorder : join(requested, "Trace.start(out, options)");
         StreamSink sink = new StreamSink(out, r == null ? fresh(requested) : r, "asynctrace-sink-trace",
                 Recordings::sinkFailed);
         if (!attach(r, sink)) {
@@ -106,7 +109,7 @@ final class Recordings {
             if (flight == null) {
                 end(r);
             } else {
-                r.writer.detach(sink);
+                detach(r, sink);
             }
         }
         // Outside the lock: a slow output must not hold up a flight recorder's start or stop.
@@ -117,8 +120,12 @@ final class Recordings {
         return stats;
     }
 
-    /** {@link Trace#flush}: false if no output is attached or it failed or ended first. */
-    static boolean flushFile() {
+    /**
+     * {@link Trace#flush}: false if no output is attached or it failed or ended first, if it
+     * did not take everything within {@code timeoutNanos}, or if it lost events since the
+     * previous flush (its own, or the recording's: both counted in it).
+     */
+    static boolean flushFile(long timeoutNanos) {
         StreamSink sink;
         Recorder r;
         synchronized (Recordings.class) {
@@ -131,7 +138,11 @@ final class Recordings {
         if (!r.writer.flush()) {
             return false;
         }
-        return sink == null || sink.awaitDelivered(sink.offered());
+        if (sink == null) {
+            return true;
+        }
+        boolean delivered = sink.awaitDelivered(sink.offered(), System.nanoTime() + timeoutNanos);
+        return sink.nothingLostSinceLastFlush(r.dropped.get()) && delivered;
     }
 
     /** {@link FlightRecorder#start}: the ring it keeps. */
@@ -164,13 +175,18 @@ final class Recordings {
         if (file == null) {
             end(r);
         } else {
-            r.writer.detach(kept);
+            detach(r, kept);
         }
     }
 
     /** @return the running flight recorder, or null */
     static synchronized FlightRecorder flight() {
         return flight;
+    }
+
+    /** For tests: the {@code Trace.start} output's sink, or null. */
+    static synchronized StreamSink fileForTest() {
+        return file;
     }
 
     /** For tests: the running flight recorder's ring, or null. */
@@ -237,6 +253,16 @@ final class Recordings {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Detaches {@code sink} from {@code r}; under the lock. If the recording ended first (its
+     * writer failed), the sink is closed here, cut short: whoever waits for it never hangs.
+     */
+    private static void detach(Recorder r, Sink sink) {
+        if (!r.writer.detach(sink)) {
+            sink.close(r.dropped.get(), false, null);
+        }
     }
 
     /** Ends {@code r} (the last consumer let go); under the lock. */
@@ -319,7 +345,7 @@ final class Recordings {
             if (flight == null) {
                 end(r);
             } else {
-                r.writer.detach(sink);
+                detach(r, sink);
             }
         }
     }

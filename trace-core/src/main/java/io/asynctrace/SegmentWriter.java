@@ -96,6 +96,8 @@ final class SegmentWriter implements Runnable {
         final Sink sink;
         final boolean attach;
         final CountDownLatch done = new CountDownLatch(1);
+        /** Set (before {@link #done}) only when the writer carried it out; a request it let go of stays false. */
+        volatile boolean served;
 
         Request(Sink sink, boolean attach) {
             this.sink = sink;
@@ -136,9 +138,12 @@ final class SegmentWriter implements Runnable {
      * Cuts a segment of everything recorded so far for every sink, then closes
      * {@code sink} (its final segment) and lets it go. Waits until done (not for the
      * sink's own delivery).
+     *
+     * @return false if the recording ended first: then {@code sink} may not have been
+     *     closed, and the caller closes it
      */
-    void detach(Sink sink) {
-        request(new Request(sink, false));
+    boolean detach(Sink sink) {
+        return request(new Request(sink, false));
     }
 
     private boolean request(Request r) {
@@ -149,7 +154,7 @@ final class SegmentWriter implements Runnable {
             while (true) {
                 try {
                     if (r.done.await(10, TimeUnit.MILLISECONDS)) {
-                        return true;
+                        return r.served;
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -174,6 +179,14 @@ final class SegmentWriter implements Runnable {
     }
 
     private volatile Error injected;
+
+    /** Times a flush waited {@link #STRIPE_WAIT_NANOS} for a stripe in vain; writer thread only (tests read it after). */
+    private volatile int stripeWaitsInVain;
+
+    /** For tests: see {@link #stripeWaitsInVain}. */
+    int stripeWaitsInVainForTest() {
+        return stripeWaitsInVain;
+    }
 
     /** @return the writer's own failure, or null */
     Throwable failure() {
@@ -307,8 +320,10 @@ final class SegmentWriter implements Runnable {
             }
             Request r;
             while ((r = requests.poll()) != null) {
+                // Not served: the request returns false. A sink that was to leave is closed here
+                // (its trace cut short); one that was to join was never attached, its caller closes it.
                 if (!r.attach) {
-                    r.sink.close(recorder.dropped.get(), failure == null, null);
+                    r.sink.close(recorder.dropped.get(), false, null);
                 }
                 r.done.countDown();
             }
@@ -344,6 +359,7 @@ final class SegmentWriter implements Runnable {
         pending.release();
         older.release();
         stringBytes.release();
+        recorder.releaseTables();
     }
 
     /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
@@ -378,6 +394,7 @@ final class SegmentWriter implements Runnable {
                 }
                 r.sink.close(recorder.dropped.get(), true, last);
             }
+            r.served = true;
             r.done.countDown();
         }
     }
@@ -485,11 +502,19 @@ final class SegmentWriter implements Runnable {
     /**
      * Takes the striped buffers that hold events; at stop also closes the stripes.
      * Waits for a stripe's lock only when {@code wait} (a flush was asked for): a
-     * periodic flush skips a stripe that is busy this instant.
+     * periodic flush skips a stripe that is busy this instant. A holder it waited for in
+     * vain once is not waited for again (a live thread that lost an event to an Error and
+     * never records again keeps its stripe): every later flush, attach and detach only
+     * tries that stripe, until it is free.
      */
     private void takeStripes(boolean close, boolean wait) {
         for (Stripe s : recorder.stripes) {
-            if (wait ? !s.lock(STRIPE_WAIT_NANOS) : !s.tryLock()) {
+            boolean waitHere = wait && (s.stuckHolder == null || s.stuckHolder != s.holder());
+            if (waitHere ? !s.lock(STRIPE_WAIT_NANOS) : !s.tryLock()) {
+                if (waitHere) {
+                    s.stuckHolder = s.holder();
+                    stripeWaitsInVain++;
+                }
                 if (close) {
                     // Its holder is stuck (or died holding it): what it committed is lost, and counted.
                     Buffer stuck = s.buffer;
@@ -501,6 +526,7 @@ final class SegmentWriter implements Runnable {
                 }
                 continue;
             }
+            s.stuckHolder = null;
             Buffer b = s.buffer;
             if (b != null && (close || b.pos > 0)) {
                 s.buffer = null;

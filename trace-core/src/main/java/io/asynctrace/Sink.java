@@ -117,6 +117,19 @@ abstract class Sink {
         ownDropped.addAndGet(events);
     }
 
+    /**
+     * For {@code Trace.flush}: whether neither the recording (its drop count now is
+     * {@code droppedTotal}) nor this sink lost events since the previous call (or the attach).
+     */
+    final synchronized boolean nothingLostSinceLastFlush(long droppedTotal) {
+        long lost = droppedTotal - droppedAtAttach + ownDropped.get();
+        boolean none = lost == lostAtLastFlush;
+        lostAtLastFlush = lost;
+        return none;
+    }
+
+    private long lostAtLastFlush; // guarded by this
+
     /** @return the recording's drops since this sink was attached, as far as framed, plus every event it lost itself */
     final long droppedSoFar() {
         return droppedSeen - droppedAtAttach + ownDropped.get();

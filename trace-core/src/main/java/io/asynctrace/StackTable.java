@@ -73,6 +73,23 @@ final class StackTable {
         this.recorder = recorder;
     }
 
+    /** Set once the recording ended: the table is empty and takes nothing more. Guarded by {@link #bytes}. */
+    private boolean released;
+
+    /**
+     * Lets the table go once the recording ended (writer thread): spans and idle threads
+     * still refer to the recorder, and must not keep its stacks with it.
+     */
+    void release() {
+        synchronized (bytes) {
+            released = true;
+            frameIds.clear();
+            stackIds.clear();
+            bytes.release();
+            encoded = StackTableBytes.Snapshot.EMPTY;
+        }
+    }
+
     /** @return the encoded table so far; take it before the string table */
     StackTableBytes.Snapshot encoded() {
         return encoded;
@@ -97,7 +114,7 @@ final class StackTable {
                 return id;
             }
             int need = StackTableBytes.frameRoom(f.className().length(), f.method().length(), f.file().length());
-            if (bytes.frameCount() + 1 >= Wire.MAX_FRAMES || bytes.length() + need > Wire.MAX_STACK_TABLE_BYTES) {
+            if (released || bytes.frameCount() + 1 >= Wire.MAX_FRAMES || bytes.length() + need > Wire.MAX_STACK_TABLE_BYTES) {
                 return 0;
             }
             id = bytes.addFrame(recorder.intern(f.className()), f.className(), recorder.intern(f.method()),
@@ -125,7 +142,7 @@ final class StackTable {
             if (id != null) {
                 return id;
             }
-            if (bytes.stackCount() + 1 >= Wire.MAX_STACKS
+            if (released || bytes.stackCount() + 1 >= Wire.MAX_STACKS
                     || bytes.length() + StackTableBytes.stackRoom(length) > Wire.MAX_STACK_TABLE_BYTES) {
                 return 0;
             }

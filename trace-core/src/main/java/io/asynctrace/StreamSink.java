@@ -132,17 +132,22 @@ final class StreamSink extends Sink implements Runnable {
     }
 
     /**
-     * Waits until the first {@code n} queued segments are written and flushed.
+     * Waits until the first {@code n} queued segments are written and flushed, or until
+     * {@code deadline} ({@code System.nanoTime()}).
      *
-     * @return false if this sink failed or closed first
+     * @return false if this sink failed or closed first, or the deadline passed
      */
-    boolean awaitDelivered(long n) {
+    boolean awaitDelivered(long n, long deadline) {
         boolean interrupted = false;
         try {
             synchronized (queue) {
                 while (delivered < n && failure == null && closed.getCount() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
                     try {
-                        queue.wait(100);
+                        queue.wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }

@@ -46,7 +46,7 @@ public final class Trace {
      */
     public static void start(OutputStream out) {
         Objects.requireNonNull(out, "out");
-        Recordings.startFile(out, null);
+        Recordings.startFile(out, null, true);
     }
 
     /**
@@ -68,7 +68,25 @@ public final class Trace {
     public static void start(OutputStream out, TraceOptions options) {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(options, "options");
-        Recordings.startFile(out, options);
+        Recordings.startFile(out, options, false);
+    }
+
+    /**
+     * Starts recording into {@code out} with {@code options}, or, if a recording is on
+     * already (a {@link FlightRecorder}'s), attaches {@code out} to it as it is (its
+     * options apply), in one step: unlike asking {@link FlightRecorder#running()} first,
+     * a flight recorder stopping in between cannot make this start with other options.
+     * For a debug endpoint that takes a trace beside whatever runs.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @param options the options of a recording this starts
+     * @throws IllegalStateException if a {@code Trace.start} output is already attached
+     * @throws NullPointerException if an argument is null
+     */
+    public static void startOrJoin(OutputStream out, TraceOptions options) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(options, "options");
+        Recordings.startFile(out, options, true);
     }
 
     /**
@@ -85,15 +103,23 @@ public final class Trace {
 
     /**
      * Writes out every event recorded before this call and flushes the output, so a
-     * reader of the output sees them; blocks until then. Events other threads emit
+     * reader of the output sees them; blocks until then, at most 10 seconds for the
+     * output (a stream that stays
+     * blocked longer does not hold the caller forever). Events other threads emit
      * while it runs may or may not be included. Do not call it on an event loop:
      * it waits for the output.
      *
-     * @return true once written; false if tracing is off or the recording ended (stopped, or its output failed) first
+     * @return true once written with nothing lost; false if tracing is off, the recording ended
+     *     (stopped, or its output failed) first, the output did not take it within the bound,
+     *     or events were dropped (counted in the output) since the previous flush, so some
+     *     recorded before this call may be missing
      */
     public static boolean flush() {
-        return Recordings.flushFile();
+        return Recordings.flushFile(java.util.concurrent.TimeUnit.SECONDS.toNanos(FLUSH_TIMEOUT_SECONDS));
     }
+
+    /** The longest {@link #flush} waits for the output (in its javadoc). */
+    private static final int FLUSH_TIMEOUT_SECONDS = 10;
 
     /** @return whether a recording is in progress (for a {@code Trace.start} output, a flight recorder, or both) */
     public static boolean isEnabled() {

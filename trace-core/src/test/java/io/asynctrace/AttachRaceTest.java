@@ -2,18 +2,13 @@ package io.asynctrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceModel;
-import io.asynctrace.reader.TraceReader;
 import io.asynctrace.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -24,14 +19,13 @@ import org.junit.jupiter.api.Test;
  * event in flight and the attach (see {@link SegmentWriter}'s Assumptions and Guarantees).
  */
 class AttachRaceTest {
-    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
+    private static final TraceOptions FAST = FlightFixtures.FAST;
     private static final long FILES = 400;
-    private final List<FlightRecorder> started = new ArrayList<>();
+    private final FlightFixtures flights = new FlightFixtures();
 
     @AfterEach
     void stopAll() {
-        started.forEach(FlightRecorder::stop);
-        Trace.stop();
+        flights.stopAll();
     }
 
     /** Threads that loop creating and ending tasks while {@code body} runs; stopped and joined after it. */
@@ -73,8 +67,7 @@ class AttachRaceTest {
     @Test
     void aFileAttachedMidWayNeverHasATaskEndWithoutItsBegin() throws Exception {
         FlightRecorder f = new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FAST);
-        f.start();
-        started.add(f);
+        flights.start(f);
         long[] counts = new long[4]; // unmatched ends, tasks with two begins, files read, files with drops
         whileTasksLoop(2, false, () -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -89,7 +82,7 @@ class AttachRaceTest {
                 }
                 TraceModel m = TraceModel.read(new ByteArrayInputStream(out.toByteArray()));
                 counts[0] += m.tasks().stream().filter(t -> t.hasEnd() && !t.hasStart()).count();
-                counts[1] += beginsPerTask(out.toByteArray()).values().stream().filter(n -> n > 1).count();
+                counts[1] += FlightFixtures.beginsPerTask(out.toByteArray()).values().stream().filter(n -> n > 1).count();
                 counts[2]++;
             }
         });
@@ -99,15 +92,14 @@ class AttachRaceTest {
                 + " files").isZero();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         f.writeTo(snapshot);
-        assertThat(beginsPerTask(snapshot.toByteArray()).values()).as("begins per task in the ring").allMatch(n -> n == 1);
+        assertThat(FlightFixtures.beginsPerTask(snapshot.toByteArray()).values()).as("begins per task in the ring").allMatch(n -> n == 1);
     }
 
     /** A task created under a flight recorder with stacks, met again by a file attached later: its begin's stack. */
     @Test
     void anEarlierBeginCarriesTheStackOfTheTasksBegin() throws Exception {
         FlightRecorder f = new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FAST.withStackDepth(8));
-        f.start();
-        started.add(f);
+        flights.start(f);
         Task before = createdHere();
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         Trace.start(file);
@@ -124,19 +116,5 @@ class AttachRaceTest {
 
     private static Task createdHere() {
         return Trace.newTask("early");
-    }
-
-    /** How many begins each task has in {@code trace}. */
-    private static Map<Long, Integer> beginsPerTask(byte[] trace) throws IOException {
-        Map<Long, Integer> begins = new HashMap<>();
-        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(trace))) {
-            reader.read(new TraceHandler() {
-                @Override
-                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-                    begins.merge(task, 1, Integer::sum);
-                }
-            });
-        }
-        return begins;
     }
 }

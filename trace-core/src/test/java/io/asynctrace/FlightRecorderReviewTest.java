@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -22,13 +21,12 @@ import org.junit.jupiter.api.Test;
 
 /** Found by a review of 1fe893f: each test failed on that commit. */
 class FlightRecorderReviewTest {
-    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
-    private final List<FlightRecorder> started = new ArrayList<>();
+    private static final TraceOptions FAST = FlightFixtures.FAST;
+    private final FlightFixtures flights = new FlightFixtures();
 
     @AfterEach
     void stopAll() {
-        started.forEach(FlightRecorder::stop);
-        Trace.stop();
+        flights.stopAll();
     }
 
     /** FlightRecorder.start() on the running instance throws as documented, but also kills its triggers, uncounted. */
@@ -40,8 +38,7 @@ class FlightRecorderReviewTest {
                     names.add(name);
                     return new ByteArrayOutputStream();
                 });
-        f.start();
-        started.add(f);
+        flights.start(f);
         assertThatThrownBy(f::start).isInstanceOf(IllegalStateException.class);
         assertThat(f.isRunning()).isTrue();
         Trace.newTask("a").end("failed");
@@ -64,8 +61,7 @@ class FlightRecorderReviewTest {
                     Await.latch("the test releases the sink", release);
                     return o;
                 });
-        f.start();
-        started.add(f);
+        flights.start(f);
         for (int i = 0; i < 100; i++) {
             Trace.log("before", "the failure " + i);
         }
@@ -96,8 +92,7 @@ class FlightRecorderReviewTest {
                     Await.latch("the test releases the sink", release);
                     return o;
                 });
-        f.start();
-        started.add(f);
+        flights.start(f);
         Trace.log("before", "the failure");
         Trace.newTask("a").end("failed");
         Await.latch("the snapshot opens its output", opened);

@@ -25,19 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FlightRecorderTest {
-    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
-    private final List<FlightRecorder> started = new ArrayList<>();
+    private static final TraceOptions FAST = FlightFixtures.FAST;
+    private final FlightFixtures flights = new FlightFixtures();
 
     @AfterEach
     void stopAll() {
-        started.forEach(FlightRecorder::stop);
-        Trace.stop();
+        flights.stopAll();
     }
 
     private FlightRecorder start(FlightRecorder f) {
-        f.start();
-        started.add(f);
-        return f;
+        return flights.start(f);
     }
 
     /** A sink keeping snapshots in memory by name. */

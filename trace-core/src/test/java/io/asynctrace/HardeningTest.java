@@ -2,6 +2,7 @@ package io.asynctrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynctrace.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -44,25 +45,49 @@ class HardeningTest {
             }
         }, "overflowing", 256 * 1024);
         t.start();
-        t.join(TimeUnit.SECONDS.toMillis(120));
-        assertThat(t.isAlive()).isFalse();
-        // A stripe the overflowing thread still held when it ended is freed by the writer thread.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        boolean allFree = false;
-        while (!allFree && System.nanoTime() < deadline) {
-            allFree = true;
+        Await.joined(t);
+        // A stripe the overflowing thread still held when it ended names it, and the writer thread frees it.
+        Await.until("every stripe is free again", () -> {
             for (Stripe s : r.stripes) {
-                if (s.tryLock()) {
-                    s.unlock();
-                } else {
-                    allFree = false;
+                if (s.holder() instanceof Thread holder && holder == t) {
+                    return false;
                 }
             }
-            Thread.sleep(5);
+            return true;
+        });
+        for (Stripe s : r.stripes) {
+            assertThat(s.holder()).as("a locked stripe names a live holder").satisfiesAnyOf(
+                    h -> assertThat(h).isNull(), h -> assertThat(h).isNotInstanceOf(Thread.class),
+                    h -> assertThat(((Thread) h).isAlive()).isTrue());
         }
-        assertThat(allFree).as("every stripe is free again").isTrue();
         Trace.log("after", "the storm");
         assertThat(Trace.flush()).isTrue();
+    }
+
+    /**
+     * Review 13 item 7: a stripe held by a live thread that never records again (it lost an
+     * event to an Error) cost every flush a one-second busy wait; now only the first.
+     */
+    @Test
+    void aStripeALiveThreadKeepsIsWaitedForOnceNotAtEveryFlush() throws Exception {
+        Trace.start(new ByteArrayOutputStream(), TraceOptions.defaults().withMaxThreadBuffers(0));
+        Recorder r = Recordings.active;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> Await.latch("the test ends", done), "stripe-holder");
+        holder.start();
+        Stripe s = r.stripes[0];
+        try {
+            assertThat(s.tryLock(holder)).as("held as by a thread whose unlock an Error cut short").isTrue();
+            for (int i = 0; i < 4; i++) {
+                Trace.log("flush", Integer.toString(i));
+                Trace.flush();
+            }
+            assertThat(r.writer.stripeWaitsInVainForTest()).as("flushes that waited for the held stripe").isEqualTo(1);
+        } finally {
+            s.unlock();
+            done.countDown();
+            Await.joined(holder);
+        }
     }
 
     /** As {@link #deep}, each log carrying the clock read just before it, 2 µs apart. */
@@ -106,6 +131,29 @@ class HardeningTest {
                 .as("a log whose time is before the clock read ahead of it").isEmpty();
     }
 
+    /**
+     * Review 13 item 8: a span never ended keeps its recorder (Span.recorder), which kept
+     * every string and stack of the stopped recording.
+     */
+    @Test
+    void aSpanNeverEndedDoesNotKeepTheStoppedRecordingsTables() {
+        Trace.start(new ByteArrayOutputStream(), TraceOptions.defaults().withStackDepth(8));
+        Recorder r = Recordings.active;
+        java.util.List<Span> open = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            open.add(Trace.startDetachedSpan("never ended " + i));
+        }
+        assertThat(r.stringCount()).isGreaterThanOrEqualTo(1000);
+        assertThat(r.stacks.encoded().framesLength()).isPositive();
+        Trace.stop();
+        assertThat(open).allMatch(Span::isRecording); // still reachable, still naming the recorder
+        assertThat(r.stringCount()).as("strings the stopped recording keeps").isZero();
+        assertThat(r.strings().length).isLessThanOrEqualTo(1);
+        assertThat(r.stacks.encoded().framesLength() + r.stacks.encoded().stacksLength())
+                .as("stack table bytes it keeps").isZero();
+        assertThat(r.intern("a name after the end")).as("written inline, not kept").isZero();
+    }
+
     @Test
     void anIdleThreadDoesNotKeepAStoppedRecordingAlive() throws Exception {
         Trace.start(new ByteArrayOutputStream());
@@ -123,14 +171,12 @@ class HardeningTest {
         }, "idle");
         idle.start();
         try {
-            assertThat(recorded.await(20, TimeUnit.SECONDS)).isTrue();
+            Await.latch("the idle thread recorded", recorded);
             Trace.stop();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (recording.get() != null && System.nanoTime() < deadline) {
+            Await.until("the stopped recording is collected", () -> {
                 System.gc();
-                Thread.sleep(20);
-            }
-            assertThat(recording.get()).as("the stopped recording is collected").isNull();
+                return recording.get() == null;
+            });
         } finally {
             done.countDown();
             idle.join();

@@ -9,6 +9,7 @@ import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.reader.TraceReader;
+import io.asynctrace.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,19 +21,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One owner of what is recording: attach and detach mid-way, options, failures, the task-end hook. */
 class LifecycleTest {
-    private static final TraceOptions FAST = TraceOptions.defaults().withFlushIntervalMillis(10);
-    private final List<FlightRecorder> started = new ArrayList<>();
+    private static final TraceOptions FAST = FlightFixtures.FAST;
+    private final FlightFixtures flights = new FlightFixtures();
 
     @AfterEach
     void stopAll() {
-        started.forEach(FlightRecorder::stop);
-        Trace.stop();
+        flights.stopAll();
     }
 
     private FlightRecorder flight(TraceOptions options) {
@@ -40,17 +39,7 @@ class LifecycleTest {
         if (options != null) {
             f.withOptions(options);
         }
-        f.start();
-        started.add(f);
-        return f;
-    }
-
-    static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(condition.getAsBoolean()).as(what + " within 20 s").isTrue();
+        return flights.start(f);
     }
 
     private static TraceModel read(ByteArrayOutputStream out) throws IOException {
@@ -122,19 +111,6 @@ class LifecycleTest {
         Trace.log("work", "in a span");
     }
 
-    /** How many begins each task has in {@code trace}. */
-    private static java.util.Map<Long, Integer> beginsPerTask(byte[] trace) throws IOException {
-        java.util.Map<Long, Integer> begins = new java.util.HashMap<>();
-        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(trace))) {
-            reader.read(new TraceHandler() {
-                @Override
-                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-                    begins.merge(task, 1, Integer::sum);
-                }
-            });
-        }
-        return begins;
-    }
 
     @Test
     void anOutputAttachedMidWayGivesTheOutputsAlreadyThereNoSecondBegin() throws Exception {
@@ -152,8 +128,8 @@ class LifecycleTest {
         Trace.stop();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         f.writeTo(snapshot);
-        java.util.Map<Long, Integer> inRing = beginsPerTask(snapshot.toByteArray());
-        java.util.Map<Long, Integer> inFile = beginsPerTask(file.toByteArray());
+        java.util.Map<Long, Integer> inRing = FlightFixtures.beginsPerTask(snapshot.toByteArray());
+        java.util.Map<Long, Integer> inFile = FlightFixtures.beginsPerTask(file.toByteArray());
         for (Task t : tasks) {
             assertThat(inRing.get(t.id())).as("begins of task %d in the ring", t.id()).isEqualTo(1);
             assertThat(inFile.get(t.id())).as("begins of task %d in the file", t.id()).isEqualTo(1);
@@ -186,12 +162,14 @@ class LifecycleTest {
         String message = "m".repeat(200);
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         try {
-            // Far more than the recording's 16 MiB of buffers, while the file does not move, at about 10 MB/s:
-            // a pace the writer keeps up with, so that only a consumer that stalls it could make it drop.
+            // Far more than the recording's 16 MiB of buffers, while the file does not move, paced on the
+            // writer thread (not on its sinks): a pace it keeps up with, so that only a consumer that
+            // stalled it could make it drop.
+            Recorder r = Recordings.active;
             for (int i = 0; i < 150_000; i++) {
                 Trace.log("load", message);
                 if (i % 1_000 == 0) {
-                    Thread.sleep(20);
+                    assertThat(r.writer.flush()).as("the writer thread took what was recorded").isTrue();
                 }
             }
             assertThat(Trace.isEnabled()).isTrue();
@@ -219,7 +197,7 @@ class LifecycleTest {
         Trace.log("x", "y");
         Trace.flush();
         java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
-        waitFor("the failure detaches the output", () -> {
+        Await.until("the failure detaches the output", () -> {
             try {
                 if (!restarted.get()) {
                     Trace.start(new ByteArrayOutputStream());
@@ -244,7 +222,7 @@ class LifecycleTest {
             }
         }, FAST);
         Trace.log("x", "y");
-        waitFor("the recording ends", () -> !Trace.isEnabled());
+        Await.until("the recording ends", () -> !Trace.isEnabled());
         RecordingStats stats = Trace.stop();
         assertThat(stats.failure()).hasValueSatisfying(e -> assertThat(e).hasMessage("disk full"));
         Trace.start(new ByteArrayOutputStream());
@@ -260,8 +238,7 @@ class LifecycleTest {
         Trace.start(new ByteArrayOutputStream(), FAST); // the same options join
         Trace.stop();
         Trace.start(new ByteArrayOutputStream()); // no options join as it is
-        Trace.stop();
-        started.forEach(FlightRecorder::stop);
+        flights.stopAll();
 
         Trace.start(new ByteArrayOutputStream(), FAST);
         FlightRecorder f = new FlightRecorder(Duration.ofSeconds(1), 1 << 20).withOptions(other);
@@ -275,7 +252,7 @@ class LifecycleTest {
         FlightRecorder f = flight(FAST.withRuntimeEvents(RuntimeEvents.defaults()));
         Recorder r = Recordings.active;
         r.writer.failForTest(new AssertionError("a bug in the writer"));
-        waitFor("the flight recorder stops", () -> !f.isRunning() && FlightRecorder.running() == null);
+        Await.until("the flight recorder stops", () -> !f.isRunning() && FlightRecorder.running() == null);
         assertThat(Trace.isEnabled()).isFalse();
         assertThatThrownBy(() -> f.writeTo(new ByteArrayOutputStream())).isInstanceOf(IllegalStateException.class);
         FlightRecorder g = flight(FAST);
@@ -341,14 +318,13 @@ class LifecycleTest {
         };
         FlightRecorder f = new FlightRecorder(Duration.ofSeconds(5), 8 << 20).withOptions(FAST)
                 .withSnapshotInterval(Duration.ZERO).snapshotOnError(null, sink);
-        f.start();
-        started.add(f);
+        flights.start(f);
         Trace.newTask("a").end("failed");
         assertThat(opened.await(20, TimeUnit.SECONDS)).isTrue();
         Trace.newTask("b").end("failed"); // queued behind the first
         f.stop();
         release.countDown();
-        waitFor("the first snapshot settles", () -> f.snapshotsWritten() + f.snapshotsFailed() == 1);
+        Await.until("the first snapshot settles", () -> f.snapshotsWritten() + f.snapshotsFailed() == 1);
         assertThat(names).as("the queued one never opened its file").hasSize(1);
         assertThat(f.snapshotsFailed() + f.snapshotsWritten()).isEqualTo(1);
         assertThat(f.snapshotsSuppressed()).isEqualTo(1);
@@ -382,7 +358,8 @@ class LifecycleTest {
         Trace.start(out, FAST.withMaxThreadBuffers(0));
         Recorder r = Recordings.active;
         for (Stripe s : r.stripes) {
-            assertThat(s.tryLock()).isTrue();
+            // The writer thread tries each stripe every flush interval: retry until this test holds it.
+            Await.until("the test holds the stripe", s::tryLock);
         }
         long created = System.nanoTime();
         Task t = Trace.newTask("dropped begin"); // no stripe free: dropped (and counted), never a spin forever

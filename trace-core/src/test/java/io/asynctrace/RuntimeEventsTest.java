@@ -26,8 +26,19 @@ import org.junit.jupiter.api.Test;
 
 /** JVM runtime events from JDK Flight Recorder land on the right thread, inside the right task. */
 class RuntimeEventsTest {
-    /** JFR stamps and our clock agree to well within this (the offset is the best of a window of markers). */
-    private static final long SLACK = 200_000L;
+    /**
+     * JFR stamps and our clock agree to within this (the offset is the best of a window of
+     * markers; on a loaded machine a marker's two clock reads can be a preemption apart).
+     * Each task spins {@link #MARGIN} before and after its runtime event, so an event
+     * inside the task stays inside its bounds widened by this, and one outside does not.
+     */
+    private static final long SLACK = 2_000_000L;
+    private static final long MARGIN = 2 * SLACK;
+
+    /** Inside a task, around its runtime event: see {@link #SLACK}. */
+    private static void margin() {
+        Work.spin(MARGIN);
+    }
 
     @AfterEach
     void stop() {
@@ -66,7 +77,9 @@ class RuntimeEventsTest {
 
         Task sleeper = Trace.newTask("sleeper");
         try (Scope s = sleeper.makeCurrent()) {
+            margin();
             Thread.sleep(30);
+            margin();
         }
         sleeper.end();
 
@@ -86,7 +99,9 @@ class RuntimeEventsTest {
         holder.start();
         held.await();
         Task locker = Trace.newTask("locker");
+        margin();
         synchronized (monitor) {
+            margin();
             locker.end();
         }
         holder.join();
@@ -106,8 +121,10 @@ class RuntimeEventsTest {
         owner.start();
         locked.await();
         Task parker = Trace.newTask("parker");
+        margin();
         lock.lock();
         lock.unlock();
+        margin();
         parker.end();
         owner.join();
 
@@ -126,15 +143,19 @@ class RuntimeEventsTest {
             writer.start();
             serverPort = server.getLocalPort();
             reader = Trace.newTask("reader");
+            margin();
             try (Socket c = new Socket(server.getInetAddress(), server.getLocalPort()); InputStream in = c.getInputStream()) {
                 assertThat(in.readNBytes(100)).hasSize(100);
             }
+            margin();
             reader.end();
             writer.join();
         }
 
         Task collector = Trace.newTask("collector");
+        margin();
         System.gc();
+        margin();
         collector.end();
 
         Trace.stop();

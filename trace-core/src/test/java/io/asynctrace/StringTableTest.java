@@ -7,6 +7,7 @@ import io.asynctrace.internal.format.EventCursor;
 import io.asynctrace.internal.format.FormatException;
 import io.asynctrace.reader.SpanInfo;
 import io.asynctrace.reader.TraceModel;
+import io.asynctrace.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +92,7 @@ class StringTableTest {
         try {
             Trace.withSpan("interned-first", () -> { });
             FlightRing ring = Recordings.ringForTest();
-            LifecycleTest.waitFor("the segment that interned the name evicted", () -> {
+            Await.until("the segment that interned the name evicted", () -> {
                 Trace.withSpan("interned-first", () -> { }); // the id given in that segment
                 return ring.evicted() >= 3;
             });

@@ -43,6 +43,17 @@ final class ChunkStream extends OutputStream {
         open = false;
     }
 
+    /**
+     * Nothing will be sent on this channel (its event loop is gone, though the channel may
+     * still say it is active): writes are discarded from now on, never waited for.
+     */
+    void discard() {
+        discarding = true;
+        wake();
+    }
+
+    private volatile boolean discarding;
+
     /** The headers are sent: chunks may follow. */
     void open() {
         open = true;
@@ -61,7 +72,7 @@ final class ChunkStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) {
-        while (len > 0 && ctx.channel().isActive()) {
+        while (len > 0 && !discarding && ctx.channel().isActive()) {
             ByteBuf p = pending;
             if (p == null) {
                 p = ctx.alloc().buffer(Math.min(Math.max(len, 4096), MAX_CHUNK));
@@ -118,7 +129,7 @@ final class ChunkStream extends OutputStream {
         boolean interrupted = false;
         long since = System.nanoTime();
         synchronized (lock) {
-            while (ctx.channel().isActive() && (!open || !ctx.channel().isWritable())) {
+            while (!discarding && ctx.channel().isActive() && (!open || !ctx.channel().isWritable())) {
                 if (System.nanoTime() - since > STALL_NANOS) {
                     ctx.channel().close(); // the handler then stops the recording
                     break;
@@ -133,6 +144,6 @@ final class ChunkStream extends OutputStream {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return ctx.channel().isActive();
+        return !discarding && ctx.channel().isActive();
     }
 }

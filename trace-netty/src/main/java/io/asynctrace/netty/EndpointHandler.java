@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -146,40 +147,77 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
         ChunkStream out = new ChunkStream(ctx);
         out.holdUntilOpen(); // its first bytes wait for the 200 headers, sent once the trace has started
         starting = true;
-        Recording.TIMER.execute(() -> startOffLoop(ctx, keepAlive, out, millis));
+        try {
+            Recording.TIMER.execute(() -> startOffLoop(ctx, keepAlive, out, millis));
+        } catch (RejectedExecutionException e) {
+            starting = false;
+            BUSY.set(false);
+            respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "the trace could not start: the endpoint's timer has shut down\n");
+        }
     }
 
-    /** On the timer thread: Trace.start can block for seconds (JFR start, a recording still stopping). */
+    /**
+     * On the timer thread: Trace.start can block for seconds (JFR start, a recording still
+     * stopping). Whatever happens, the endpoint is left free again unless a trace is
+     * streaming: a start that failed (an exception or an Error) answers and clears
+     * {@code BUSY}; a trace that started on a channel whose event loop is gone is stopped.
+     */
     private void startOffLoop(ChannelHandlerContext ctx, boolean keepAlive, ChunkStream out, long millis) {
-        String refused = null;
+        HttpResponseStatus status = null;
+        String why = null;
         try {
-            if (FlightRecorder.running() != null) {
-                Trace.start(out); // joins the flight recorder's recording, with its options
-            } else {
-                Trace.start(out, config.traceOptions());
-            }
+            // One step: joins a running (flight) recording as it is, else starts with this endpoint's options.
+            Trace.startOrJoin(out, config.traceOptions());
         } catch (IllegalStateException e) {
-            refused = e.getMessage();
-        } catch (RuntimeException e) {
-            refused = "the trace could not start: " + e;
+            status = HttpResponseStatus.CONFLICT; // tracing is on already, or the recording ended as it joined
+            why = "the trace could not start: " + e.getMessage() + "; try again when it is done\n";
+        } catch (RuntimeException | Error e) {
+            status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            why = "the trace could not start: " + e + "\n";
         }
-        String why = refused;
-        ctx.executor().execute(() -> {
-            starting = false;
-            if (why != null) {
-                BUSY.set(false);
-                respond(ctx, keepAlive, HttpResponseStatus.CONFLICT,
-                        "a trace is already being recorded in this JVM; try again when it is done (" + why + ")\n");
-                return;
+        HttpResponseStatus refused = status;
+        String reason = why;
+        if (!ctx.channel().isActive()) {
+            abandon(refused == null, out); // the client or the server went away while the trace started
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> {
+                starting = false;
+                if (refused != null) {
+                    BUSY.set(false);
+                    respond(ctx, keepAlive, refused, reason);
+                    return;
+                }
+                // Headers go out before any chunk: the sink's first write waits for open().
+                ctx.writeAndFlush(traceHeaders("asynctrace-"));
+                out.open();
+                recording = new Recording(ctx, out, millis);
+                if (!ctx.channel().isActive()) {
+                    recording.stopSoon();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            abandon(refused == null, out); // the channel's event loop has shut down
+        }
+    }
+
+    /**
+     * Off the event loop: a trace nobody will stream (its channel or its event loop is gone)
+     * is stopped at once and the endpoint freed; its stream discards what is written (a
+     * channel whose loop has ended may still say it is active, and would be waited for).
+     */
+    private static void abandon(boolean started, ChunkStream out) {
+        out.discard();
+        try {
+            if (started) {
+                Trace.stop();
             }
-            // Headers go out before any chunk: the sink's first write waits for open().
-            ctx.writeAndFlush(traceHeaders("asynctrace-"));
-            out.open();
-            recording = new Recording(ctx, out, millis);
-            if (!ctx.channel().isActive()) {
-                recording.stopSoon();
-            }
-        });
+        } finally {
+            out.close();
+            BUSY.set(false);
+        }
     }
 
     /** Streams the running flight recorder's snapshot, written on the timer thread (it waits for the recorder). */

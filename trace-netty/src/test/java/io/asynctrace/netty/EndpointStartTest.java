@@ -64,4 +64,40 @@ class EndpointStartTest {
             assertThat(TraceModels.read(res.body()).complete()).isTrue();
         }
     }
+
+    /**
+     * Review 13 item 9: a trace whose start went through after its channel's event loop shut down
+     * (the answer could not be scheduled) stayed on with nobody to stop it, and every later
+     * request was answered 409.
+     */
+    @Test
+    void aTraceStartedAfterItsEventLoopShutDownIsStoppedAndTheEndpointFreed() throws Exception {
+        Object lifecycleLock = Class.forName("io.asynctrace.Recordings");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (lifecycleLock) {
+                held.countDown();
+                Await.latch("the server closed", release);
+            }
+        }, "holds-the-lifecycle-lock");
+        DebugServer server = DebugServer.start(0, TraceEndpoint.defaults());
+        try {
+            holder.start();
+            Await.latch("the lock held", held);
+            Endpoints.getAsync(server.port(), TraceEndpoint.PATH + "?seconds=30");
+            Await.until("the endpoint's Trace.start blocked", EndpointStartTest::aTraceStartIsBlocked);
+        } finally {
+            server.close(); // its event loop ends while the start waits
+            release.countDown();
+            Await.joined(holder);
+        }
+        Await.until("the endpoint's start went through", () -> !aTraceStartIsBlocked());
+        try (DebugServer again = DebugServer.start(0, TraceEndpoint.defaults())) {
+            // The endpoint is freed just after the trace stops: retry a 409 until then (it stayed 409 forever).
+            Await.until("the endpoint is free again (200, not 409)",
+                    () -> get(again.port(), TraceEndpoint.PATH + "?seconds=0.05").statusCode() == 200);
+        }
+        Await.until("no trace left on", () -> !io.asynctrace.Trace.isEnabled());
+    }
 }

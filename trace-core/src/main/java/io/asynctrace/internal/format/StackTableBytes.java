@@ -59,6 +59,18 @@ public final class StackTableBytes {
     private int stacksLength;
     private int stackCount;
 
+    /** Lets the memory go (the recording ended); the table reads as empty afterwards. */
+    public void release() {
+        frames = new byte[0];
+        frameStarts = new int[0];
+        stackStarts = new int[0];
+        stacks = new byte[0];
+        framesLength = 0;
+        frameCount = 0;
+        stacksLength = 0;
+        stackCount = 0;
+    }
+
     /**
      * Most bytes {@link #addFrame} appends for strings of these lengths (chars).
      *
