@@ -172,6 +172,17 @@ public final class Trace {
     }
 
     /**
+     * Same as {@link io.asynctrace.Trace#startOrJoin(OutputStream, TraceOptions)}.
+     *
+     * @param out where the trace is written; flushed, never closed, by {@link #stop()}
+     * @param options the options of a recording this starts
+     * @throws IllegalStateException if a {@code Trace.start} output is already attached
+     */
+    public static void startOrJoin(OutputStream out, TraceOptions options) {
+        io.asynctrace.Trace.startOrJoin(out, options);
+    }
+
+    /**
      * Same as {@link io.asynctrace.Trace#stop()}.
      *
      * @return what the recording wrote
