@@ -314,7 +314,7 @@ final class Recordings {
     private static synchronized void tapRemoved(TraceTap tap) {
         StreamSink s = tapSinks.remove(tap);
         if (s != null && recorder != null) {
-            recorder.writer.detach(s);
+            detach(recorder, s);
         }
     }
 
@@ -326,7 +326,7 @@ final class Recordings {
             }
             tapSinks.remove(tap);
             if (recorder != null) {
-                recorder.writer.detach(sink);
+                detach(recorder, sink);
             }
         }
     }
