@@ -2,12 +2,8 @@ package io.asynctrace.otel;
 
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceHeader;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayDeque;
@@ -235,9 +231,9 @@ final class LiveMapper implements TraceHandler {
         } else if (t.parent != 0 && (explicit == null || explicit.equals(traceOfTask(t.parent)))) {
             parent = ids.task(t.parent);
         }
-        AttributesBuilder a = Attributes.builder();
+        SpanAttributes.Builder a = new SpanAttributes.Builder();
         if (t.attrs != null) {
-            t.attrs.forEach(a::put);
+            t.attrs.forEach((k, v) -> a.put(SpanFactory.key(k), v));
         }
         a.put(SpanFactory.TASK_ID, t.id);
         if (t.parent != 0) {
@@ -245,10 +241,8 @@ final class LiveMapper implements TraceHandler {
         }
         a.put(SpanFactory.OUTCOME, t.outcome).put(SpanFactory.END_THREAD, threadName(t.endThread));
         boolean server = remoteParent != null || attr(t, "http.target") != null;
-        SpanContext context = SpanContext.create(trace, ids.task(t.id), TraceFlags.getSampled(), TraceState.getDefault());
-        SpanContext parentContext = parent == null ? SpanContext.getInvalid() : remoteParent != null
-                ? SpanContext.createFromRemoteParent(trace, parent, TraceFlags.getSampled(), TraceState.getDefault())
-                : SpanContext.create(trace, parent, TraceFlags.getSampled(), TraceState.getDefault());
+        SpanContext context = SpanFactory.context(trace, ids.task(t.id), false);
+        SpanContext parentContext = SpanFactory.parent(trace, parent, remoteParent != null);
         if (t.hasChildren) {
             recent.put(t.id, trace);
         }

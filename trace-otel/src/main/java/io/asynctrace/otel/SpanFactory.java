@@ -10,12 +10,9 @@ import io.asynctrace.reader.TaskBreakdown;
 import io.asynctrace.reader.TraceHeader;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -48,6 +45,11 @@ final class SpanFactory {
     static final AttributeKey<Long> GC = AttributeKey.longKey("asynctrace.gc_ns");
     static final AttributeKey<String> MESSAGE = AttributeKey.stringKey("message");
 
+    /** Keys of the recorded attributes, one instance per name (the OTLP encoder keeps each key's UTF-8 on it). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, AttributeKey<String>> KEYS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_KEYS = 4096;
+
     private final Resource resource;
     private final Map<Long, String> threadNames = new HashMap<>();
     private SpanIds ids;
@@ -55,6 +57,18 @@ final class SpanFactory {
 
     SpanFactory(Resource resource) {
         this.resource = resource;
+    }
+
+    /** @return the string key {@code name}, the same instance each time for the first {@value #MAX_KEYS} names */
+    static AttributeKey<String> key(String name) {
+        AttributeKey<String> k = KEYS.get(name);
+        if (k == null) {
+            k = AttributeKey.stringKey(name);
+            if (KEYS.size() < MAX_KEYS) {
+                KEYS.putIfAbsent(name, k);
+            }
+        }
+        return k;
     }
 
     void header(TraceHeader header) {
@@ -86,9 +100,9 @@ final class SpanFactory {
     SpanData task(TaskState t, long end, String traceId, String parentSpanId, boolean remoteParent,
             RuntimeIndex runtime) {
         long start = t.hasBegin ? t.start : firstSeen(t, end);
-        AttributesBuilder a = Attributes.builder();
+        SpanAttributes.Builder a = new SpanAttributes.Builder();
         if (t.attrs != null) {
-            t.attrs.forEach(a::put);
+            t.attrs.forEach((k, v) -> a.put(key(k), v));
         }
         a.put(TASK_ID, t.id);
         if (t.parent != 0) {
@@ -146,9 +160,9 @@ final class SpanFactory {
      * @param parentSpanId the span or task span it runs under, or null for a root span
      */
     SpanData span(SpanState s, String traceId, String spanId, String parentSpanId) {
-        AttributesBuilder a = Attributes.builder();
+        SpanAttributes.Builder a = new SpanAttributes.Builder();
         if (s.attrs != null) {
-            s.attrs.forEach(a::put);
+            s.attrs.forEach((k, v) -> a.put(key(k), v));
         }
         a.put(SPAN_ID, s.id);
         if (s.task != 0) {
@@ -183,12 +197,12 @@ final class SpanFactory {
         return StatusData.create(StatusCode.ERROR, outcome);
     }
 
-    private static SpanContext context(String traceId, String spanId, boolean remote) {
-        return remote ? SpanContext.createFromRemoteParent(traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault())
-                : SpanContext.create(traceId, spanId, TraceFlags.getSampled(), TraceState.getDefault());
+    /** Ids here are valid already (derived, or checked by {@link SpanIds}): not checked again per span. */
+    static SpanContext context(String traceId, String spanId, boolean remote) {
+        return new IdContext(traceId, spanId, remote);
     }
 
-    private static SpanContext parent(String traceId, String parentSpanId, boolean remote) {
+    static SpanContext parent(String traceId, String parentSpanId, boolean remote) {
         return parentSpanId == null ? SpanContext.getInvalid() : context(traceId, parentSpanId, remote);
     }
 
