@@ -13,7 +13,9 @@ import java.util.List;
  * attributes (blocking, socket I/O, GC pauses; see {@link TaskBreakdown}), sorted by time,
  * so that pass two can attribute them to each task as it ends — they are written up to
  * a second after the events they overlap. Memory: those events only (none in a trace
- * recorded without runtime events). Not thread-safe.
+ * recorded without runtime events), about 60 bytes each: not bounded by the file's
+ * streaming, but by how many the recording's thresholds let through (at most one per
+ * threshold, 10 ms by default, per thread); docs/OTEL.md says so. Not thread-safe.
  */
 final class RuntimeIndex implements TraceHandler {
     private final List<RuntimeInfo> events = new ArrayList<>();
