@@ -10,6 +10,7 @@ JAR=$ROOT/trace-tool/target/asynctrace.jar
 BENCH=$ROOT/benchmarks/target/benchmarks.jar
 ZIPKIN=${ZIPKIN:-$HOME/.m2/repository/io/zipkin/zipkin-server/3.5.1/zipkin-server-3.5.1-exec.jar}
 ORDERS=${ORDERS:-250000}
+SINK_ORDERS=${SINK_ORDERS:-1000000} # the discarding sink takes more: a bigger trace, so the JVM's start matters less
 ZPORT=${ZPORT:-19511}
 SPORT=${SPORT:-19512}
 BIG=${1:-}
@@ -66,11 +67,14 @@ for args in "zipkin" "zipkin --encoding json --compression gzip"; do
     --endpoint http://127.0.0.1:$ZPORT/api/v2/spans --service "bench-${args// /}" && \
   echo "export --format $args -> Zipkin: $(awk -v s=$SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s; the server used $(echo "$(cpu $ZPID) - $before" | bc) s CPU"
 done
-for args in "zipkin" "otlp"; do
-  path=/api/v2/spans; [ "$args" = otlp ] && path=/v1/traces
-  timed "export --format $args -> sink" java -jar "$JAR" export "$W/orders.trace" --format $args \
+java -cp "$BENCH" io.asynctrace.benchmarks.otel.OrdersTrace "$SINK_ORDERS" "$W/sink.trace" | tail -1
+SINK_SPANS=$((SINK_ORDERS * 4))
+for args in "zipkin" "otlp" "otlp -Xmx512m"; do
+  format=${args%% *}; heap=; [ "$args" != "$format" ] && heap=${args#* }
+  path=/api/v2/spans; [ "$format" = otlp ] && path=/v1/traces
+  timed "export --format $args -> sink" java $heap -jar "$JAR" export "$W/sink.trace" --format $format \
     --endpoint http://127.0.0.1:$SPORT$path --service bench && \
-  echo "export --format $args -> sink: $(awk -v s=$SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s"
+  echo "export --format $args -> sink: $(awk -v s=$SINK_SPANS -v w=$wall 'BEGIN {printf "%.0f", s / w}') spans/s"
 done
 timed "summary (the machine's yardstick)" java -jar "$JAR" summary "$W/orders.trace"
 curl -s http://127.0.0.1:$ZPORT/prometheus | grep -E '^zipkin_collector_spans_(dropped_)?total\{transport="http"' | sed 's/^/last zipkin: /'
