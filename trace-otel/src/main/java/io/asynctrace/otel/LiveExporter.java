@@ -232,7 +232,7 @@ public final class LiveExporter implements AutoCloseable {
         }
     }
 
-        /** trace-core, under its lifecycle lock, as a recording starts or runs: a pipe for its trace. */
+    /** trace-core, under its lifecycle lock, as a recording starts or runs: a pipe for its trace. */
     private OutputStream open() {
         LivePipe pipe = new LivePipe(pipeBytes);
         pipes.add(pipe);
