@@ -11,7 +11,8 @@ import java.io.OutputStream;
  * <p><b>Assumptions and guarantees.</b> While the tap is registered, each recording that
  * runs (started later, or running when the tap was added) writes a complete trace of its
  * own into the stream {@link #open} returns — a header, then its segments from the moment
- * of the attach, every task in it with its begin — from a thread of trace-core with its own
+ * of the attach, every task in it with its begin (a task begun before the attach gets an
+ * earlier begin: its type and parent, not the attributes recorded with it) — from a thread of trace-core with its own
  * bounded queue: when the stream is slower than the recording, whole segments are dropped
  * and counted in the next segment's drop count, and neither the application's threads nor
  * the recording's other outputs wait. The stream is closed by that thread after the final

@@ -14,7 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -44,12 +51,15 @@ import java.util.concurrent.locks.LockSupport;
  * recording itself dropped), and the tasks they began or ended are not sent; the recording,
  * its other outputs and the application never wait for it. A warning is logged through
  * {@code System.Logger} "io.asynctrace" at the first drop and at close. A task is sent once
- * the segment after the one holding its end has been read (about the recorder's flush
- * interval later), in batches of up to {@link Builder#batchSize} (default 512) when a batch
+ * its end is read (the writer cuts a segment every flush interval), or a segment later when
+ * its begin or its parent's came after it, in batches of up to {@link Builder#batchSize} (default 512) when a batch
  * is full or {@link Builder#delay} (default 1 s) has passed, from one daemon thread, waiting
- * at most {@link Builder#timeout} (default 30 s) for each; a batch the exporter refuses counts
- * in {@link #failed()}. Only tasks that begin and end while it listens are sent; spans, logs
- * and the breakdown are in the file export. Thread-safe.
+ * at most {@link Builder#timeout} (default 30 s) for each ({@code export} is called on a
+ * thread of its own: one that does not return in time fails that batch, and the batches after
+ * it until it returns); a batch the exporter refuses, throws on or does not answer counts in
+ * {@link #failed()}. Only tasks that begin and end while it listens are sent (those begun
+ * before, and their children, count in {@link #begunBefore()}); spans, logs and the breakdown
+ * are in the file export. Thread-safe.
  */
 public final class LiveExporter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -67,6 +77,14 @@ public final class LiveExporter implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong begunBefore = new AtomicLong();
+    /** Calls {@code export}, so that a call that blocks holds neither the worker nor {@link #close()}. */
+    private final ExecutorService caller = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "asynctrace-live-export-call");
+                t.setDaemon(true);
+                return t;
+            });
     private final TraceTap tap = this::open;
     /** One per recording, in the order they started; taken by the worker. */
     private final ConcurrentLinkedQueue<LivePipe> pipes = new ConcurrentLinkedQueue<>();
@@ -78,6 +96,10 @@ public final class LiveExporter implements AutoCloseable {
     private long due;
     private boolean warned;
     private CpuBudget budget;
+    /** The last export call, while it may still run. */
+    private Future<CompletableResultCode> call;
+    /** Set when the worker ended: later recordings open no pipe. */
+    private volatile boolean dead;
 
     private LiveExporter(Builder b) {
         this.exporter = b.exporter;
@@ -234,32 +256,54 @@ public final class LiveExporter implements AutoCloseable {
 
     /** trace-core, under its lifecycle lock, as a recording starts or runs: a pipe for its trace. */
     private OutputStream open() {
+        if (dead) {
+            return null;
+        }
         LivePipe pipe = new LivePipe(pipeBytes);
         pipes.add(pipe);
         LockSupport.unpark(worker);
+        if (dead) { // ended meanwhile: nobody will read it
+            pipe.abandon();
+        }
         return pipe;
     }
 
     private void run() {
-        budget = new CpuBudget(maxCpu);
-        while (true) {
-            LivePipe pipe = pipes.poll();
-            if (pipe == null) {
-                if (closing && pipes.isEmpty()) {
-                    break;
+        try {
+            budget = new CpuBudget(maxCpu);
+            while (true) {
+                LivePipe pipe = pipes.poll();
+                if (pipe == null) {
+                    if (closing && pipes.isEmpty()) {
+                        break;
+                    }
+                    sendIfDue();
+                    LockSupport.parkNanos(this, idleNanos);
+                    continue;
                 }
-                sendIfDue();
-                LockSupport.parkNanos(this, idleNanos);
-                continue;
+                read(pipe);
             }
-            read(pipe);
+            send();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter stopped (a bug): " + e
+                    + "; what it had not sent is lost, counted in failed()");
+            failed.addAndGet(batch.size());
+            throw e;
+        } finally {
+            // Whatever ended this thread: no recording may wait on a pipe it will not read.
+            dead = true;
+            TraceTaps.remove(tap);
+            LivePipe left;
+            while ((left = pipes.poll()) != null) {
+                left.abandon();
+            }
+            caller.shutdown();
         }
-        send();
     }
 
     /** Reads one recording's trace to its end (the recording ended, or this exporter was closed). */
     private void read(LivePipe pipe) {
-        LiveMapper mapper = new LiveMapper(resource, this::add, dropped, () -> {
+        LiveMapper mapper = new LiveMapper(resource, this::add, dropped, begunBefore, () -> {
             budget.pace();
             sendIfDue();
         });
@@ -310,18 +354,33 @@ public final class LiveExporter implements AutoCloseable {
         }
         List<SpanData> spans = batch;
         batch = new ArrayList<>(batchSize);
-        CompletableResultCode r;
-        try {
-            r = exporter.export(spans).join(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            r = CompletableResultCode.ofExceptionalFailure(e);
+        Throwable why;
+        if (call != null && !call.isDone()) {
+            why = null; // the exporter has not returned from the last call yet: this batch cannot go
+        } else {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            try {
+                call = caller.submit(() -> exporter.export(spans));
+                CompletableResultCode r = call.get(timeoutMillis, TimeUnit.MILLISECONDS);
+                r.join(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (r.isSuccess()) {
+                    exported.addAndGet(spans.size());
+                    return;
+                }
+                why = r.getFailureThrowable();
+            } catch (ExecutionException e) {
+                why = e.getCause(); // export threw, an Error as well: the exporter's, counted
+            } catch (TimeoutException | RejectedExecutionException e) {
+                why = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                why = e;
+            }
         }
-        if (r.isSuccess()) {
-            exported.addAndGet(spans.size());
-        } else if (failed.getAndAdd(spans.size()) == 0) {
-            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's SpanExporter refused a batch of "
-                    + spans.size() + " spans" + (r.getFailureThrowable() == null ? "" : ": " + r.getFailureThrowable())
-                    + " (counted in LiveExporter.failed())");
+        if (failed.getAndAdd(spans.size()) == 0) {
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter's SpanExporter refused or did not"
+                    + " answer a batch of " + spans.size() + " spans within " + timeoutMillis + " ms"
+                    + (why == null ? " (its last call has not returned)" : ": " + why) + " (counted in LiveExporter.failed())");
         }
     }
 
@@ -339,7 +398,16 @@ public final class LiveExporter implements AutoCloseable {
         return dropped.get();
     }
 
-    /** @return spans in batches the exporter refused or did not answer in time */
+    /**
+     * @return tasks not sent because they began before this exporter read the recording (it was
+     *         started while they ran: the {@code trace.id} they joined was recorded before), and
+     *         their children; the file export has them
+     */
+    public long begunBefore() {
+        return begunBefore.get();
+    }
+
+    /** @return spans in batches the exporter refused, threw on, or did not answer in time */
     public long failed() {
         return failed.get();
     }
@@ -369,12 +437,15 @@ public final class LiveExporter implements AutoCloseable {
         }
         if (dropped.get() > 0 || failed.get() > 0) {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: live exporter: " + exported.get() + " spans exported, "
-                    + dropped.get() + " events dropped (it fell behind), " + failed.get() + " spans refused");
+                    + dropped.get() + " events dropped (its queue was full, or the recording dropped them), "
+                    + failed.get() + " spans refused or not answered, " + begunBefore.get()
+                    + " tasks begun before it listened not sent");
         }
     }
 
     @Override
     public String toString() {
-        return "LiveExporter[exported " + exported.get() + ", dropped " + dropped.get() + ", failed " + failed.get() + "]";
+        return "LiveExporter[exported " + exported.get() + ", dropped " + dropped.get() + ", failed " + failed.get()
+                + ", begun before " + begunBefore.get() + "]";
     }
 }

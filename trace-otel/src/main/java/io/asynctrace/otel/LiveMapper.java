@@ -22,7 +22,10 @@ import java.util.function.Consumer;
  *
  * <p>A task is handed on as its end is read when its begin (with the attributes recorded
  * right after it, such as {@code trace.id}) and its parent's were read before, the usual
- * case. Threads' batches interleave, so an end may come before them: such a task waits until
+ * case. A task begun before the trace did (the exporter was attached to a running recording:
+ * the trace repeats its begin, not the attributes recorded with it, such as the
+ * {@code trace.id} it joined) is not sent, nor are its children: its trace is not known here;
+ * they are counted. Threads' batches interleave, so an end may come before them: such a task waits until
  * the segment after the one that completed it has been read, or no segment came for a while
  * ({@link #idle}: the writer found nothing more at its flushes), or the trace ends; at most
  * {@value #MAX_WAITING} wait (past that the oldest go early). Attributes read after a task
@@ -51,6 +54,8 @@ final class LiveMapper implements TraceHandler {
         boolean hasBegin;
         boolean hasEnd;
         boolean hasChildren;
+        /** Begun before this trace started (its begin's attributes are not in it), or a child of one. */
+        boolean begunBefore;
         long readySegment;
         String traceId;
         Map<String, String> attrs;
@@ -94,6 +99,16 @@ final class LiveMapper implements TraceHandler {
     private SpanIds ids;
     private long wallBase;
     private final AtomicLong dropped;
+    private final AtomicLong begunBefore;
+    /** Tasks not sent as begun before, kept for their children; bounded as {@link #recent}. */
+    private final Map<Long, Boolean> begunBeforeSent = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > RECENT;
+        }
+    };
     private final Runnable afterSegment;
     private long segment;
 
@@ -105,9 +120,20 @@ final class LiveMapper implements TraceHandler {
      * @param afterSegment run after each segment's prefix is read
      */
     LiveMapper(Resource resource, Consumer<SpanData> out, AtomicLong dropped, Runnable afterSegment) {
+        this(resource, out, dropped, new AtomicLong(), afterSegment);
+    }
+
+    /**
+     * @param begunBefore counts the tasks not sent because they began before this trace did (an
+     *                    earlier begin: what was recorded with their begin, such as the
+     *                    {@code trace.id} they joined, is not here), and their children
+     */
+    LiveMapper(Resource resource, Consumer<SpanData> out, AtomicLong dropped, AtomicLong begunBefore,
+               Runnable afterSegment) {
         this.resource = resource;
         this.out = out;
         this.dropped = dropped;
+        this.begunBefore = begunBefore;
         this.afterSegment = afterSegment;
     }
 
@@ -146,6 +172,8 @@ final class LiveMapper implements TraceHandler {
         if (p != null) {
             p.hasChildren = true;
         }
+        // Its trace.id / trace.parent_id, if any, were recorded before this trace began: its trace is unknown here.
+        t.begunBefore = earlier || (p != null && p.begunBefore) || (parent != 0 && begunBeforeSent.containsKey(parent));
         if (t.hasEnd) {
             ready(t);
         }
@@ -222,6 +250,15 @@ final class LiveMapper implements TraceHandler {
         if (open.remove(t.id) == null) {
             return; // forgotten as too old meanwhile (counted), or sent
         }
+        if (!t.begunBefore && t.parent != 0) { // its parent's earlier begin may have come after its own begin
+            LiveTask p = open.get(t.parent);
+            t.begunBefore = (p != null && p.begunBefore) || begunBeforeSent.containsKey(t.parent);
+        }
+        if (t.begunBefore) {
+            begunBefore.incrementAndGet();
+            begunBeforeSent.put(t.id, Boolean.TRUE); // its children begun later are in the same case
+            return;
+        }
         String explicit = SpanIds.validTraceId(attr(t, "trace.id"));
         String trace = traceOf(t);
         String remoteParent = explicit == null ? null : SpanIds.validSpanId(attr(t, "trace.parent_id"));
@@ -243,9 +280,7 @@ final class LiveMapper implements TraceHandler {
         boolean server = remoteParent != null || attr(t, "http.target") != null;
         SpanContext context = SpanFactory.context(trace, ids.task(t.id), false);
         SpanContext parentContext = SpanFactory.parent(trace, parent, remoteParent != null);
-        if (t.hasChildren) {
-            recent.put(t.id, trace);
-        }
+        recent.put(t.id, trace); // for a child whose begin comes later (batches interleave)
         out.accept(new MappedSpan(t.type, server ? SpanKind.SERVER : SpanKind.INTERNAL, context, parentContext,
                 SpanFactory.status(t.outcome), wallBase + t.start, wallBase + t.end, a.build(), List.of(), 0, resource));
     }

@@ -99,7 +99,12 @@ final class SpanBatcher {
     private void await(Sent sent) {
         CompletableResultCode result;
         try {
-            result = result(sent);
+            result = result(sent, timeoutMillis);
+        } catch (TimeoutNow e) {
+            countOthers();
+            caller.shutdownNow();
+            throw new SpanExportException("no answer within " + timeoutMillis + " ms after " + accepted
+                    + " spans were accepted (the exporter's export call did not return)", accepted, null);
         } catch (RuntimeException e) {
             countOthers();
             caller.shutdownNow();
@@ -127,12 +132,14 @@ final class SpanBatcher {
      * @return what the exporter's {@code export} call returned for {@code sent}
      * @throws RuntimeException what it threw
      */
-    private static CompletableResultCode result(Sent sent) {
+    private static CompletableResultCode result(Sent sent, long timeoutMillis) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return sent.call().get();
+                    return sent.call().get(timeoutMillis, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new TimeoutNow();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
@@ -153,12 +160,21 @@ final class SpanBatcher {
         }
     }
 
+    /** An export call that did not return within the timeout. */
+    private static final class TimeoutNow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TimeoutNow() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Waits for the other batches in flight and counts those accepted. */
     private void countOthers() {
         while (!inFlight.isEmpty()) {
             Sent other = inFlight.pollFirst();
             try {
-                CompletableResultCode r = result(other);
+                CompletableResultCode r = result(other, timeoutMillis);
                 r.join(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (r.isSuccess()) {
                     accepted += other.size();
