@@ -155,6 +155,20 @@ final class TaskTracker {
         attrs.put(key, value, time);
     }
 
+    /**
+     * Decides now the tasks that ended and still wait for late attributes (what a caller
+     * holding something per undecided task does to stay within a bound): an attribute of
+     * theirs read later counts in {@link #lateAttributes()}, as any late one.
+     *
+     * @return how many tasks were decided
+     */
+    int settleEarly() {
+        int n = settlingBefore.size() + settlingNow.size();
+        decide(settlingBefore);
+        decide(settlingNow);
+        return n;
+    }
+
     /** Decides every task still waiting, and the tasks that never ended. */
     void finish() {
         decide(settlingBefore);

@@ -37,8 +37,9 @@ import java.util.Set;
  * busy time (lanes bounded: {@link TimelineLanes}), the long intervals, one entry per open
  * task, span and job and per task of the last two segments (the tracker's), with terms
  * about one bit per task id and at most {@value #MAX_HELD} intervals held for undecided
- * tasks ({@value #MAX_HELD_PER_TASK} per task: past that a task is decided on the
- * attributes read so far, counted in {@link #decidedEarly()}). Not thread-safe while
+ * tasks (past that, the ended tasks still waiting for late attributes are decided first,
+ * {@link #settledEarly()}; {@value #MAX_HELD_PER_TASK} per task: past that a task is
+ * decided on the attributes read so far, {@link #decidedEarly()}). Not thread-safe while
  * built: readers take {@link #lock}.
  */
 final class TimelineIndex implements TraceHandler {
@@ -87,6 +88,8 @@ final class TimelineIndex implements TraceHandler {
     private int held;
     /** With terms: tasks decided on the attributes read so far, since they held too many items. */
     private long decidedEarly;
+    /** With terms: ended tasks decided before their late attributes could come, to keep within {@value #MAX_HELD}. */
+    private long settledEarly;
     /** With terms: spans and jobs of tasks whose begin was never read (or past the bounds while unknown). */
     private long droppedItems;
     private final Set<String> keys = new LinkedHashSet<>();
@@ -287,6 +290,17 @@ final class TimelineIndex implements TraceHandler {
         if (matching == null) {
             interval(lane, start, end, kind, task, id, label);
         } else if (task != 0 && !decidedIds.contains(task)) {
+            if (held >= MAX_HELD) {
+                // First the ended tasks waiting for late attributes (most of what is held, in a trace of
+                // short tasks): decided now; a later attribute of theirs counts as late.
+                settledEarly += tracker.settleEarly();
+                if (decidedIds.contains(task)) {
+                    if (matching.contains(task)) {
+                        interval(lane, start, end, kind, task, id, label);
+                    }
+                    return;
+                }
+            }
             List<Item> list = deferred.get(task);
             TaskTracker.TaskState t = tracker.pending(task);
             if (t != null && t.begun && (held >= MAX_HELD || (list != null && list.size() >= MAX_HELD_PER_TASK))) {
@@ -493,6 +507,16 @@ final class TimelineIndex implements TraceHandler {
     /** @return with terms, tasks decided before their end on the attributes read by then */
     long decidedEarly() {
         return decidedEarly;
+    }
+
+    /** @return with terms, ended tasks decided before the end of their late-attribute window (bounding what is held) */
+    long settledEarly() {
+        return settledEarly;
+    }
+
+    /** @return attributes read after their task was decided (or of tasks never begun; complete after the pass) */
+    long lateAttributes() {
+        return tracker.lateAttributes();
     }
 
     /** @return with terms, spans and jobs left out: of tasks whose begin was never read */

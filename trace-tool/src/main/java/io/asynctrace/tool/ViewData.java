@@ -274,8 +274,12 @@ final class ViewData implements AutoCloseable {
             if (i.groupBy != null) {
                 j.field("group_limit", Groups.PER_TYPE).field("groups_folded", i.groupsFolded());
             }
+            if (i.readsAttributes()) {
+                j.field("late_attributes", i.lateAttributes());
+            }
             if (i.matching() != null) {
-                j.field("decided_early", i.decidedEarly()).field("dropped_items", i.droppedItems());
+                j.field("decided_early", i.decidedEarly()).field("settled_early", i.settledEarly())
+                        .field("dropped_items", i.droppedItems());
             }
             j.endObject();
         } finally {

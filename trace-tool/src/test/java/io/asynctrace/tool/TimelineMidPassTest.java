@@ -237,4 +237,55 @@ class TimelineMidPassTest {
         builder.join(30_000);
         assertThat(builder.isAlive()).isFalse();
     }
+
+    /**
+     * Many short tasks held at once (more spans than {@value TimelineIndex#MAX_HELD} in the two
+     * segments a task waits for late attributes): the ended ones are decided first, so no task
+     * is decided on part of its attributes, and the index is the two-pass one. (Each span of an
+     * undecided task made it decided early, on d1c91e9's bound.)
+     */
+    @Test
+    void manyShortTasksHeldAreSettledNotDecidedEarly() throws Exception {
+        Path file = dir.resolve("short-tasks.trace");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            Trace.start(out, TraceOptions.defaults().withBufferSize(64 * 1024).withMaxBuffers(4096));
+            try {
+                for (int i = 0; i < 30_000; i++) {
+                    try (Task t = Trace.newTask("short"); Scope sc = t.makeCurrent()) {
+                        for (int s = 0; s < 4; s++) {
+                            Trace.withSpan("step", () -> { });
+                        }
+                        t.attr("region", i % 2 == 0 ? "ap" : "eu"); // after its spans
+                    }
+                    if (i % 15_000 == 14_999) {
+                        assertThat(Trace.flush()).isTrue();
+                    }
+                }
+            } finally {
+                Trace.stop();
+            }
+        }
+        TaskFilter ap = TaskFilter.parse(List.of("region=ap"), null, null);
+        TimelineIndex one = new TimelineIndex(ap, null);
+        one.lock.lock();
+        Scan.read(file, one, null, one::reading);
+        one.finish(Files.size(file));
+        one.lock.unlock();
+        assertThat(one.settledEarly()).isPositive();
+        assertThat(one.decidedEarly()).isZero();
+        MatchingTasks two = MatchingTasks.find(file, ap, null);
+        assertThat(one.matching().size()).isEqualTo(two.size()).isEqualTo(15_000);
+        TimelineIndex plain = new TimelineIndex();
+        FilteredHandler only = new FilteredHandler(plain, TaskFilter.NONE, two);
+        plain.lock.lock();
+        Scan.read(file, only, null, plain::reading);
+        only.finish();
+        plain.finish(Files.size(file));
+        plain.lock.unlock();
+        for (int lane = 0; lane < plain.lanes().size(); lane++) {
+            if (plain.lanes().get(lane).kind().equals("thread")) {
+                assertThat(one.bins(lane)).as("thread lane %s", plain.lanes().get(lane)).isEqualTo(plain.bins(lane));
+            }
+        }
+    }
 }
