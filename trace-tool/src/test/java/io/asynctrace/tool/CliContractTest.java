@@ -107,7 +107,17 @@ class CliContractTest {
             StringBuffer out = new StringBuffer();
             String line = awaitLine(p, "serving ", out);
             assertThat(line).contains("http://127.0.0.1:" + port + "/");
-            HttpResponse<byte[]> summary = get("http://127.0.0.1:" + port + "/api/summary");
+            // 503 while the first pass runs (the server listens before it is over): asked until it is.
+            java.util.concurrent.atomic.AtomicReference<HttpResponse<byte[]>> answer = new java.util.concurrent.atomic.AtomicReference<>();
+            Await.until("/api/summary other than 503", () -> {
+                try {
+                    answer.set(get("http://127.0.0.1:" + port + "/api/summary"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return answer.get().statusCode() != 503;
+            });
+            HttpResponse<byte[]> summary = answer.get();
             assertThat(summary.statusCode()).isEqualTo(200);
             assertThat(MiniJson.object(new String(summary.body(), StandardCharsets.UTF_8))).containsKey("summary");
         } finally {
