@@ -175,17 +175,8 @@ final class JfrStream extends JfrBridge {
         };
     }
 
-    /**
-     * Set once {@link #stop} (or {@link #abort}) is done with the stream: JFR's dispatch thread
-     * may still deliver events as {@code close} returns, which would reach the recording after
-     * its buffers closed and be counted as dropped. They happened after the trace's last
-     * marker (or, when stop gave up waiting, its data-loss event says they are missing).
-     */
-    private volatile boolean ended;
-
     @Override
     void abort() {
-        ended = true;
         stream.close();
     }
 
@@ -198,7 +189,6 @@ final class JfrStream extends JfrBridge {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ended = true;
         CountDownLatch late = lateForTest;
         if (late != null) {
             late.countDown();
@@ -269,9 +259,6 @@ final class JfrStream extends JfrBridge {
 
     private void emit(RecordedEvent e, long thread, String threadName, RuntimeKind kind, long value, String detail,
                       int stack) {
-        if (ended) {
-            return; // dispatched after stop was done with the stream: past the trace's end (or reported lost)
-        }
         long start = epochNanos(e.getStartTime()) - clock.offset();
         recorder.runtimeEvent(thread, threadName, start, e.getDuration().toNanos(), kind.code(), value,
                 detail == null ? "" : detail, stack);
