@@ -40,8 +40,11 @@ import java.util.concurrent.Executors;
  * </ul>
  * {@code where} is repeatable, one {@code --where} term each (or several separated by
  * spaces). The file is indexed on a background thread ({@link ViewData}) while the page
- * serves the part indexed so far; queries run on two worker threads, so memory stays
- * bounded as for the CLI.
+ * serves the part indexed so far. Requests are read and answered on {@value #HTTP_THREADS}
+ * threads of their own, so a client that stalls mid-request holds one of them only (and only
+ * for {@value #MAX_REQUEST_SECONDS} s, the JDK server's {@code sun.net.httpserver.maxReqTime},
+ * unless already set); the queries ({@code /api/...}) run at most two at a time, so memory
+ * stays bounded as for the CLI. The page and its scripts never wait for a query.
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
  *
  * <p>The server is the JDK's own ({@code com.sun.net.httpserver}, module {@code jdk.httpserver}):
@@ -51,6 +54,17 @@ import java.util.concurrent.Executors;
 final class ViewServer implements AutoCloseable {
     /** Instances returned per bucket by default. */
     static final int DEFAULT_LIMIT = 100;
+    /** Threads that read requests and write answers. */
+    static final int HTTP_THREADS = 8;
+    /** How long a client may take to send a whole request before it is dropped. */
+    static final int MAX_REQUEST_SECONDS = 10;
+
+    static {
+        // Read once, when the JDK server's classes load: set it before the first server is made.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        }
+    }
 
     private final ViewData data;
     private final ViewOptions options;
@@ -58,6 +72,10 @@ final class ViewServer implements AutoCloseable {
     private final java.util.Map<String, byte[]> scripts = new java.util.HashMap<>();
     private final HttpServer server;
     private final ExecutorService worker;
+    /** Reads requests and writes answers, so that no stalled client holds a query thread. */
+    private final ExecutorService http;
+    /** Two queries at a time, as two worker threads allowed before: memory stays bounded. */
+    private final java.util.concurrent.Semaphore queries = new java.util.concurrent.Semaphore(2);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
 
@@ -83,6 +101,12 @@ final class ViewServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.atomic.AtomicInteger h = new java.util.concurrent.atomic.AtomicInteger();
+        this.http = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
+            Thread t = new Thread(r, "asynctrace-view-http-" + h.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         if (initial.hasWindow()) {
             // Only the window's tasks in the histograms as well.
             worker.execute(() -> data.summary(initial, options.groupBy()));
@@ -91,11 +115,12 @@ final class ViewServer implements AutoCloseable {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
+            http.shutdownNow();
             data.close();
             throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
         }
         server.createContext("/", this::handle);
-        server.setExecutor(worker);
+        server.setExecutor(http);
         server.start();
         this.port = server.getAddress().getPort();
     }
@@ -141,6 +166,7 @@ final class ViewServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         worker.shutdownNow();
+        http.shutdownNow();
         data.close();
         closed.countDown();
     }
@@ -291,20 +317,37 @@ final class ViewServer implements AutoCloseable {
         return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("::1");
     }
 
-    /** One exchange, on a worker thread: answered whatever happens (an {@link Error} too, as a 500). */
+    /** One exchange, on an HTTP thread: answered whatever happens (an {@link Error} too, as a 500). */
     private void handle(HttpExchange exchange) {
         try (exchange) {
             String method = exchange.getRequestMethod();
             boolean head = "HEAD".equals(method);
+            String uri = exchange.getRequestURI().toString();
+            boolean query = uri.startsWith("/api/");
             Answer a;
+            boolean permitted = false;
             try {
-                a = answer(head ? "GET" : method, exchange.getRequestURI().toString(),
-                        exchange.getRequestHeaders().getFirst("Host"));
+                if (query) {
+                    queries.acquire();
+                    permitted = true;
+                }
+                a = answer(head ? "GET" : method, uri, exchange.getRequestHeaders().getFirst("Host"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the view is closing
+                a = Answer.error(SERVICE_UNAVAILABLE, "the view is closing");
             } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
                 a = Answer.error(INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
+            } finally {
+                if (permitted) {
+                    queries.release();
+                }
             }
             exchange.getResponseHeaders().set("Content-Type", a.type());
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            if (head) {
+                // What the GET would send; the JDK server keeps a length set before a -1 (no body).
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(a.body().length));
+            }
             exchange.sendResponseHeaders(a.status(), head || a.body().length == 0 ? -1 : a.body().length);
             if (!head) {
                 exchange.getResponseBody().write(a.body());
