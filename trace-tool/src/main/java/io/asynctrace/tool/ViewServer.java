@@ -44,7 +44,8 @@ import java.util.concurrent.Executors;
  * threads of their own, so a client that stalls mid-request holds one of them only (and only
  * for {@value #MAX_REQUEST_SECONDS} s, the JDK server's {@code sun.net.httpserver.maxReqTime},
  * unless already set); the queries ({@code /api/...}) run at most two at a time, so memory
- * stays bounded as for the CLI. The page and its scripts never wait for a query.
+ * stays bounded as for the CLI. The page and its scripts wait for queries only when more than
+ * six are waiting at once (each waiting query holds one of the threads).
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
  *
  * <p>The server is the JDK's own ({@code com.sun.net.httpserver}, module {@code jdk.httpserver}):
