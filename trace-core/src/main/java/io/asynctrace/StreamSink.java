@@ -18,8 +18,10 @@ import java.util.function.Consumer;
  *       this sink's thread only, from {@link #start} until {@link #awaitClosed}
  *       returns.</li>
  *   <li>The queue holds at most {@value #MAX_QUEUED} segments and
- *       {@value #MAX_QUEUED_BYTES} bytes (or the bounds given at construction): a
- *       segment offered past that is not kept,
+ *       {@value #MAX_QUEUED_BYTES} bytes (or the bounds given at construction), plus
+ *       one segment bigger than the byte bound, taken only into an empty queue (so a
+ *       small bound never refuses every segment of an idle sink): a segment offered
+ *       past that is not kept,
  *       its events counted as dropped in this sink's next segment and stats. The
  *       writer thread never waits for this sink.</li>
  *   <li>The first {@link IOException} ends this sink: what was written stays a
@@ -98,7 +100,7 @@ final class StreamSink extends Sink implements Runnable {
             if (closing) {
                 return;
             }
-            if (queue.size() >= maxQueued || queuedBytes + body.size() > maxQueuedBytes) {
+            if (queue.size() >= maxQueued || !queue.isEmpty() && queuedBytes + body.size() > maxQueuedBytes) {
                 lost(countOwnEvents(body));
                 return;
             }

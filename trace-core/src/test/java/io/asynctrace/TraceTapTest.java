@@ -169,6 +169,24 @@ class TraceTapTest {
     }
 
     @Test
+    void aByteBoundSmallerThanOneSegmentStillLetsAnIdleTapHaveEverySegment() throws Exception {
+        Streams tap = tap(64, 1); // every segment is bigger than the bound: each goes only into an empty queue
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        for (int i = 0; i < 5; i++) {
+            int before = tap.only().size();
+            Trace.newTask("t").end();
+            assertThat(Trace.flush()).isTrue();
+            // the tap's thread is idle again before the next segment comes: its queue is empty then
+            Await.until("the tap wrote segment " + i, () -> tap.only().size() > before);
+        }
+        Trace.stop();
+        TraceModel m = tap.only().awaitTrace();
+        assertThat(m.dropped()).as("segments refused by an idle tap").isZero();
+        assertThat(m.tasks()).hasSize(5);
+    }
+
+    @Test
     void aTapWhoseStreamFailsIsLetGoAloneAndOneThatOpensNothingMissesTheRecording() throws Exception {
         Stream failing = new Stream() {
             @Override
