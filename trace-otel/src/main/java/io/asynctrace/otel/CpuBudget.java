@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * Keeps one thread's CPU time under a share of one core: a token bucket filled at
  * {@code cores} CPU-seconds per second (at most {@value #BURST_MILLIS} ms ahead), emptied by
  * the CPU the thread used; {@link #pace()} parks the thread until the bucket is no longer in
- * debt. Where the JVM cannot measure a thread's CPU time, it does nothing. For one thread.
+ * debt. Where the JVM cannot measure a thread's CPU time, it does nothing. For one thread
+ * ({@link #parkedNanos()} from any).
  */
 final class CpuBudget {
     static final long BURST_MILLIS = 50;
@@ -20,7 +21,7 @@ final class CpuBudget {
     private long lastWall;
     private long lastCpu = -1;
     private double credit = BURST_NANOS;
-    private long parkedNanos;
+    private volatile long parkedNanos; // written by its thread only
 
     /** @param cores the share of one core allowed (1.0: a whole core, which never parks) */
     CpuBudget(double cores) {
@@ -31,30 +32,53 @@ final class CpuBudget {
 
     /** Charges the CPU used since the last call and parks while over the budget. */
     void pace() {
+        pace(Long.MAX_VALUE, () -> { });
+    }
+
+    /**
+     * Charges the CPU used since the last call and parks while over the budget, in parks of
+     * at most {@code slice}, running {@code between} after each but the last (its CPU is
+     * charged too).
+     *
+     * @param slice the longest single park, in nanoseconds
+     * @param between what the thread must still do while it pauses (send a batch that is due)
+     */
+    void pace(long slice, Runnable between) {
+        long debt = charge();
+        while (debt > 0) {
+            long park = Math.min(debt, slice);
+            parkedNanos += park;
+            LockSupport.parkNanos(this, park);
+            if (park == debt) {
+                return; // paid; what between would cost is charged at the next call
+            }
+            between.run();
+            debt = charge();
+        }
+    }
+
+    /** @return how long the thread must park to be within the budget again, 0 if it is */
+    private long charge() {
         if (mx == null) {
-            return;
+            return 0;
         }
         long wall = System.nanoTime();
         long cpu = mx.getCurrentThreadCpuTime();
         if (cpu < 0) {
-            return; // measuring is disabled
+            return 0; // measuring is disabled
         }
         if (lastCpu < 0) {
             lastWall = wall;
             lastCpu = cpu;
-            return;
+            return 0;
         }
         credit = Math.min(BURST_NANOS, credit + (wall - lastWall) * cores) - (cpu - lastCpu);
         lastWall = wall;
         lastCpu = cpu;
-        if (credit < 0) {
-            long park = (long) (-credit / cores);
-            parkedNanos += park;
-            LockSupport.parkNanos(this, park);
-        }
+        return credit < 0 ? (long) (-credit / cores) : 0;
     }
 
-    /** @return how long {@link #pace()} parked so far */
+    /** @return how long {@link #pace} parked so far; read from any thread */
     long parkedNanos() {
         return parkedNanos;
     }

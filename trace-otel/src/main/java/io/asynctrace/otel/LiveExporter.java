@@ -47,12 +47,15 @@ import java.util.concurrent.locks.LockSupport;
  * keeps none running). Those segments wait in a bounded queue of its own
  * ({@link Builder#queueBytes}, default 8 MiB); its one thread uses at most
  * {@link Builder#maxCpu} of a core (default a quarter: reading, mapping and your exporter's
- * {@code export} calls). When that thread falls behind, whole segments are dropped there, the events in them counted in {@link #dropped()} (with those the
- * recording itself dropped), and the tasks they began or ended are not sent; the recording,
- * its other outputs and the application never wait for it. A warning is logged through
- * {@code System.Logger} "io.asynctrace" at the first drop and at close. A task is sent once
- * its end is read (the writer cuts a segment every flush interval), or a segment later when
- * its begin or its parent's came after it, in batches of up to {@link Builder#batchSize} (default 512) when a batch
+ * {@code export} calls; the time it pauses for that is {@link #throttledNanos()}). When that
+ * thread falls behind, whole segments are dropped there, the events in them counted in
+ * {@link #dropped()} (with those the recording itself dropped), and the tasks they began or
+ * ended are not sent (such a task is counted in {@link #forgotten()} once its end has waited
+ * two segments for its begin); the recording, its other outputs and the application never
+ * wait for it. A warning is logged through {@code System.Logger} "io.asynctrace" at the
+ * first drop and at close. A task is sent as soon as its end is read when its begin and its
+ * parent's were read before (the writer cuts a segment every flush interval), or a segment
+ * later when its begin or its parent's came after it, in batches of up to {@link Builder#batchSize} (default 512) when a batch
  * is full or {@link Builder#delay} (default 1 s) has passed, from one daemon thread, waiting
  * at most {@link Builder#timeout} (default 30 s) for each ({@code export} is called on a
  * thread of its own: one that does not return in time fails that batch, and the batches after
@@ -74,10 +77,9 @@ public final class LiveExporter implements AutoCloseable {
     private final long timeoutMillis;
     private final long queueBytes;
     private final long pipeBytes;
-    private final AtomicLong dropped = new AtomicLong();
+    private final LiveMapper.Counts counts = new LiveMapper.Counts();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong begunBefore = new AtomicLong();
     /** Calls {@code export}, so that a call that blocks holds neither the worker nor {@link #close()}. */
     private final ExecutorService caller = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> {
@@ -95,7 +97,7 @@ public final class LiveExporter implements AutoCloseable {
     private List<SpanData> batch;
     private long due;
     private boolean warned;
-    private CpuBudget budget;
+    private volatile CpuBudget budget;
     /** The last export call, while it may still run. */
     private Future<CompletableResultCode> call;
     /** Set when the worker ended: later recordings open no pipe. */
@@ -163,7 +165,8 @@ public final class LiveExporter implements AutoCloseable {
          * How much of the recording may wait for the exporter's thread before it drops: the
          * queue holds the recording's encoded segments, not tasks, so this sets
          * {@link #queueBytes} to {@code tasks} × 256 bytes (a task's begin and end with a few
-         * attributes take well under that).
+         * attributes take well under that). However small, an idle exporter takes every
+         * segment: one bigger than the bound goes into an empty queue.
          *
          * @param tasks tasks' worth held before dropping
          * @return this
@@ -176,8 +179,9 @@ public final class LiveExporter implements AutoCloseable {
         /**
          * @param bytes the recording's encoded segments held for the exporter's thread before
          *              whole segments are dropped (half in trace-core's queue, half handed to
-         *              the thread; a segment bigger than half is always dropped: the recorder
-         *              cuts them at about 1 MiB)
+         *              the thread; a segment bigger than half, which the recorder cuts at about
+         *              1 MiB, is held only when nothing else is, so a bound below that drops
+         *              whenever the thread is not idle)
          * @return this
          */
         public Builder queueBytes(long bytes) {
@@ -303,8 +307,8 @@ public final class LiveExporter implements AutoCloseable {
 
     /** Reads one recording's trace to its end (the recording ended, or this exporter was closed). */
     private void read(LivePipe pipe) {
-        LiveMapper mapper = new LiveMapper(resource, this::add, dropped, begunBefore, () -> {
-            budget.pace();
+        LiveMapper mapper = new LiveMapper(resource, this::add, counts, () -> {
+            budget.pace(idleNanos, this::sendIfDue); // a batch falls due while it pauses too
             sendIfDue();
         });
         try {
@@ -324,10 +328,11 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     private void warnIfDropped() {
-        if (!warned && dropped.get() > 0) {
+        if (!warned && (counts.dropped.get() > 0 || counts.forgotten.get() > 0)) {
             warned = true;
-            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter fell behind the recording: events are"
-                    + " dropped and the tasks they began or ended not sent (counted in LiveExporter.dropped())");
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: the live exporter misses events of the recording (its"
+                    + " queue was full, or the recording dropped them: LiveExporter.dropped()); the tasks they began"
+                    + " or ended are not sent (LiveExporter.forgotten())");
         }
     }
 
@@ -390,12 +395,21 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
-     * @return events of the recording this exporter never read: its queue was full (or the
-     *         recording dropped them, or more than 65 536 tasks were open at once: one per task
-     *         forgotten); the tasks they began or ended are not sent
+     * @return events of every kind (not spans) this exporter never read, as the recording's
+     *         segments count them: its queue was full, or the recording itself dropped them;
+     *         the tasks they began or ended are not sent
      */
     public long dropped() {
-        return dropped.get();
+        return counts.dropped.get();
+    }
+
+    /**
+     * @return tasks given up on, not sent: an end whose begin had not come two segments later
+     *         (the begin was among the {@link #dropped()} events), or, past 65 536 tasks begun
+     *         and not yet ended, the oldest of them (an application that never ends its tasks)
+     */
+    public long forgotten() {
+        return counts.forgotten.get();
     }
 
     /**
@@ -404,7 +418,17 @@ public final class LiveExporter implements AutoCloseable {
      *         their children; the file export has them
      */
     public long begunBefore() {
-        return begunBefore.get();
+        return counts.begunBefore.get();
+    }
+
+    /**
+     * @return nanoseconds its thread paused to stay within {@link Builder#maxCpu}: while it
+     *         pauses the recording's segments wait in the queue, and past the queue's bound
+     *         they are {@link #dropped()}
+     */
+    public long throttledNanos() {
+        CpuBudget b = budget;
+        return b == null ? 0 : b.parkedNanos();
     }
 
     /** @return spans in batches the exporter refused, threw on, or did not answer in time */
@@ -413,9 +437,11 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
-     * Stops listening, sends what is queued (the running recording's trace up to this call,
-     * waiting for the exporter up to its timeout per batch) and logs a summary if anything was
-     * dropped or refused. The exporter is not shut down.
+     * Stops listening, sends what is queued (the running recording's trace up to this call) and
+     * logs a summary if anything was dropped or refused. It waits for each batch at most the
+     * timeout, and not at all for batches that come while an earlier call has not returned
+     * (they count in {@link #failed()}), so it returns within one timeout of the queue's last
+     * batch, whatever the exporter does. The exporter is not shut down.
      */
     @Override
     public void close() {
@@ -435,17 +461,19 @@ public final class LiveExporter implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (dropped.get() > 0 || failed.get() > 0) {
+        if (counts.dropped.get() > 0 || counts.forgotten.get() > 0 || failed.get() > 0) {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: live exporter: " + exported.get() + " spans exported, "
-                    + dropped.get() + " events dropped (its queue was full, or the recording dropped them), "
-                    + failed.get() + " spans refused or not answered, " + begunBefore.get()
-                    + " tasks begun before it listened not sent");
+                    + counts.dropped.get() + " events dropped (its queue was full, or the recording dropped them), "
+                    + counts.forgotten.get() + " tasks forgotten, " + failed.get() + " spans refused or not answered, "
+                    + counts.begunBefore.get() + " tasks begun before it listened not sent, paused "
+                    + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms for its CPU budget");
         }
     }
 
     @Override
     public String toString() {
-        return "LiveExporter[exported " + exported.get() + ", dropped " + dropped.get() + ", failed " + failed.get()
-                + ", begun before " + begunBefore.get() + "]";
+        return "LiveExporter[exported " + exported.get() + ", dropped " + counts.dropped.get() + ", forgotten "
+                + counts.forgotten.get() + ", failed " + failed.get() + ", begun before " + counts.begunBefore.get()
+                + ", throttled " + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms]";
     }
 }

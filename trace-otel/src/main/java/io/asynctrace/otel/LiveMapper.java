@@ -29,18 +29,31 @@ import java.util.function.Consumer;
  * the segment after the one that completed it has been read, or no segment came for a while
  * ({@link #idle}: the writer found nothing more at its flushes), or the trace ends; at most
  * {@value #MAX_WAITING} wait (past that the oldest go early). Attributes read after a task
- * was sent, or before anything else of it, are not in its span (the file export has them). Memory is bounded whatever the
- * recording's length: at most {@value #MAX_OPEN} tasks seen but not complete (past that the
- * oldest are forgotten and counted as dropped: a task whose begin or end the recording or
- * the queue dropped would otherwise stay for ever), {@value #RECENT} trace ids of parent
- * tasks handed on (for children that end after their parent) and {@value #THREADS} thread
- * names. Not thread-safe.
+ * was sent, or before anything else of it, are not in its span (the file export has them).
+ * An end whose begin has not come two segments later (its begin was dropped) is forgotten
+ * then, counted in {@link Counts#forgotten}. Memory is bounded whatever the recording's
+ * length: at most {@value #MAX_OPEN} tasks seen but not complete (past that the oldest,
+ * tasks begun long ago and not ended, are forgotten, counted the same way),
+ * {@value #RECENT} trace ids of parent tasks handed on (for children that end after their
+ * parent) and {@value #THREADS} thread names. Not thread-safe.
  */
 final class LiveMapper implements TraceHandler {
     static final int MAX_OPEN = 1 << 16;
     static final int MAX_WAITING = 1 << 13;
     static final int RECENT = 1 << 14;
     static final int THREADS = 1 << 12;
+    /** Segments an end waits for its begin before it is forgotten (a begin comes in the same segment or the next). */
+    static final int ORPHAN_SEGMENTS = 2;
+
+    /** What the mapper could not send, by cause; shared by the mappers of one exporter. */
+    static final class Counts {
+        /** Events the trace says were dropped before it reached the mapper (the tap's queue, the recording). */
+        final AtomicLong dropped = new AtomicLong();
+        /** Tasks forgotten: an end whose begin never came, or the oldest open task past {@link #MAX_OPEN}. */
+        final AtomicLong forgotten = new AtomicLong();
+        /** Tasks not sent as begun before the trace did, and their children. */
+        final AtomicLong begunBefore = new AtomicLong();
+    }
 
     /** What is known of a task so far. */
     private static final class LiveTask {
@@ -57,6 +70,8 @@ final class LiveMapper implements TraceHandler {
         /** Begun before this trace started (its begin's attributes are not in it), or a child of one. */
         boolean begunBefore;
         long readySegment;
+        /** The segment in which its end was read before its begin. */
+        long orphanSegment;
         String traceId;
         Map<String, String> attrs;
 
@@ -73,13 +88,15 @@ final class LiveMapper implements TraceHandler {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, LiveTask> eldest) {
             if (size() > MAX_OPEN) {
-                dropped.incrementAndGet();
+                counts.forgotten.incrementAndGet();
                 return true;
             }
             return false;
         }
     };
     private final ArrayDeque<LiveTask> ready = new ArrayDeque<>();
+    /** Ends read before their begins, in the order read. */
+    private final ArrayDeque<LiveTask> orphans = new ArrayDeque<>();
     private final Map<Long, String> recent = new LinkedHashMap<>(256, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
@@ -98,8 +115,7 @@ final class LiveMapper implements TraceHandler {
     };
     private SpanIds ids;
     private long wallBase;
-    private final AtomicLong dropped;
-    private final AtomicLong begunBefore;
+    private final Counts counts;
     /** Tasks not sent as begun before, kept for their children; bounded as {@link #recent}. */
     private final Map<Long, Boolean> begunBeforeSent = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -115,25 +131,13 @@ final class LiveMapper implements TraceHandler {
     /**
      * @param resource the spans' resource
      * @param out takes each span, in the order tasks complete
-     * @param dropped counts the events the segments say were dropped before this trace got them,
-     *                and the incomplete tasks forgotten
+     * @param counts where what is not sent is counted
      * @param afterSegment run after each segment's prefix is read
      */
-    LiveMapper(Resource resource, Consumer<SpanData> out, AtomicLong dropped, Runnable afterSegment) {
-        this(resource, out, dropped, new AtomicLong(), afterSegment);
-    }
-
-    /**
-     * @param begunBefore counts the tasks not sent because they began before this trace did (an
-     *                    earlier begin: what was recorded with their begin, such as the
-     *                    {@code trace.id} they joined, is not here), and their children
-     */
-    LiveMapper(Resource resource, Consumer<SpanData> out, AtomicLong dropped, AtomicLong begunBefore,
-               Runnable afterSegment) {
+    LiveMapper(Resource resource, Consumer<SpanData> out, Counts counts, Runnable afterSegment) {
         this.resource = resource;
         this.out = out;
-        this.dropped = dropped;
-        this.begunBefore = begunBefore;
+        this.counts = counts;
         this.afterSegment = afterSegment;
     }
 
@@ -145,10 +149,16 @@ final class LiveMapper implements TraceHandler {
 
     @Override
     public void onSegment(long sequence, long offset, long dropped) {
-        this.dropped.addAndGet(dropped);
+        counts.dropped.addAndGet(dropped);
         segment++;
         while (!ready.isEmpty() && ready.peekFirst().readySegment + 2 <= segment) {
             emit(ready.pollFirst());
+        }
+        while (!orphans.isEmpty() && orphans.peekFirst().orphanSegment + ORPHAN_SEGMENTS <= segment) {
+            LiveTask t = orphans.pollFirst();
+            if (!t.hasBegin && open.remove(t.id, t)) {
+                counts.forgotten.incrementAndGet(); // its begin was dropped: it can never be sent
+            }
         }
         afterSegment.run();
     }
@@ -195,6 +205,9 @@ final class LiveMapper implements TraceHandler {
             } else {
                 ready(t);
             }
+        } else {
+            t.orphanSegment = segment;
+            orphans.addLast(t);
         }
     }
 
@@ -218,14 +231,23 @@ final class LiveMapper implements TraceHandler {
 
     /** No segment came for a while: what is complete is handed on. */
     void idle() {
-        finish();
-    }
-
-    /** Hands on the tasks that are complete: the trace ended. Tasks never ended are not sent. */
-    void finish() {
         while (!ready.isEmpty()) {
             emit(ready.pollFirst());
         }
+    }
+
+    /**
+     * The trace ended: hands on the tasks that are complete, and counts as forgotten the ends
+     * whose begin never came. Tasks never ended are not sent.
+     */
+    void finish() {
+        idle();
+        for (LiveTask t : orphans) {
+            if (!t.hasBegin && open.remove(t.id, t)) {
+                counts.forgotten.incrementAndGet();
+            }
+        }
+        orphans.clear();
     }
 
     /** @return the state of {@code task}, made when first seen */
@@ -255,7 +277,7 @@ final class LiveMapper implements TraceHandler {
             t.begunBefore = (p != null && p.begunBefore) || begunBeforeSent.containsKey(t.parent);
         }
         if (t.begunBefore) {
-            begunBefore.incrementAndGet();
+            counts.begunBefore.incrementAndGet();
             begunBeforeSent.put(t.id, Boolean.TRUE); // its children begun later are in the same case
             return;
         }

@@ -7,7 +7,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Review of b041af7 (LiveMapper): fails on main. */
@@ -25,7 +24,7 @@ class LiveMapperReviewTest {
     @Test
     void aChildWhoseBeginIsReadAfterItsParentEndedStaysInTheParentsTrace() {
         List<SpanData> out = new ArrayList<>();
-        LiveMapper m = new LiveMapper(Resource.empty(), out::add, new AtomicLong(), () -> { });
+        LiveMapper m = new LiveMapper(Resource.empty(), out::add, new LiveMapper.Counts(), () -> { });
         m.onHeader(new TraceHeader(3, 1_000_000_000L, 0));
         m.onSegment(0, 0, 0);
         long loop = 1;
