@@ -159,6 +159,24 @@ class LiveExporterTest {
     }
 
     @Test
+    void aQueueSmallerThanOneSegmentStillTakesEverySegmentWhileTheExporterIsIdle() throws Exception {
+        Recording rec = Recording.start();
+        try (LiveExporter live = LiveExporter.builder(collected).queueSize(1).batchSize(1).delay(Duration.ofMillis(1))
+                .start()) {
+            for (int i = 1; i <= 5; i++) {
+                Trace.newTask("t").attr("i", "" + i).end();
+                assertThat(Trace.flush()).isTrue();
+                int sent = i;
+                Await.until("task " + i + " sent", () -> live.exported() == sent); // idle again before the next
+            }
+            assertThat(live.dropped()).isZero();
+            assertThat(live.forgotten()).isZero();
+        } finally {
+            rec.stop();
+        }
+    }
+
+    @Test
     void refusedBatchesAreCounted() throws Exception {
         collected.failFromBatch = 1;
         Recording rec = Recording.start();
