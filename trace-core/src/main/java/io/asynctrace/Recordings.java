@@ -2,7 +2,9 @@ package io.asynctrace;
 
 import io.asynctrace.internal.TraceTap;
 import io.asynctrace.internal.TraceTaps;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -238,7 +240,6 @@ final class Recordings {
             for (TraceTaps.Registered tap : TraceTaps.current()) {
                 StreamSink s = tapSink(started, tap);
                 if (s != null) {
-                    s.start();
                     started.writer.addFirstSink(s);
                     tapSinks.put(tap.tap(), s);
                 }
@@ -275,12 +276,17 @@ final class Recordings {
         r.finish();
     }
 
-    /** A sink for {@code tap} on {@code r}, not started; null if the tap skips this recording. Under the lock. */
+    /**
+     * A sink for {@code tap} on {@code r}, started; null if the tap skips this recording or
+     * failed to open its stream, or its thread could not start (then its stream is closed, and
+     * the recording goes on without it: a tap never fails the {@code Trace.start} it runs
+     * under). Under the lock.
+     */
     private static StreamSink tapSink(Recorder r, TraceTaps.Registered tap) {
         OutputStream out;
         try {
             out = tap.tap().open();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // the tap's own code, on the application's Trace.start: an Error too
             LOG.log(System.Logger.Level.WARNING, "asynctrace: a trace tap failed to open its stream; it misses this"
                     + " recording: " + e);
             return null;
@@ -288,8 +294,21 @@ final class Recordings {
         if (out == null) {
             return null;
         }
-        return new StreamSink(out, r, "asynctrace-sink-tap", s -> tapFailed(tap.tap(), s), tap.maxQueuedSegments(),
-                tap.maxQueuedBytes(), true);
+        try {
+            StreamSink s = new StreamSink(out, r, "asynctrace-sink-tap", f -> tapFailed(tap.tap(), f),
+                    tap.maxQueuedSegments(), tap.maxQueuedBytes(), true);
+            s.start();
+            return s;
+        } catch (Throwable e) { // no thread for it (out of memory, thread limit)
+            LOG.log(System.Logger.Level.WARNING, "asynctrace: a trace tap's thread could not start; it misses this"
+                    + " recording: " + e);
+            try {
+                out.close(); // its reader sees the end
+            } catch (IOException | RuntimeException ignored) {
+                // the tap's stream: nothing more to do for it
+            }
+            return null;
+        }
     }
 
     /** {@link TraceTaps#add}: attach to the running recording, if any. */
@@ -298,11 +317,13 @@ final class Recordings {
         if (r == null || tapSinks.containsKey(tap.tap())) {
             return; // the next recording's start attaches it
         }
+        if (!Arrays.asList(TraceTaps.current()).contains(tap)) {
+            return; // removed between its add and this call: its removal found no sink, so none is made
+        }
         StreamSink s = tapSink(r, tap);
         if (s == null) {
             return;
         }
-        s.start();
         if (r.writer.attach(s)) {
             tapSinks.put(tap.tap(), s);
         } else {

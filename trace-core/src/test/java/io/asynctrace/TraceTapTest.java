@@ -187,6 +187,53 @@ class TraceTapTest {
     }
 
     @Test
+    void aTapThrowingAnErrorFromOpenNeverFailsTheApplicationsStart() throws Exception {
+        TraceTap erring = () -> {
+            throw new AssertionError("the tap's bug");
+        };
+        TraceTaps.add(erring, 64, 32 << 20);
+        added.add(erring);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST); // threw the AssertionError, with the recording left half made
+        Trace.newTask("t").end();
+        assertThat(Trace.isEnabled()).isTrue();
+        Trace.stop();
+        assertThat(TraceModel.read(new ByteArrayInputStream(file.toByteArray())).tasks()).hasSize(1);
+    }
+
+    @Test
+    void aTapRemovedWhileItsAddIsUnderWayKeepsNoStreamOpen() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        Streams tap = new Streams();
+        for (int i = 0; i < 20; i++) {
+            Thread adder = new Thread(() -> TraceTaps.add(tap, 64, 32 << 20));
+            Thread remover = new Thread(() -> TraceTaps.remove(tap));
+            synchronized (Recordings.class) { // the lifecycle lock: both wait for it, published and unpublished
+                adder.start();
+                awaitBlocked(adder);
+                remover.start();
+                awaitBlocked(remover);
+            } // whichever takes it first, no sink may be left for the removed tap
+            adder.join();
+            remover.join();
+            TraceTaps.remove(tap);
+        }
+        List<Stream> opened;
+        synchronized (tap) {
+            opened = new ArrayList<>(tap.opened);
+        }
+        for (Stream s : opened) { // the recording runs on: each stream of the removed tap was given its end
+            Await.latch("a stream of the removed tap closed while the recording runs", s.closed);
+        }
+        Trace.stop();
+    }
+
+    private static void awaitBlocked(Thread t) {
+        Await.until(t.getName() + " waits for the lifecycle lock", () -> t.getState() == Thread.State.BLOCKED);
+    }
+
+    @Test
     void aTapWhoseStreamFailsIsLetGoAloneAndOneThatOpensNothingMissesTheRecording() throws Exception {
         Stream failing = new Stream() {
             @Override
