@@ -11,10 +11,11 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li>Only the current writer (the owning thread of a leased buffer, or the holder
  *       of a stripe's lock) touches {@code pos} and the batch delta state.</li>
- *   <li>After each event the writer publishes {@code pos} into {@code committed} with
- *       release semantics; any other thread that reads {@code committed} with acquire
- *       semantics may copy bytes {@code [0, committed)}: the writer never changes them
- *       again.</li>
+ *   <li>After each event the writer publishes {@code pos}, with the number of events
+ *       written so far, into {@code committed} (one {@code long}, so the two always
+ *       agree) with release semantics; any other thread that reads it with acquire
+ *       semantics may copy bytes {@code [0, pos)}, holding that many events, without
+ *       walking them: the writer never changes them again.</li>
  *   <li>{@code state} moves from {@link #OWNED} to either {@link #HANDED_OFF} (the writer
  *       gave it to the writer thread, full) or {@link #STOLEN} (the writer thread took
  *       the committed part of a live owner's buffer: on a flush, at stop, or after the
@@ -40,7 +41,7 @@ final class Buffer extends BatchState {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            COMMITTED = l.findVarHandle(Buffer.class, "committed", int.class);
+            COMMITTED = l.findVarHandle(Buffer.class, "committed", long.class);
             STATE = l.findVarHandle(Buffer.class, "state", int.class);
             TAIL = l.findVarHandle(Buffer.class, "tailClaimed", int.class);
         } catch (ReflectiveOperationException e) {
@@ -51,16 +52,23 @@ final class Buffer extends BatchState {
     final byte[] data;
     /** Next free byte; writer-only. */
     int pos;
-    @SuppressWarnings("unused") // accessed through COMMITTED
-    private volatile int committed;
+    /** Events in {@code [0, pos)} (batch headers are none); writer-only. */
+    int events;
+    /** {@link #pack} of the committed position and events; accessed through COMMITTED. */
+    @SuppressWarnings("unused")
+    private volatile long committed;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     @SuppressWarnings("unused") // accessed through TAIL
     private volatile int tailClaimed;
     /** Where the writer thread cut a stolen buffer: written before the CAS to {@link #STOLEN} publishes it. */
     int stolenAt;
+    /** Events before {@link #stolenAt}; written with it. */
+    int stolenEvents;
     /** Where the writer thread's claim of the tail ended: written before the CAS of {@link #claimTail} publishes it. */
     int tailEnd;
+    /** Events before {@link #tailEnd}; written with it. */
+    int tailEndEvents;
     /** Whether the writer thread won {@link #claimTail}; writer-thread only. */
     boolean writerClaimedTail;
 
@@ -95,7 +103,7 @@ final class Buffer extends BatchState {
     }
 
     /**
-     * Before an event: remembers the batch's delta state, for {@link #undoIfUnwritten}.
+     * Before an event: remembers the batch's delta state, for {@link #commitEvent}.
      *
      * @return where the event starts
      */
@@ -107,25 +115,49 @@ final class Buffer extends BatchState {
     }
 
     /**
-     * After an event begun at {@code at}: if the encoder wrote nothing (it threw, an Error
-     * such as a stack overflow, before {@code pos} moved), puts the delta state back in step
-     * with the bytes, so the next event's deltas are right.
+     * After an event begun at {@code at}: counts it if the encoder wrote it; if it wrote
+     * nothing (it threw, an Error such as a stack overflow, before {@code pos} moved), puts
+     * the delta state back in step with the bytes, so the next event's deltas are right.
+     * Then publishes it ({@link #commit}).
      */
-    void undoIfUnwritten(int at) {
-        if (pos == at) {
+    void commitEvent(int at) {
+        if (pos != at) {
+            events++;
+        } else {
             lastTs = markTs;
             lastId = markId;
             lastTask = markTask;
         }
+        commit();
     }
 
-    /** Publishes everything written so far to readers of {@link #committed()}. */
+    /** Publishes everything written so far, and how many events it holds, to readers of {@link #committedState()}. */
     void commit() {
-        COMMITTED.setRelease(this, pos);
+        COMMITTED.setRelease(this, pack(pos, events));
     }
 
+    /** @return the committed position and event count, {@link #pack}ed: read them with {@link #at} and {@link #eventsAt} */
+    long committedState() {
+        return (long) COMMITTED.getAcquire(this);
+    }
+
+    /** @return the committed position */
     int committed() {
-        return (int) COMMITTED.getAcquire(this);
+        return at(committedState());
+    }
+
+    static long pack(int pos, int events) {
+        return ((long) events << 32) | (pos & 0xFFFF_FFFFL);
+    }
+
+    /** @return the position of a {@link #committedState()} */
+    static int at(long state) {
+        return (int) state;
+    }
+
+    /** @return the events before the position of a {@link #committedState()} */
+    static int eventsAt(long state) {
+        return (int) (state >>> 32);
     }
 
     /** Moves this buffer out of {@link #OWNED}; returns false if someone else already did. */
@@ -142,12 +174,13 @@ final class Buffer extends BatchState {
     }
 
     /**
-     * Steals a leased buffer from its live owner: bytes {@code [0, at)} go to the writer
-     * thread; the owner re-emits {@code [at, pos)} into a new buffer when it next
+     * Steals a leased buffer from its live owner at a {@link #committedState()}: the bytes before it go to the writer
+     * thread; the owner re-emits the rest up to {@code pos} into a new buffer when it next
      * writes, then retires the buffer; only the writer thread recycles it.
      */
-    boolean steal(int at) {
-        stolenAt = at;
+    boolean steal(long state) {
+        stolenAt = at(state);
+        stolenEvents = eventsAt(state);
         return STATE.compareAndSet(this, OWNED, STOLEN);
     }
 
@@ -164,6 +197,7 @@ final class Buffer extends BatchState {
     /** Makes a drained buffer reusable. Only the writer thread calls this, before the buffer is shared again. */
     void reset() {
         pos = 0;
+        events = 0;
         batchThread = -1;
         epoch = 0;
         lastTs = 0;
@@ -171,7 +205,9 @@ final class Buffer extends BatchState {
         lastTask = 0;
         headerEnd = 0;
         stolenAt = 0;
+        stolenEvents = 0;
         tailEnd = 0;
+        tailEndEvents = 0;
         writerClaimedTail = false;
         TAIL.setRelease(this, 0);
         COMMITTED.setRelease(this, 0);

@@ -12,6 +12,8 @@ import java.util.List;
 final class PendingBatches {
     private byte[] bytes;
     private int length;
+    /** Events in {@link #bytes}' batches. */
+    private int events;
     /** The oldest and newest epoch of the batches held; meaningless while empty. */
     private int oldest;
     private int newest;
@@ -54,8 +56,11 @@ final class PendingBatches {
         return length == 0 || length + n <= bytes.length;
     }
 
-    /** Appends {@code header[0, headerLength)} then {@code src[offset, offset + length)}, written under {@code epoch}. */
-    void add(int epoch, byte[] header, int headerLength, byte[] src, int offset, int n) {
+    /**
+     * Appends {@code header[0, headerLength)} then {@code src[offset, offset + n)}, written under
+     * {@code epoch}, holding {@code eventCount} events.
+     */
+    void add(int epoch, byte[] header, int headerLength, byte[] src, int offset, int n, int eventCount) {
         int total = headerLength + n;
         if (length + total > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + total));
@@ -70,12 +75,19 @@ final class PendingBatches {
         System.arraycopy(header, 0, bytes, length, headerLength);
         System.arraycopy(src, offset, bytes, length + headerLength, n);
         length += total;
+        events += eventCount;
+    }
+
+    /** @return the events held (batch headers are none) */
+    int events() {
+        return events;
     }
 
     /** @return a copy of what is held, which is then emptied */
     byte[] take() {
         byte[] out = Arrays.copyOf(bytes, length);
         length = 0;
+        events = 0;
         return out;
     }
 
@@ -83,5 +95,6 @@ final class PendingBatches {
     void release() {
         bytes = new byte[0];
         length = 0;
+        events = 0;
     }
 }

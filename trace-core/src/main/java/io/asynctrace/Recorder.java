@@ -177,13 +177,6 @@ final class Recorder {
         return lockStripe(st, ts, need, epoch);
     }
 
-    private void release(ThreadState st, Buffer b) {
-        b.commit();
-        if (st.shared) {
-            st.locked.unlock();
-            st.locked = null;
-        }
-    }
 
     private Buffer refill(ThreadState st, Buffer old, long ts, int need, int epoch) {
         st.buffer = null;
@@ -222,7 +215,9 @@ final class Recorder {
     private Buffer resume(ThreadState st, Buffer old) {
         Buffer b = null;
         // The writer thread took [0, stolenAt), and [stolenAt, tailEnd) too if it claimed the tail.
-        int from = old.claimTail() ? old.stolenAt : old.tailEnd;
+        boolean ours = old.claimTail();
+        int from = ours ? old.stolenAt : old.tailEnd;
+        int tailEvents = old.events - (ours ? old.stolenEvents : old.tailEndEvents);
         if (old.pos > from) {
             b = takeFree();
             Resume.State state = Resume.stateAt(old, from);
@@ -232,7 +227,7 @@ final class Recorder {
                     free.offer(b);
                     b = null;
                 }
-                dropped.addAndGet(Resume.count(old.data, from, old.pos, state));
+                dropped.addAndGet(tailEvents);
             } else {
                 int p = Resume.header(b.data, 0, st, state.ts() - base, state.lastId(), state.lastTask());
                 b.headerEnd = p;
@@ -241,6 +236,7 @@ final class Recorder {
                 b.baseTask = state.lastTask();
                 System.arraycopy(old.data, from, b.data, p, tail);
                 b.pos = p + tail;
+                b.events = tailEvents;
                 b.lastTs = old.lastTs;
                 b.lastId = old.lastId;
                 b.lastTask = old.lastTask;
@@ -438,13 +434,17 @@ final class Recorder {
     }
 
     /**
-     * After an event begun at {@code at} in {@code b}: the delta state back in step with the
-     * bytes if the encoder threw (an Error), then the event published and a stripe unlocked.
-     * Called from a {@code finally}: an Error inside an event never leaves a stripe locked.
+     * After an event begun at {@code at} in {@code b}: the event counted, or the delta state
+     * back in step with the bytes if the encoder threw (an Error), then published and a
+     * stripe unlocked. Called from a {@code finally}: an Error inside an event never leaves
+     * a stripe locked.
      */
-    private void done(ThreadState st, Buffer b, int at) {
-        b.undoIfUnwritten(at);
-        release(st, b);
+    private static void done(ThreadState st, Buffer b, int at) {
+        b.commitEvent(at);
+        if (st.shared) {
+            st.locked.unlock();
+            st.locked = null;
+        }
     }
 
     /**
@@ -640,6 +640,7 @@ final class Recorder {
             long ts = Math.max(start, base);
             int p = EventEncoder.batch(b.data, b.pos, b, thread, 0, threadName, ts - base, ts);
             b.pos = EventEncoder.runtime(b.data, p, b, ts, kind, duration, value, 0, detail, stack);
+            b.events++;
             b.commit();
         } finally {
             if (b != null) {

@@ -25,27 +25,6 @@ final class Resume {
         return new State(c.time(), c.lastId(), c.lastTask());
     }
 
-    /** The number of events in {@code d[from, to)}, which continue a batch in state {@code s}. */
-    static int count(byte[] d, int from, int to, State s) {
-        return walk(new EventCursor().resume(d, from, to, s.ts(), s.lastId(), s.lastTask()));
-    }
-
-    /** The events (batch headers not counted) in {@code d[0, end)}, a striped buffer's committed batches. */
-    static long countEvents(byte[] d, int end) {
-        EventCursor c = new EventCursor().reset(d, 0, end);
-        long events = 0;
-        try {
-            while (c.next()) {
-                if (!c.spec().batch()) {
-                    events++;
-                }
-            }
-        } catch (FormatException e) {
-            return events; // a holder that died mid-event: count what was whole
-        }
-        return events;
-    }
-
     private static int walk(EventCursor c) {
         int events = 0;
         try {

@@ -14,6 +14,7 @@ import io.asynctrace.internal.format.StringTableBytes;
  * @param stacks the stack table
  * @param events the batches
  * @param eventsLength bytes of them
+ * @param eventCount how many events they hold (batch headers are none), counted as they were written
  * @param droppedTotal the recording's drop count (no buffer free) when the segment was cut
  * @param begins earlier begins queued since the segment before, for the sinks that lack them
  * @param epoch the oldest recording epoch its events were written under: they are for the
@@ -21,10 +22,10 @@ import io.asynctrace.internal.format.StringTableBytes;
  *     it and the newest epoch of its events
  */
 record SegmentBody(StringTableBytes.Snapshot strings, StackTableBytes.Snapshot stacks, byte[] events,
-                   int eventsLength, long droppedTotal, java.util.List<EarlierBegin> begins, int epoch) {
-    /** @return the number of events in it (walks them: only for a sink that must count a segment it drops) */
+                   int eventsLength, int eventCount, long droppedTotal, java.util.List<EarlierBegin> begins, int epoch) {
+    /** @return the number of events in it, the earlier begins included */
     long countEvents() {
-        return Resume.countEvents(events, eventsLength) + begins.size();
+        return (long) eventCount + begins.size();
     }
 
     /** @return the bytes a sink holds while it queues this segment (the tables are shared by every segment) */

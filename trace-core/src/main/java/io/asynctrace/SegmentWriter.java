@@ -409,7 +409,7 @@ final class SegmentWriter implements Runnable {
     private void drainFull() {
         Buffer b;
         while ((b = recorder.full.poll()) != null) {
-            append(b.epoch, b.data, 0, b.committed());
+            append(b.epoch, b.data, b.committedState());
             recorder.recycle(b);
         }
     }
@@ -424,7 +424,7 @@ final class SegmentWriter implements Runnable {
                 st.buffer = null;
                 if (b != null) {
                     if (b.claim(Buffer.STOLEN)) {
-                        append(b.epoch, b.data, 0, b.committed());
+                        append(b.epoch, b.data, b.committedState());
                     } else if (b.stolen()) {
                         takeTail(st, b, true);
                     }
@@ -455,9 +455,9 @@ final class SegmentWriter implements Runnable {
                 continue;
             }
             if (b.owned()) {
-                int c = b.committed();
-                if (c > b.headerEnd && b.steal(c)) {
-                    append(b.epoch, b.data, 0, c);
+                long c = b.committedState();
+                if (Buffer.at(c) > b.headerEnd && b.steal(c)) {
+                    append(b.epoch, b.data, c);
                 }
             } else if (b.stolen()) {
                 takeTail(st, b, false);
@@ -471,27 +471,32 @@ final class SegmentWriter implements Runnable {
      * an earlier claim of the writer's (a live owner re-emits that itself).
      */
     private void takeTail(ThreadState st, Buffer b, boolean ownerDead) {
-        int end = b.committed();
+        long committed = b.committedState();
+        int end = Buffer.at(committed);
         int from;
+        int fromEvents;
         if (!b.writerClaimedTail) {
             if (end <= b.stolenAt) {
                 return;
             }
             b.tailEnd = end; // published by the CAS below
+            b.tailEndEvents = Buffer.eventsAt(committed);
             if (!b.claimTail()) {
                 return; // the owner re-emits it
             }
             b.writerClaimedTail = true;
             from = b.stolenAt;
+            fromEvents = b.stolenEvents;
         } else if (ownerDead && end > b.tailEnd) {
             from = b.tailEnd; // committed after our claim by an owner that will never re-emit it
+            fromEvents = b.tailEndEvents;
         } else {
             return;
         }
         Resume.State state = Resume.stateAt(b, from);
         byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
         int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        appendUnit(b.epoch, header, n, b.data, from, end - from);
+        appendUnit(b.epoch, header, n, b.data, from, end - from, Buffer.eventsAt(committed) - fromEvents);
     }
 
     /** At stop: every leased buffer's committed events, tails included. */
@@ -518,7 +523,7 @@ final class SegmentWriter implements Runnable {
                 if (close) {
                     // Its holder is stuck (or died holding it): what it committed is lost, and counted.
                     Buffer stuck = s.buffer;
-                    long lost = stuck == null ? 0 : Resume.countEvents(stuck.data, stuck.committed());
+                    long lost = stuck == null ? 0 : Buffer.eventsAt(stuck.committedState());
                     recorder.dropped.addAndGet(lost);
                     LOG.log(System.Logger.Level.WARNING, "asynctrace: a shared buffer stayed locked for "
                             + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms at stop; its " + lost
@@ -536,7 +541,7 @@ final class SegmentWriter implements Runnable {
             s.closed |= close;
             s.unlock();
             if (b != null && b.claim(Buffer.STOLEN)) {
-                append(b.epoch, b.data, 0, b.committed());
+                append(b.epoch, b.data, b.committedState());
                 if (!close) {
                     recorder.recycle(b);
                 }
@@ -550,7 +555,7 @@ final class SegmentWriter implements Runnable {
      * {@link #older} (events written under an epoch older than what is pending: in flight
      * when a sink was attached), else the pending segments are cut first.
      */
-    private void appendUnit(int epoch, byte[] header, int headerLength, byte[] src, int offset, int length) {
+    private void appendUnit(int epoch, byte[] header, int headerLength, byte[] src, int offset, int length, int events) {
         if (length <= 0) {
             return;
         }
@@ -560,14 +565,15 @@ final class SegmentWriter implements Runnable {
             emitSegment();
             into = pending;
         }
-        into.add(epoch, header, headerLength, src, offset, length);
+        into.add(epoch, header, headerLength, src, offset, length, events);
         if (into.length() >= SEGMENT_TARGET) {
             emitSegment();
         }
     }
 
-    private void append(int epoch, byte[] src, int offset, int length) {
-        appendUnit(epoch, NO_HEADER, 0, src, offset, length);
+    /** Appends a buffer's bytes from its start up to a {@link Buffer#committedState()}. */
+    private void append(int epoch, byte[] src, long committed) {
+        appendUnit(epoch, NO_HEADER, 0, src, 0, Buffer.at(committed), Buffer.eventsAt(committed));
     }
 
     /** @return whether there is something to cut a segment of: batches, or earlier begins queued */
@@ -620,8 +626,9 @@ final class SegmentWriter implements Runnable {
         encodeNewStrings();
         StringTableBytes.Snapshot strings = stringBytes.snapshot();
         int epoch = from.isEmpty() ? recorder.epoch : from.oldest();
+        int eventCount = from.events();
         byte[] batches = from.take();
-        SegmentBody body = new SegmentBody(strings, stacks, batches, batches.length, recorder.dropped.get(),
+        SegmentBody body = new SegmentBody(strings, stacks, batches, batches.length, eventCount, recorder.dropped.get(),
                 recorder.takeEarlierBegins(), epoch);
         if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
             // Cannot happen while the tables stay within their budgets; never end the writer over it.

@@ -87,7 +87,7 @@ abstract class Sink {
                 own ? body.eventsLength() : 0);
     }
 
-    /** @return how many events of {@code body} this sink would have framed (it lost them) */
+    /** @return how many events of {@code body} this sink would have framed (it lost them); walks no event */
     final long countOwnEvents(SegmentBody body) {
         long begins = 0;
         for (EarlierBegin e : body.begins()) {
@@ -95,7 +95,7 @@ abstract class Sink {
                 begins++;
             }
         }
-        return (takesEventsOf(body) ? Resume.countEvents(body.events(), body.eventsLength()) : 0) + begins;
+        return (takesEventsOf(body) ? body.eventCount() : 0) + begins;
     }
 
     /** Takes a segment; never blocks. */

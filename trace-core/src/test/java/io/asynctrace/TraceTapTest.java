@@ -168,6 +168,72 @@ class TraceTapTest {
         assertThat(whole.tasks()).hasSize(tasks);
     }
 
+    /**
+     * The writer counts a refused segment's events from the counts the buffers publish with
+     * their bytes (it walks none): the count must be exact for every way bytes reach it:
+     * handed off full, stolen from an owner by a flush (and the tail re-emitted by the owner
+     * or taken by the writer), striped, and at stop.
+     */
+    @Test
+    void aSlowTapCountsExactlyTheEventsItLostWhateverWayTheBytesCame() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Stream slow = new Stream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.write(b, off, len);
+            }
+        };
+        TraceTap tap = () -> slow;
+        TraceTaps.add(tap, 1, 32 << 20);
+        added.add(tap);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        // Small buffers (hand-offs), one lease (the other threads write through the stripes), flushes (steals).
+        Trace.start(file, FAST.withBufferSize(16 << 10).withMaxThreadBuffers(1));
+        Thread[] threads = new Thread[3];
+        CountDownLatch flushed = new CountDownLatch(1);
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = new Thread(() -> {
+                for (int n = 0; n < 1500; n++) {
+                    Task t = Trace.newTask("t");
+                    t.log("step", "value " + n);
+                    t.end();
+                    if (n == 700) {
+                        Await.latch("a flush while the threads are idle", flushed); // their tails taken by the writer
+                    }
+                }
+            });
+            threads[i].start();
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(Trace.flush()).isTrue();
+        }
+        flushed.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (int n = 0; n < 300; n++) {
+            Trace.newTask("main").end();
+            if (n % 50 == 0) {
+                Trace.flush();
+            }
+        }
+        release.countDown();
+        Trace.stop();
+
+        TraceModel tapped = slow.awaitTrace();
+        TraceModel whole = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+        assertThat(whole.dropped()).isZero();
+        assertThat(whole.tasks()).hasSize(3 * 1500 + 300);
+        assertThat(tapped.dropped()).as("the tap lost segments").isPositive();
+        assertThat(tapped.events() + tapped.dropped()).as("every event read by the tap or counted as its loss")
+                .isEqualTo(whole.events());
+    }
+
     @Test
     void aByteBoundSmallerThanOneSegmentStillLetsAnIdleTapHaveEverySegment() throws Exception {
         Streams tap = tap(64, 1); // every segment is bigger than the bound: each goes only into an empty queue
