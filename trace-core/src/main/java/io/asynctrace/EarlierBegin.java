@@ -1,9 +1,14 @@
 package io.asynctrace;
 
 import io.asynctrace.internal.format.BatchState;
-import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.Codec;
+import io.asynctrace.internal.format.EventEncoder;
+import io.asynctrace.internal.format.Wire;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The begin of a task a recording met again after an output was attached (or after its
@@ -20,22 +25,153 @@ import java.util.List;
  * if it was created before), its type inline, with the stack of the task's begin when
  * the task was created in this recording with stacks on (a task created before has no
  * stack in this recording's table): {@code TraceWriter} writes the same bytes for it.
+ * The task's attributes recorded so far (at most {@link Task#MAX_KEPT_ATTRIBUTES} keys,
+ * see {@link Task#keep}) follow it, at the same time, keys inline: so an output attached
+ * after a request's {@code trace.id} was recorded still has it. Attributes past that
+ * bound are counted as dropped events in each output that gets the begin.
  *
- * @param thread the thread whose event met the task
- * @param threadName its name
- * @param task the task's id
- * @param parent its parent's id, or 0
- * @param type its type
- * @param created its creation time
- * @param knownUpTo the epoch its begin last went out in (0: never, or dropped)
- * @param epoch the epoch it was queued in
- * @param stack the stack id of the task's begin, or {@link EventEncoder#NO_STACK}
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ *   <li>A thread queues it <em>before</em> it claims the begin ({@link Task#claimBegin}),
+ *       then {@link #settle settles} it: confirmed if its claim won, void if another
+ *       thread's did. So no thread sees the task's begin as known for an epoch before
+ *       the begin for that epoch is in the queue, and of the begins queued for one claim
+ *       exactly one is confirmed.</li>
+ *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}, then
+ *       {@link #capture}); it waits for a queued begin to be settled (its thread is a few
+ *       instructions from it), at most {@link #SETTLE_WAIT_NANOS}: one never settled (an
+ *       Error between the queueing and the claim) is dropped and counted.</li>
+ *   <li>Once captured it does not change: sinks frame it on their own threads.</li>
+ * </ul>
  */
-record EarlierBegin(long thread, String threadName, long task, long parent, String type, long created,
-                    int knownUpTo, int epoch, int stack) {
+final class EarlierBegin {
+    private static final int PENDING = 0;
+    private static final int CONFIRMED = 1;
+    private static final int VOID = 2;
+    /** The longest the writer waits for a queued begin's claim to be decided. */
+    static final long SETTLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(EarlierBegin.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The thread whose event met the task, and its name. */
+    final long thread;
+    final String threadName;
+    final long task;
+    final long parent;
+    final String type;
+    final long created;
+    /** The epoch the task's begin last went out in (0: never, or dropped). */
+    final int knownUpTo;
+    /** The epoch it was queued in. */
+    final int epoch;
+    /** The stack id of the task's begin, or {@link EventEncoder#NO_STACK}. */
+    final int stack;
+    private final Task source;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+    /** The task's attributes (key, value, ...) and how many it did not keep; set by {@link #capture}. */
+    private String[] attributes;
+    private int attributesCut;
+
+    EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack) {
+        this.thread = thread;
+        this.threadName = threadName;
+        this.task = t.id;
+        this.parent = t.parentId;
+        this.type = t.type;
+        this.created = t.createdNanos;
+        this.knownUpTo = knownUpTo;
+        this.epoch = epoch;
+        this.stack = stack;
+        this.source = t;
+    }
+
+    /** The queueing thread: whether its claim of the begin won. */
+    void settle(boolean won) {
+        STATE.setRelease(this, won ? CONFIRMED : VOID);
+    }
+
+    /**
+     * Writer thread: waits until {@link #settle} decided (spinning briefly, then parking),
+     * at most {@link #SETTLE_WAIT_NANOS}.
+     *
+     * @return whether it is to be written: confirmed (false: void, or never settled)
+     */
+    boolean awaitSettled() {
+        int s = (int) STATE.getAcquire(this);
+        if (s != PENDING) {
+            return s == CONFIRMED;
+        }
+        long deadline = System.nanoTime() + SETTLE_WAIT_NANOS;
+        for (int tries = 0; (s = (int) STATE.getAcquire(this)) == PENDING; tries++) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            if (tries < 256) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000);
+            }
+        }
+        return s == CONFIRMED;
+    }
+
+    /** @return whether its claim was never decided (see {@link #awaitSettled}) */
+    boolean unsettled() {
+        return (int) STATE.getAcquire(this) == PENDING;
+    }
+
+    /** Writer thread, once taken: fixes the attributes it carries (those recorded so far). */
+    void capture() {
+        attributes = source.keptAttributes();
+        attributesCut = source.keptCut();
+    }
+
     /** Whether an output attached at {@code attachEpoch} lacks this begin. */
     boolean neededBy(int attachEpoch) {
         return knownUpTo < attachEpoch && attachEpoch <= epoch;
+    }
+
+    /** @return the events it stands for in an output that needs it: the begin, its attributes and those not kept */
+    long events() {
+        return 1 + (attributes == null ? 0 : attributes.length / 2) + attributesCut;
+    }
+
+    /** @return the attributes it stands for but does not carry (counted as dropped where it is written) */
+    int attributesCut() {
+        return attributesCut;
+    }
+
+    private int room() {
+        int room = EventEncoder.batchRoom(0, threadName) + EventEncoder.FIXED + Codec.refSize(0, type);
+        if (attributes != null) {
+            for (int i = 0; i < attributes.length; i += 2) {
+                room += EventEncoder.FIXED + Codec.refSize(0, attributes[i])
+                        + Codec.maxStringBytes(Codec.cut(attributes[i + 1], Wire.MAX_NAME_CHARS));
+            }
+        }
+        return room;
+    }
+
+    private int write(byte[] out, int p, BatchState batch, long base) {
+        long ts = Math.max(created, base);
+        p = EventEncoder.batch(out, p, batch, thread, 0, threadName, ts - base, ts);
+        p = EventEncoder.taskBegin(out, p, batch, ts, task, parent, 0, type, true, ts - created, stack);
+        if (attributes != null) {
+            for (int i = 0; i < attributes.length; i += 2) {
+                String value = attributes[i + 1];
+                p = EventEncoder.attribute(out, p, batch, ts, false, task, 0, attributes[i], value,
+                        Codec.cut(value, Wire.MAX_NAME_CHARS));
+            }
+        }
+        return p;
     }
 
     /**
@@ -46,7 +182,7 @@ record EarlierBegin(long thread, String threadName, long task, long parent, Stri
         int room = 0;
         for (EarlierBegin e : begins) {
             if (e.neededBy(attachEpoch)) {
-                room += EventEncoder.batchRoom(0, e.threadName) + EventEncoder.FIXED + Codec.refSize(0, e.type);
+                room += e.room();
             }
         }
         if (room == 0) {
@@ -57,10 +193,7 @@ record EarlierBegin(long thread, String threadName, long task, long parent, Stri
         int p = 0;
         for (EarlierBegin e : begins) {
             if (e.neededBy(attachEpoch)) {
-                long ts = Math.max(e.created, base);
-                p = EventEncoder.batch(out, p, batch, e.thread, 0, e.threadName, ts - base, ts);
-                p = EventEncoder.taskBegin(out, p, batch, ts, e.task, e.parent, 0, e.type, true, ts - e.created,
-                        e.stack);
+                p = e.write(out, p, batch, base);
             }
         }
         System.arraycopy(events, 0, out, p, eventsLength);

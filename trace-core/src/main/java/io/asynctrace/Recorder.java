@@ -178,7 +178,23 @@ final class Recorder {
     }
 
 
+    /**
+     * A leased thread's slow path: hands {@code old} off (or re-emits its tail after a
+     * steal) and takes a fresh buffer. Flagged in {@link ThreadState#refilling} while it
+     * runs: in between, a buffer of this thread's is in none of the places the writer
+     * looks ({@link ThreadState#buffer}, {@link #full}), and the writer's closing sweep
+     * waits that out ({@link SegmentWriter}).
+     */
     private Buffer refill(ThreadState st, Buffer old, long ts, int need, int epoch) {
+        st.refilling = true;
+        try {
+            return swap(st, old, ts, need, epoch);
+        } finally {
+            st.refilling = false;
+        }
+    }
+
+    private Buffer swap(ThreadState st, Buffer old, long ts, int need, int epoch) {
         st.buffer = null;
         if (old != null && !handOff(old)) {
             // The writer thread took the committed part of old: carry on from where it cut.
@@ -387,26 +403,34 @@ final class Recorder {
     }
 
     /**
-     * The cold path of {@link #ensureTask}: exactly one thread queues the task's begin for
-     * the writer, which gives it to the outputs that lack it ({@link EarlierBegin}).
+     * The cold path of {@link #ensureTask}: queues the task's begin for the writer, which
+     * gives it to the outputs that lack it ({@link EarlierBegin}), then claims it. Queued
+     * first, so that no other thread of the task sees its begin as known for this epoch
+     * before it is queued (and writes an event an output could get without it); of the
+     * threads that race here, the one whose claim wins has its begin confirmed, the others'
+     * are void.
      */
     private void beginEarlier(ThreadState st, Task t, int now) {
-        int known = t.claimBegin(now);
-        if (known < 0) {
+        int known = t.knownBegin();
+        if (known >= now) {
             return;
         }
         if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
             earlierQueued.decrementAndGet();
-            t.unclaimBegin(now, known); // its next event tries again
-            dropped.incrementAndGet();
+            dropped.incrementAndGet(); // not claimed: its next event tries again
             return;
         }
-        earlierBegins.add(new EarlierBegin(st.threadId, st.name, t.id, t.parentId, t.type, t.createdNanos, known,
-                now, t.beginStack(serial)));
+        EarlierBegin e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
+        earlierBegins.add(e);
+        e.settle(t.claimBegin(known, now));
         writer.wake();
     }
 
-    /** Takes the queued earlier begins, for the segment being cut (writer thread). */
+    /**
+     * Takes the queued earlier begins, for the segment being cut (writer thread): each
+     * once its claim is decided ({@link EarlierBegin#awaitSettled}), only the confirmed
+     * ones, with the attributes their tasks have now.
+     */
     java.util.List<EarlierBegin> takeEarlierBegins() {
         if (earlierBegins.isEmpty()) {
             return java.util.List.of();
@@ -414,8 +438,13 @@ final class Recorder {
         java.util.List<EarlierBegin> taken = new java.util.ArrayList<>();
         EarlierBegin e;
         while ((e = earlierBegins.poll()) != null) {
-            taken.add(e);
             earlierQueued.decrementAndGet();
+            if (e.awaitSettled()) {
+                e.capture();
+                taken.add(e);
+            } else if (e.unsettled()) {
+                dropped.incrementAndGet(); // its thread never decided (an Error): some output may lack it
+            }
         }
         return taken;
     }

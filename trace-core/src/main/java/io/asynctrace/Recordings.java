@@ -123,28 +123,33 @@ final class Recordings {
     }
 
     /**
-     * {@link Trace#flush}: false if no output is attached or it failed or ended first, if it
-     * did not take everything within {@code timeoutNanos}, or if it lost events since the
+     * {@link Trace#flush}: false if tracing is off or the recording ended first, if the
+     * writer or the output did not take everything within {@code timeoutNanos} in all, if
+     * the writer left out a shared buffer its holder kept locked, or if the output (the
+     * {@code Trace.start} one, else the flight recorder's ring) lost events since the
      * previous flush (its own, or the recording's: both counted in it).
      */
     static boolean flushFile(long timeoutNanos) {
         StreamSink sink;
+        Sink target;
         Recorder r;
         synchronized (Recordings.class) {
             sink = file;
+            target = file != null ? file : ring;
             r = recorder;
         }
         if (r == null) {
             return false;
         }
-        if (!r.writer.flush()) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long skipped = r.writer.stripesSkipped();
+        if (!r.writer.flush(timeoutNanos)) {
             return false;
         }
-        if (sink == null) {
-            return true;
-        }
-        boolean delivered = sink.awaitDelivered(sink.offered(), System.nanoTime() + timeoutNanos);
-        return sink.nothingLostSinceLastFlush(r.dropped.get()) && delivered;
+        boolean whole = r.writer.stripesSkipped() == skipped;
+        boolean delivered = sink == null || sink.awaitDelivered(sink.offered(), deadline);
+        boolean nothingLost = target == null || target.nothingLostSinceLastFlush(r.dropped.get());
+        return nothingLost && delivered && whole;
     }
 
     /** {@link FlightRecorder#start}: the ring it keeps. */

@@ -25,7 +25,11 @@ record SegmentBody(StringTableBytes.Snapshot strings, StackTableBytes.Snapshot s
                    int eventsLength, int eventCount, long droppedTotal, java.util.List<EarlierBegin> begins, int epoch) {
     /** @return the number of events in it, the earlier begins included */
     long countEvents() {
-        return (long) eventCount + begins.size();
+        long n = eventCount;
+        for (EarlierBegin e : begins) {
+            n += e.events();
+        }
+        return n;
     }
 
     /** @return the bytes a sink holds while it queues this segment (the tables are shared by every segment) */

@@ -53,6 +53,32 @@ import java.util.concurrent.locks.LockSupport;
  *       next event; the drop is counted in the output.</li>
  * </ul>
  *
+ * <h2>Assumptions and guarantees: a sink detached mid-way</h2>
+ * <ul>
+ *   <li>The sweep that cuts a leaving sink's final segment (every leased buffer, then
+ *       every stripe, then the full buffers) is not a snapshot: threads go on writing
+ *       while it runs. A task's begin committed into a buffer the sweep had passed, then
+ *       another thread's event on that task committed into one it reached later, would
+ *       leave the file with the event and not the begin (review 13b, item 1).</li>
+ *   <li>So, after the final segment is cut and the sink removed, a second sweep takes
+ *       the buffers again (for the sinks that stay) and gives the leaving sink, with its
+ *       final segment, every {@code TASK_BEGIN} of its epochs found in it
+ *       ({@link ClosingBegins}). Any begin of a task with an event in the first sweep was
+ *       committed before that event, so before the first sweep ended: the second finds it,
+ *       wherever it is then (a leased buffer, a stolen buffer's tail, a stripe, the full
+ *       queue).</li>
+ *   <li>A leased thread's buffer is in none of those places while the thread swaps it
+ *       ({@link ThreadState#refilling}); the second sweep waits that out, at most
+ *       a second in all, and counts one event lost to the leaving
+ *       sink for a thread it waited for in vain.</li>
+ *   <li>The earlier begins such an event needs were queued before it was committed
+ *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
+ *   <li>The leaving sink may get begins of tasks that have no other event in it: tasks
+ *       created as it left, shown as open at its end.</li>
+ *   <li>At stop the same second sweep of the leased buffers runs before the final
+ *       segment (the stripes are closed by the first).</li>
+ * </ul>
+ *
  * <p>The race this replaces (review of 1fe893f, item 1): a thread read the epoch, found
  * its task's begin known, then was slow to commit its end; the attach's collect cut the
  * buffer before the end, so the begin went to the sinks already there and the end,
@@ -67,6 +93,8 @@ final class SegmentWriter implements Runnable {
     static final int SEGMENT_TARGET = 1 << 20;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long STRIPE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a collect waits for a stripe whose holder it waited for in vain before. */
+    private static final long STUCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Recorder recorder;
     private final Thread thread;
@@ -90,6 +118,8 @@ final class SegmentWriter implements Runnable {
     private final PendingBatches older = new PendingBatches(64 << 10);
     private static final byte[] NO_HEADER = new byte[0];
     private final StringTableBytes stringBytes = new StringTableBytes();
+    /** While a detach's closing sweep runs: the begins the leaving sink still needs. */
+    private ClosingBegins closing;
 
     /** A change of sinks, carried out on the writer thread between segments. */
     private static final class Request {
@@ -183,6 +213,22 @@ final class SegmentWriter implements Runnable {
     /** Times a flush waited {@link #STRIPE_WAIT_NANOS} for a stripe in vain; writer thread only (tests read it after). */
     private volatile int stripeWaitsInVain;
 
+    /**
+     * Stripes a flush, attach, detach or stop could not lock (so did not take) so far:
+     * their holder kept them past the wait. Written by the writer thread only.
+     */
+    private volatile long stripesSkipped;
+    /** Stripes the last {@link #takeStripes} could not lock; writer thread only. */
+    private final List<Stripe> skipped = new ArrayList<>();
+
+    /**
+     * @return how many times a collect that was to take everything (a flush, an attach, a
+     *     detach) left a stripe out, its holder keeping it locked
+     */
+    long stripesSkipped() {
+        return stripesSkipped;
+    }
+
     /** For tests: see {@link #stripeWaitsInVain}. */
     int stripeWaitsInVainForTest() {
         return stripeWaitsInVain;
@@ -208,23 +254,39 @@ final class SegmentWriter implements Runnable {
     }
 
     /**
-     * Blocks until everything committed before the call is written and the output
-     * flushed.
+     * Blocks until everything committed before the call is handed to the sinks (not
+     * until they delivered it), without a bound.
      *
      * @return false if the recording ended (stopped or failed) before that
      */
     boolean flush() {
+        return flush(Long.MAX_VALUE);
+    }
+
+    /**
+     * Blocks until everything committed before the call is handed to the sinks, at most
+     * {@code timeoutNanos} ({@link Long#MAX_VALUE}: no bound). A stripe the writer could
+     * not lock meanwhile shows in {@link #stripesSkipped()}.
+     *
+     * @return false if the recording ended (stopped or failed) before that, or the time ran out
+     */
+    boolean flush(long timeoutNanos) {
         long ticket;
         synchronized (flushLock) {
             ticket = ++flushRequested;
         }
         LockSupport.unpark(thread);
+        long deadline = System.nanoTime() + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
         boolean interrupted = false;
         try {
             synchronized (flushLock) {
                 while (flushCompleted < ticket && !exited) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
                     try {
-                        flushLock.wait();
+                        TimeUnit.NANOSECONDS.timedWait(flushLock, left);
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }
@@ -292,8 +354,11 @@ final class SegmentWriter implements Runnable {
             serveRequests();
             drainFull();
             reclaimDead();
-            collectLeased();
+            flushLeased();
             takeStripes(true, true);
+            drainFull();
+            // Once more: an event just taken may have its task's begin in a buffer visited before it was committed.
+            sweepClosing(null);
             drainFull();
             // The last segment is the final one: every sink's trace ends with what was pending.
             SegmentBody last = cutLast();
@@ -383,20 +448,170 @@ final class SegmentWriter implements Runnable {
                 recorder.newEpoch();
                 r.sink.attachedAt(recorder.epoch);
             } else if (sinks.contains(r.sink)) {
-                collect(true);
-                // What is pending goes to every sink; to the one leaving, as its final segment.
-                SegmentBody last = cutLast();
-                sinks.remove(r.sink);
-                if (last != null) {
-                    for (Sink s : sinks) {
-                        s.offer(last);
-                    }
-                }
-                r.sink.close(recorder.dropped.get(), true, last);
+                detachNow(r.sink);
             }
             r.served = true;
             r.done.countDown();
         }
+    }
+
+    /**
+     * Cuts the final segment of {@code leaving} (what is pending goes to every sink, to it
+     * as its last), lets it go, then sweeps the buffers once more and gives it the task
+     * begins of its epochs committed by then: see "a sink detached mid-way" in the class
+     * javadoc.
+     */
+    private void detachNow(Sink leaving) {
+        collect(true);
+        List<Stripe> leftOut = new ArrayList<>(skipped);
+        SegmentBody last = cutLast();
+        sinks.remove(leaving);
+        if (last != null) {
+            for (Sink s : sinks) {
+                s.offer(last);
+            }
+        }
+        ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base);
+        closing = begins;
+        try {
+            sweepClosing(leaving);
+            takeStripes(false, true);
+            // Every buffer holding such a begin is queued by now; later ones wait for the next round
+            // (threads that outpace this thread's copying must not keep it here).
+            drainFull(recorder.full.size());
+        } finally {
+            closing = null;
+        }
+        for (Stripe st : skipped) {
+            if (!leftOut.contains(st)) {
+                leftOut.add(st);
+            }
+        }
+        for (Stripe st : leftOut) {
+            leaving.lost(stuckEvents(st, leaving.attachEpoch())); // held by a stuck thread: never this sink's now
+        }
+        leaving.close(recorder.dropped.get(), true, withBegins(last, begins, leaving));
+    }
+
+    /**
+     * {@code last} with the begins of {@code extra} after its events, for {@code leaving}
+     * alone (tables as they stand now, which the begins' references need); {@code last}
+     * itself if there are none.
+     */
+    private SegmentBody withBegins(SegmentBody last, ClosingBegins extra, Sink leaving) {
+        if (extra.count() == 0) {
+            return last;
+        }
+        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
+        encodeNewStrings();
+        StringTableBytes.Snapshot strings = stringBytes.snapshot();
+        byte[] add = extra.bytes();
+        boolean own = last != null && leaving.takesEventsOf(last);
+        byte[] events = add;
+        if (own) {
+            events = Arrays.copyOf(last.events(), last.eventsLength() + add.length);
+            System.arraycopy(add, 0, events, last.eventsLength(), add.length);
+        }
+        SegmentBody body = new SegmentBody(strings, stacks, events, events.length,
+                (own ? last.eventCount() : 0) + extra.count(), last == null ? recorder.dropped.get() : last.droppedTotal(),
+                last == null ? List.of() : last.begins(), own ? last.epoch() : leaving.attachEpoch());
+        if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
+            leaving.lost(extra.count()); // cannot happen within the tables' budgets; counted, never thrown
+            return last;
+        }
+        return body;
+    }
+
+    /**
+     * Takes what every leased buffer has committed, as {@link #flushLeased} does, but also
+     * what a thread is swapping buffers with ({@link ThreadState#refilling}: its old buffer
+     * is then on its way to {@link Recorder#full}, or its tail on its way into a new
+     * buffer), waiting that out at most {@link #STRIPE_WAIT_NANOS} in all; and, for the
+     * sink leaving, reads the one event a thread may have committed past the writer's
+     * claim of its stolen buffer's tail (that stays its owner's to re-emit, for the other
+     * sinks). A thread it waited for in vain counts one event as lost to {@code leaving}
+     * (null: at stop).
+     */
+    private void sweepClosing(Sink leaving) {
+        long deadline = System.nanoTime() + STRIPE_WAIT_NANOS;
+        for (ThreadState st : recorder.leases) {
+            for (int round = 0; ; round++) {
+                if (!awaitRefilled(st, deadline) || round > 64) {
+                    if (leaving != null) {
+                        leaving.lost(1);
+                    }
+                    break;
+                }
+                Buffer b = st.buffer;
+                if (b == null) {
+                    if (st.refilling) {
+                        continue;
+                    }
+                    break;
+                }
+                if (b.owned()) {
+                    long c = b.committedState();
+                    boolean empty = Buffer.at(c) <= b.headerEnd;
+                    if (empty || b.steal(c)) {
+                        if (!empty) {
+                            append(b.epoch, b.data, c);
+                        }
+                        break;
+                    }
+                    continue; // handed off meanwhile: wait out the swap, then it is queued
+                }
+                if (b.stolen() && takeClosingTail(st, b)) {
+                    break;
+                }
+                // handed off, or a tail its owner is re-emitting: wait out the swap
+            }
+        }
+    }
+
+    /** Waits while {@code st} swaps buffers, until {@code deadline}; false if it still does. */
+    private static boolean awaitRefilled(ThreadState st, long deadline) {
+        for (int tries = 0; st.refilling; tries++) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            if (tries < 256) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The closing sweep's side of {@link #takeTail} for a live owner: false if the owner
+     * claimed the tail (it is re-emitting it into a new buffer, which the sweep takes next).
+     */
+    private boolean takeClosingTail(ThreadState st, Buffer b) {
+        long committed = b.committedState();
+        int end = Buffer.at(committed);
+        if (!b.writerClaimedTail) {
+            if (end <= b.stolenAt) {
+                return true;
+            }
+            b.tailEnd = end; // published by the CAS below
+            b.tailEndEvents = Buffer.eventsAt(committed);
+            if (!b.claimTail()) {
+                return false;
+            }
+            b.writerClaimedTail = true;
+            appendTail(st, b, b.stolenAt, end, b.tailEndEvents - b.stolenEvents);
+            return true;
+        }
+        ClosingBegins c = closing;
+        if (c != null && end > b.tailEnd) {
+            // Committed past our earlier claim: its owner re-emits it for the other sinks at its next event.
+            Resume.State state = Resume.stateAt(b, b.tailEnd);
+            byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
+            int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
+            c.scan(b.epoch, header, n, b.data, b.tailEnd, end - b.tailEnd, recorder.strings());
+        }
+        return true;
     }
 
     private void completeFlushes(long upTo) {
@@ -407,8 +622,13 @@ final class SegmentWriter implements Runnable {
     }
 
     private void drainFull() {
+        drainFull(Integer.MAX_VALUE);
+    }
+
+    /** Takes at most {@code most} of the full buffers, oldest first. */
+    private void drainFull(int most) {
         Buffer b;
-        while ((b = recorder.full.poll()) != null) {
+        for (int n = 0; n < most && (b = recorder.full.poll()) != null; n++) {
             append(b.epoch, b.data, b.committedState());
             recorder.recycle(b);
         }
@@ -493,37 +713,55 @@ final class SegmentWriter implements Runnable {
         } else {
             return;
         }
+        appendTail(st, b, from, end, Buffer.eventsAt(committed) - fromEvents);
+    }
+
+    /**
+     * Appends {@code b}'s bytes {@code [from, end)}, an event boundary inside its batch, holding
+     * {@code events} events, behind a BATCH_RESUME header.
+     */
+    private void appendTail(ThreadState st, Buffer b, int from, int end, int events) {
         Resume.State state = Resume.stateAt(b, from);
         byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
         int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        appendUnit(b.epoch, header, n, b.data, from, end - from, Buffer.eventsAt(committed) - fromEvents);
-    }
-
-    /** At stop: every leased buffer's committed events, tails included. */
-    private void collectLeased() {
-        flushLeased();
+        appendUnit(b.epoch, header, n, b.data, from, end - from, events);
     }
 
     /**
      * Takes the striped buffers that hold events; at stop also closes the stripes.
-     * Waits for a stripe's lock only when {@code wait} (a flush was asked for): a
-     * periodic flush skips a stripe that is busy this instant. A holder it waited for in
-     * vain once is not waited for again (a live thread that lost an event to an Error and
-     * never records again keeps its stripe): every later flush, attach and detach only
-     * tries that stripe, until it is free.
+     * Waits for a stripe's lock only when {@code wait} (a flush was asked for, an attach,
+     * a detach, stop): a periodic flush skips a stripe that is busy this instant. A holder
+     * it waited for in vain once (a live thread that lost an event to an Error and never
+     * records again keeps its stripe) is waited for only {@link #STUCK_WAIT_NANOS} by
+     * later collects, until the stripe is free: a stuck holder costs each of them a
+     * millisecond, not a second, and one that was only slow (descheduled) is still waited
+     * for long enough to finish an event. A stripe left out while waiting counts in
+     * {@link #stripesSkipped} (a flush then returns false) and is listed in
+     * {@link #skipped}.
      */
     private void takeStripes(boolean close, boolean wait) {
+        skipped.clear();
         for (Stripe s : recorder.stripes) {
-            boolean waitHere = wait && (s.stuckHolder == null || s.stuckHolder != s.holder());
-            if (waitHere ? !s.lock(STRIPE_WAIT_NANOS) : !s.tryLock()) {
-                if (waitHere) {
+            boolean locked;
+            if (!wait) {
+                locked = s.tryLock();
+            } else if (s.stuckHolder != null && s.stuckHolder == s.holder()) {
+                locked = s.lock(STUCK_WAIT_NANOS);
+            } else {
+                locked = s.lock(STRIPE_WAIT_NANOS);
+                if (!locked) {
                     s.stuckHolder = s.holder();
                     stripeWaitsInVain++;
                 }
+            }
+            if (!locked) {
+                if (wait) {
+                    skipped.add(s);
+                    stripesSkipped++;
+                }
                 if (close) {
                     // Its holder is stuck (or died holding it): what it committed is lost, and counted.
-                    Buffer stuck = s.buffer;
-                    long lost = stuck == null ? 0 : Buffer.eventsAt(stuck.committedState());
+                    long lost = stuckEvents(s, 0);
                     recorder.dropped.addAndGet(lost);
                     LOG.log(System.Logger.Level.WARNING, "asynctrace: a shared buffer stayed locked for "
                             + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms at stop; its " + lost
@@ -550,6 +788,16 @@ final class SegmentWriter implements Runnable {
     }
 
     /**
+     * The events committed in the buffer of a stripe the writer could not lock, written
+     * under {@code fromEpoch} or later (read without the lock: its holder is stuck, and a
+     * count is all that is asked).
+     */
+    private static long stuckEvents(Stripe s, int fromEpoch) {
+        Buffer stuck = s.buffer;
+        return stuck == null || stuck.epoch < fromEpoch ? 0 : Buffer.eventsAt(stuck.committedState());
+    }
+
+    /**
      * Appends a BATCH_RESUME header and the events it introduces, written under {@code epoch},
      * into the same segment: beside batches no sink tells apart from them, else into
      * {@link #older} (events written under an epoch older than what is pending: in flight
@@ -558,6 +806,10 @@ final class SegmentWriter implements Runnable {
     private void appendUnit(int epoch, byte[] header, int headerLength, byte[] src, int offset, int length, int events) {
         if (length <= 0) {
             return;
+        }
+        ClosingBegins c = closing;
+        if (c != null) {
+            c.scan(epoch, header, headerLength, src, offset, length, recorder.strings());
         }
         int total = headerLength + length;
         PendingBatches into = pending.accepts(epoch, sinks) ? pending : older.accepts(epoch, sinks) ? older : null;

@@ -80,9 +80,17 @@ abstract class Sink {
         return false;
     }
 
-    /** @return {@code body}'s events as this sink frames them: the earlier begins it lacks first */
+    /**
+     * @return {@code body}'s events as this sink frames them: the earlier begins it lacks
+     *     first (the attributes those do not carry counted as this sink's own loss)
+     */
     final byte[] events(SegmentBody body) {
         boolean own = takesEventsOf(body);
+        for (EarlierBegin e : body.begins()) {
+            if (e.attributesCut() > 0 && e.neededBy(attachEpoch)) {
+                lost(e.attributesCut());
+            }
+        }
         return EarlierBegin.prepend(body.begins(), attachEpoch, base, own ? body.events() : new byte[0],
                 own ? body.eventsLength() : 0);
     }
@@ -92,7 +100,7 @@ abstract class Sink {
         long begins = 0;
         for (EarlierBegin e : body.begins()) {
             if (e.neededBy(attachEpoch)) {
-                begins++;
+                begins += e.events();
             }
         }
         return (takesEventsOf(body) ? body.eventCount() : 0) + begins;
@@ -145,8 +153,9 @@ abstract class Sink {
      * output does not have yet; {@code body} null: an empty segment.
      */
     final byte[] frame(SegmentBody body, int flags, long droppedTotal) {
+        byte[] events = body == null ? null : events(body); // first: what it counts as lost goes into this segment
         long dropped = nextDropped(droppedTotal);
-        return encode(codec, sent, body, body == null ? null : events(body), flags, sequence++, dropped);
+        return encode(codec, sent, body, events, flags, sequence++, dropped);
     }
 
     /** @return the next segment's sequence number, counted as taken */

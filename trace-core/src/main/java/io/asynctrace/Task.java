@@ -30,11 +30,24 @@ import java.lang.invoke.VarHandle;
 public final class Task implements AutoCloseable {
     private static final VarHandle ENDED;
     private static final VarHandle RECORDED_EPOCH;
+    private static final VarHandle KEPT;
+    private static final VarHandle KEPT_CUT;
+
+    /**
+     * The most distinct attribute keys a task keeps for the begins it gets again in outputs
+     * attached after them ({@link EarlierBegin}); attributes of further keys are recorded
+     * as usual but not kept, and an output that gets such a task's earlier begin counts
+     * each of them as a dropped event.
+     */
+    static final int MAX_KEPT_ATTRIBUTES = 16;
 
     static {
         try {
-            ENDED = MethodHandles.lookup().findVarHandle(Task.class, "ended", int.class);
-            RECORDED_EPOCH = MethodHandles.lookup().findVarHandle(Task.class, "recordedEpoch", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ENDED = l.findVarHandle(Task.class, "ended", int.class);
+            RECORDED_EPOCH = l.findVarHandle(Task.class, "recordedEpoch", int.class);
+            KEPT = l.findVarHandle(Task.class, "kept", String[].class);
+            KEPT_CUT = l.findVarHandle(Task.class, "keptCut", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,6 +70,16 @@ public final class Task implements AutoCloseable {
     private int beginStackRecording;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
+    /**
+     * The attributes recorded on this task while recording, as key, value, key, value...
+     * (a key recorded again replaces its value), at most {@link #MAX_KEPT_ATTRIBUTES} keys;
+     * or null. Copied on write, so a reader's snapshot never changes.
+     */
+    @SuppressWarnings("unused") // accessed through KEPT
+    private volatile String[] kept;
+    /** Attributes of keys past {@link #MAX_KEPT_ATTRIBUTES}: recorded, not kept. */
+    @SuppressWarnings("unused") // accessed through KEPT_CUT
+    private volatile int keptCut;
     /** The root of this task's tree (its own id for a root task); set by the creating thread before publication. */
     long rootId;
     /** The OpenTelemetry trace its tree joined at {@link Trace#newTask}, or null; set before publication. */
@@ -71,16 +94,20 @@ public final class Task implements AutoCloseable {
         this.createdNanos = createdNanos;
     }
 
+    /** @return the epoch this task's begin last went out in (0: none), read with acquire semantics */
+    int knownBegin() {
+        return (int) RECORDED_EPOCH.getVolatile(this);
+    }
+
     /**
      * Claims the begin event of this task for recording epoch {@code epoch}, if its begin
-     * last went out in an earlier epoch.
+     * last went out in {@code known}: the caller queued that begin before (so no other
+     * thread sees the new value before the begin is queued).
      *
-     * @return for exactly one caller, the epoch its begin last went out in (0: none); -1 for the
-     *     others, and when it went out in {@code epoch} or later already
+     * @return whether this caller won: exactly one of the callers that saw {@code known} does
      */
-    int claimBegin(int epoch) {
-        int seen = (int) RECORDED_EPOCH.getVolatile(this);
-        return seen < epoch && RECORDED_EPOCH.compareAndSet(this, seen, epoch) ? seen : -1;
+    boolean claimBegin(int known, int epoch) {
+        return RECORDED_EPOCH.compareAndSet(this, known, epoch);
     }
 
     /**
@@ -100,6 +127,55 @@ public final class Task implements AutoCloseable {
     /** @return the stack id of this task's begin in recording {@code recording}, else -1 (none) */
     int beginStack(int recording) {
         return beginStackRecording == recording ? beginStack : -1;
+    }
+
+    /**
+     * Keeps an attribute recorded on this task, for an output that gets its begin later
+     * (see {@link #MAX_KEPT_ATTRIBUTES}). Lock-free: a copy of the few pairs per call.
+     */
+    void keep(String key, String value) {
+        while (true) {
+            String[] old = kept;
+            String[] next;
+            if (old == null) {
+                next = new String[] {key, value};
+            } else {
+                int at = -1;
+                for (int i = 0; i < old.length; i += 2) {
+                    if (old[i].equals(key)) {
+                        at = i;
+                        break;
+                    }
+                }
+                if (at >= 0) {
+                    if (old[at + 1].equals(value)) {
+                        return;
+                    }
+                    next = old.clone();
+                    next[at + 1] = value;
+                } else if (old.length >= 2 * MAX_KEPT_ATTRIBUTES) {
+                    KEPT_CUT.getAndAdd(this, 1);
+                    return;
+                } else {
+                    next = java.util.Arrays.copyOf(old, old.length + 2);
+                    next[old.length] = key;
+                    next[old.length + 1] = value;
+                }
+            }
+            if (KEPT.compareAndSet(this, old, next)) {
+                return;
+            }
+        }
+    }
+
+    /** @return the attributes kept (key, value, ...; never to be changed), or null */
+    String[] keptAttributes() {
+        return kept;
+    }
+
+    /** @return how many attributes were recorded on this task but not kept (past {@link #MAX_KEPT_ATTRIBUTES} keys) */
+    int keptCut() {
+        return keptCut;
     }
 
     /** @return this task's id, unique in this JVM */
@@ -190,7 +266,10 @@ public final class Task implements AutoCloseable {
 
     /**
      * Records a key/value attribute of this task (a customer tier, a route). Keep
-     * keys few; values are cut at {@value Wire#MAX_NAME_CHARS} chars.
+     * keys few; values are cut at {@value Wire#MAX_NAME_CHARS} chars. While recording,
+     * the task also keeps the latest value of each of its first 16 keys, so that an
+     * output attached later (a file, a flight recorder, a live exporter) gets them with
+     * the task's begin; it holds them (as given) as long as the task is referenced.
      *
      * @param key the attribute name
      * @param value its value
@@ -199,8 +278,10 @@ public final class Task implements AutoCloseable {
     public Task attr(String key, String value) {
         Recorder r = Recordings.active;
         if (r != null) {
-            r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, String.valueOf(key),
-                    String.valueOf(value));
+            String k = String.valueOf(key);
+            String v = String.valueOf(value);
+            r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, k, v);
+            keep(k, v);
         }
         return this;
     }

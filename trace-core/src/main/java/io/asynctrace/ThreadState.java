@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Everything asynctrace keeps per thread, behind one thread-local: the current task
  * and span, a block of ids, the string-reference cache and the buffer lease of the
- * recording the thread last wrote to. Confined to its thread, except {@link #buffer},
- * which the writer thread reads to flush and reclaim leased buffers.
+ * recording the thread last wrote to. Confined to its thread, except {@link #buffer}
+ * and {@link #refilling}, which the writer thread reads to flush and reclaim leased
+ * buffers.
  */
 final class ThreadState {
     private static final ThreadLocal<ThreadState> LOCAL = ThreadLocal.withInitial(ThreadState::new);
@@ -49,6 +50,12 @@ final class ThreadState {
     int boundTo;
     /** Leased buffer (exclusive mode); read by the writer thread. */
     volatile Buffer buffer;
+    /**
+     * Set while this thread swaps its leased buffer ({@code Recorder.refill}), when one of
+     * its buffers may be neither {@link #buffer} nor queued for the writer; read by the
+     * writer thread.
+     */
+    volatile boolean refilling;
     /** Whether this thread writes through the shared stripes. */
     boolean shared;
     /** The stripe this thread holds locked during one event (shared mode). */

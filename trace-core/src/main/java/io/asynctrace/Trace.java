@@ -103,15 +103,16 @@ public final class Trace {
 
     /**
      * Writes out every event recorded before this call and flushes the output, so a
-     * reader of the output sees them; blocks until then, at most 10 seconds for the
-     * output (a stream that stays
-     * blocked longer does not hold the caller forever). Events other threads emit
-     * while it runs may or may not be included. Do not call it on an event loop:
-     * it waits for the output.
+     * reader of the output sees them; blocks until then, at most 10 seconds in all (a
+     * stream that stays blocked longer, or threads that keep shared buffers locked, do not
+     * hold the caller forever). Events other threads emit while it runs may or may not be
+     * included. Do not call it on an event loop: it waits for the output. With only a
+     * flight recorder running, "the output" is its ring.
      *
      * @return true once written with nothing lost; false if tracing is off, the recording ended
-     *     (stopped, or its output failed) first, the output did not take it within the bound,
-     *     or events were dropped (counted in the output) since the previous flush, so some
+     *     (stopped, or its output failed) first, it did not complete within the bound, a
+     *     shared buffer stayed locked by its thread (its events are not written yet), or
+     *     events were dropped (counted in the output) since the previous flush, so some
      *     recorded before this call may be missing
      */
     public static boolean flush() {
@@ -184,6 +185,8 @@ public final class Trace {
             long now = System.nanoTime();
             r.attribute(st, now, false, t.id, t, "trace.id", span[0]);
             r.attribute(st, now, false, t.id, t, "trace.parent_id", span[1]);
+            t.keep("trace.id", span[0]);
+            t.keep("trace.parent_id", span[1]);
         }
     }
 

@@ -80,4 +80,49 @@ class FlushTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * Review 13b RISK 3: the bound covered only the output; the writer's own wait (a second
+     * for a stripe whose holder keeps it) came on top, and flush said true after it.
+     */
+    @Test
+    void theBoundCoversTheWritersWaitForAHeldStripe() throws Exception {
+        Trace.start(new java.io.ByteArrayOutputStream(), FAST.withMaxThreadBuffers(0));
+        Stripe s = Recordings.active.stripes[0];
+        CountDownLatch done = new CountDownLatch(1);
+        Thread holder = new Thread(() -> Await.latch("the test ends", done), "stripe-holder");
+        holder.start();
+        try {
+            assertThat(s.tryLock(holder)).isTrue();
+            Trace.log("before", "the flush");
+            assertThat(Recordings.flushFile(TimeUnit.MILLISECONDS.toNanos(200)))
+                    .as("the writer waits a second for the held stripe: past the bound").isFalse();
+        } finally {
+            s.unlock();
+            done.countDown();
+            Await.joined(holder);
+        }
+    }
+
+    /** Review 13b RISK 3: with only a flight recorder, flush said true whatever the recording dropped. */
+    @Test
+    void withOnlyAFlightRecorderAFlushAfterDropsSaysFalse() throws Exception {
+        FlightRecorder f = new FlightRecorder(java.time.Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FAST.withBufferSize(16 << 10).withMaxBuffers(4).withFlushIntervalMillis(60_000));
+        f.start();
+        try {
+            Recorder r = Recordings.active;
+            Await.until("the recording dropped events (four small buffers, no flush)", () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    Trace.log("filling", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                }
+                return r.dropped.get() > 0;
+            });
+            assertThat(Trace.flush()).as("events recorded before the flush were dropped").isFalse();
+            Trace.log("after", "the drops");
+            assertThat(Trace.flush()).as("nothing dropped since the previous flush").isTrue();
+        } finally {
+            f.stop();
+        }
+    }
 }

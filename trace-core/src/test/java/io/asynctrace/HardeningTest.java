@@ -80,7 +80,7 @@ class HardeningTest {
             assertThat(s.tryLock(holder)).as("held as by a thread whose unlock an Error cut short").isTrue();
             for (int i = 0; i < 4; i++) {
                 Trace.log("flush", Integer.toString(i));
-                Trace.flush();
+                assertThat(Trace.flush()).as("flush " + i + " left the held stripe's events out").isFalse();
             }
             assertThat(r.writer.stripeWaitsInVainForTest()).as("flushes that waited for the held stripe").isEqualTo(1);
         } finally {
@@ -88,6 +88,8 @@ class HardeningTest {
             done.countDown();
             Await.joined(holder);
         }
+        assertThat(Trace.flush()).as("the stripe is free again: everything written").isTrue();
+        assertThat(r.writer.stripeWaitsInVainForTest()).isEqualTo(1);
     }
 
     /** As {@link #deep}, each log carrying the clock read just before it, 2 µs apart. */

@@ -334,4 +334,31 @@ class TraceTapTest {
     private static final class UncheckedFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
     }
+
+    /**
+     * Review 16, DEFECT 2 (the reviewer's TraceTapReviewTest): a task begun, with its
+     * attributes, before a tap was added gets an earlier begin in the tap's trace; it had
+     * type and parent but not the attributes, so the live exporter put it in another trace.
+     */
+    @Test
+    void aTaskInFlightAtTheAttachKeepsItsBeginAttributesInTheTapsTrace() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file, FAST);
+        Task before = Trace.newTask("order");
+        before.attr("region", "eu");
+        assertThat(Trace.flush()).isTrue();
+        Streams tap = tap(64, 32 << 20);
+        Trace.newTask("order").attr("region", "us").end("ok"); // strings interned before the attach
+        before.end("ok");
+        TraceTaps.remove(tap);
+        TraceModel m = tap.only().awaitTrace();
+        assertThat(m.complete()).isTrue();
+        assertThat(m.tasks()).hasSize(2);
+        for (TaskInfo t : m.tasks()) {
+            assertThat(t.type()).isEqualTo("order");
+            assertThat(t.outcome()).isEqualTo("ok");
+        }
+        assertThat(m.task(before.id()).hasStart()).isTrue();
+        assertThat(m.task(before.id()).attributes()).as("the begin's attributes").containsEntry("region", "eu");
+    }
 }

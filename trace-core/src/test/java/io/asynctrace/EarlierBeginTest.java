@@ -1,0 +1,87 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynctrace.reader.TaskInfo;
+import io.asynctrace.reader.TraceModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task in flight when an output is attached gets its begin there with everything its
+ * begin had: type, parent, true start and the attributes recorded so far (review 16,
+ * DEFECT 2: a live exporter or a mid-way file put such a request in the wrong trace).
+ */
+class EarlierBeginTest {
+    private final FlightFixtures flights = new FlightFixtures();
+
+    @AfterEach
+    void stopAll() {
+        flights.stopAll();
+    }
+
+    private TraceModel fileAttachedWhile(Task inFlight, Runnable after) throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        after.run();
+        inFlight.end("ok");
+        Trace.stop();
+        return TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+    }
+
+    @Test
+    void aFileAttachedMidWayHasTheAttributesATaskHadBeforeIt() throws Exception {
+        flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FlightFixtures.FAST));
+        Task parent = Trace.newTask("request");
+        Task before = Trace.newTask("order", parent);
+        before.attr("trace.id", "4bf92f3577b34da6a3ce929d0e0e4736").attr("trace.parent_id", "00f067aa0ba902b7");
+        before.attr("region", "us").attr("region", "eu"); // set again: the latest value
+        TraceModel m = fileAttachedWhile(before, () -> before.attr("http.target", "/orders/7"));
+        assertThat(m.complete()).isTrue();
+        assertThat(m.dropped()).isZero();
+        TaskInfo t = m.task(before.id());
+        assertThat(t.hasStart()).isTrue();
+        assertThat(t.startedBeforeTrace()).isTrue();
+        assertThat(t.type()).isEqualTo("order");
+        assertThat(t.parentId()).isEqualTo(parent.id());
+        assertThat(t.start()).isEqualTo(before.startNanos() - m.header().monotonicBase());
+        assertThat(t.attributes()).containsEntry("trace.id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                .containsEntry("trace.parent_id", "00f067aa0ba902b7").containsEntry("region", "eu")
+                .containsEntry("http.target", "/orders/7").hasSize(4);
+        parent.end();
+    }
+
+    @Test
+    void attributesPastTheBoundAreCountedAsDroppedInTheOutputThatLacksThem() throws Exception {
+        flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FlightFixtures.FAST));
+        Task before = Trace.newTask("wide");
+        int extra = 3;
+        for (int i = 0; i < Task.MAX_KEPT_ATTRIBUTES + extra; i++) {
+            before.attr("k" + i, "v" + i);
+        }
+        before.attr("k0", "again"); // a kept key set again is no new key
+        TraceModel m = fileAttachedWhile(before, () -> { });
+        assertThat(m.task(before.id()).attributes()).hasSize(Task.MAX_KEPT_ATTRIBUTES).containsEntry("k0", "again")
+                .doesNotContainKey("k" + Task.MAX_KEPT_ATTRIBUTES);
+        assertThat(m.dropped()).as("the attributes the earlier begin could not carry").isEqualTo(extra);
+    }
+
+    @Test
+    void anAttributeValueIsCutAsTheRecorderCutsIt() throws Exception {
+        flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FlightFixtures.FAST));
+        Task before = Trace.newTask("long");
+        before.attr("sql", "x".repeat(5000));
+        TraceModel m = fileAttachedWhile(before, () -> { });
+        assertThat(m.task(before.id()).attributes().get("sql")).hasSize(io.asynctrace.internal.format.Wire.MAX_NAME_CHARS);
+    }
+
+    @Test
+    void tracingOffKeepsNothing() {
+        Task off = Trace.newTask("off");
+        off.attr("k", "v");
+        assertThat(off.keptAttributes()).isNull();
+    }
+}
