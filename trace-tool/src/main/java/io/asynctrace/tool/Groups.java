@@ -1,9 +1,8 @@
 package io.asynctrace.tool;
 
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The groups of a {@code --group-by} key, and the one place that bounds them: each task
@@ -11,7 +10,9 @@ import java.util.Set;
  * most {@code total} values over all types); the tasks of any further value go to their
  * type's one {@link #OTHER} group, counted in {@link #folded()}. A key with a value per
  * task ({@code trace.id}) therefore costs a bounded number of rows and lanes, not one per
- * task. Tasks without the key are the group {@code null}, as before. Not thread-safe.
+ * task. Tasks without the key are the group {@code null}, as before. One thread calls
+ * {@link #group}; {@link #peek} may be called from others meanwhile (a window read without
+ * the index's lock): it sees a value kept or not.
  */
 final class Groups {
     /** Distinct values each task type keeps as groups of their own. */
@@ -24,8 +25,8 @@ final class Groups {
     static final String OTHER = "\u0000other values";
 
     private final int total;
-    private final Map<String, Set<String>> kept = new HashMap<>();
-    private int count;
+    private final Map<String, Set<String>> kept = new ConcurrentHashMap<>();
+    private volatile int count;
     private long folded;
 
     /** @param total the most values kept over all task types */
@@ -48,7 +49,7 @@ final class Groups {
         if (value == null) {
             return null;
         }
-        Set<String> values = kept.computeIfAbsent(type, k -> new HashSet<>());
+        Set<String> values = kept.computeIfAbsent(type, k -> ConcurrentHashMap.newKeySet());
         if (values.contains(value) && !isOther(value)) {
             return value;
         }

@@ -37,4 +37,17 @@ final class IdSet {
     long size() {
         return size;
     }
+
+    /** @return a copy, for a reader on another thread while this one still grows */
+    IdSet copy() {
+        IdSet c = new IdSet();
+        chunks.forEach((key, l, chunk) -> c.chunks.put(key, l, chunk.clone()));
+        c.size = size;
+        return c;
+    }
+
+    /** @return about the bytes this set takes */
+    long bytes() {
+        return (long) chunks.size() * ((8L << (CHUNK_BITS - 6)) + 48);
+    }
 }

@@ -38,10 +38,21 @@ final class MatchingTasks implements TraceHandler {
      * @return the matching tasks
      */
     static MatchingTasks find(Path file, TaskFilter filter, PrintWriter progress) {
+        return find(file, filter, progress, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, the pass's handler passed through {@code around}. */
+    static MatchingTasks find(Path file, TaskFilter filter, PrintWriter progress,
+            java.util.function.UnaryOperator<TraceHandler> around) {
         MatchingTasks m = new MatchingTasks(filter);
-        Scan.read(file, m, progress);
+        Scan.read(file, around.apply(m), progress);
         m.tracker.finish();
         return m;
+    }
+
+    /** @return the tasks that pass so far, copied: for a reader while the pass that finds them goes on */
+    MatchingTasks copy() {
+        return new MatchingTasks(ids.copy());
     }
 
     /** @return whether task {@code id} passes the filter */

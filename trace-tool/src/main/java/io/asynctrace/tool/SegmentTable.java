@@ -22,6 +22,10 @@ final class SegmentTable {
     /** Where the last segment ends: the offset read up to. */
     private long end;
 
+    /** The latest event time of the segments before the current one, and the widest time range of one. */
+    private long latest = Long.MIN_VALUE;
+    private long widest;
+
     /** A segment starts at {@code at}: the previous one ends there. */
     void start(long at) {
         start(at, null);
@@ -35,6 +39,8 @@ final class SegmentTable {
             max = Arrays.copyOf(max, count * 2);
             tables = Arrays.copyOf(tables, count * 2);
         }
+        latest = latest();
+        widest = widest();
         tables[count] = after;
         offset[count] = at;
         min[count] = Long.MAX_VALUE;
@@ -53,7 +59,23 @@ final class SegmentTable {
             if (time > max[s]) {
                 max[s] = time;
             }
+
         }
+    }
+
+    /** @return the latest event time of the segments so far (the current one too), or MIN_VALUE */
+    long latest() {
+        return count == 0 ? latest : Math.max(latest, max[count - 1]);
+    }
+
+    /** @return the widest time range (latest less earliest event) of one segment so far (the current one too) */
+    long widest() {
+        return count == 0 || min[count - 1] == Long.MAX_VALUE ? widest : Math.max(widest, max[count - 1] - min[count - 1]);
+    }
+
+    /** @return about the bytes the table takes */
+    long bytes() {
+        return (long) offset.length * (3 * Long.BYTES + 8);
     }
 
     /** @param at where the segments read end (the file's size, or where it was cut) */

@@ -212,12 +212,20 @@ final class TaskFilter {
      * @throws ToolException as {@link Scan#read}
      */
     Scan read(Path file, TraceHandler handler, PrintWriter progress) {
+        return read(file, handler, progress, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #read(Path, TraceHandler, PrintWriter)}, each pass's handler passed through
+     * {@code around} (the view stops an abandoned pass at a segment boundary).
+     */
+    Scan read(Path file, TraceHandler handler, PrintWriter progress, java.util.function.UnaryOperator<TraceHandler> around) {
         if (isNone()) {
-            return Scan.read(file, handler, progress);
+            return Scan.read(file, around.apply(handler), progress);
         }
-        MatchingTasks matching = hasTerms() ? MatchingTasks.find(file, this, progress) : null;
+        MatchingTasks matching = hasTerms() ? MatchingTasks.find(file, this, progress, around) : null;
         FilteredHandler filtered = new FilteredHandler(handler, this, matching);
-        Scan scan = Scan.read(file, filtered, progress);
+        Scan scan = Scan.read(file, around.apply(filtered), progress);
         filtered.finish();
         return scan;
     }

@@ -123,22 +123,19 @@ final class TimelineIndex implements TraceHandler {
     volatile boolean complete;
     /** Why the pass failed, or null: the index holds what was read before, and is never complete. */
     volatile String failure;
-    /** Set when nobody will read this index any more: the pass stops at the next segment. */
+    /** Set when nobody will read this index any more: the pass stops at the next segment ({@link Passes.Abandoned}). */
     volatile boolean abandoned;
 
-    /** Thrown out of the pass of an {@link #abandoned} index. */
-    static final class Abandoned extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Abandoned() {
-            super("index abandoned", null, false, false);
-        }
-    }
     /** The trace's last event time as {@link #scout} found it in the file's last segments, or MIN_VALUE. */
     private long expectedLast = Long.MIN_VALUE;
     /** The file's size, for estimating what is not indexed yet. */
     private long fileSize;
-    /** Time up to which the index holds the trace: the earliest event of the last segment read whole. */
+    /**
+     * Time up to which the index holds the trace: the earliest event of the last segment read
+     * whole, but no later than the latest event read less the widest time range of one
+     * segment read (a segment later in the file holding events as old as that would be
+     * wider than any yet).
+     */
     private long indexedTo = Long.MIN_VALUE;
 
     /** An index of every task, lanes by type. */
@@ -158,9 +155,47 @@ final class TimelineIndex implements TraceHandler {
         this.lanes = new TimelineLanes(groupBy);
     }
 
-    /** @return the bytes the overview's bins take; any thread may ask */
-    long binBytes() {
-        return lanes.overview.bytes();
+    /** About the bytes one {@link Item} takes, with its list slot. */
+    static final int ITEM_BYTES = 72;
+    /** About the bytes one open task, span or job takes while building (its map slot and state). */
+    static final int OPEN_BYTES = 120;
+
+    /**
+     * @return about the bytes the index takes: its overview's bins, long intervals, items held
+     *     for undecided tasks, open intervals and tracked tasks, the matching tasks' set and the
+     *     segment index; as of the last segment boundary (any thread may ask)
+     */
+    long bytes() {
+        return lanes.overview.bytes() + bytesAtSegment;
+    }
+
+    /** The part of {@link #bytes()} besides the bins, updated by the pass at each segment. */
+    private volatile long bytesAtSegment;
+
+    private long countBytes() {
+        return (long) (longItems.size() + held) * ITEM_BYTES
+                + (long) (openSpans.size() + openJobs.size() + tracker.pending() + deferred.size()) * OPEN_BYTES
+                + (matching == null ? 0 : matching.bytes() + decidedIds.bytes()) + segments.bytes();
+    }
+
+    /** @return how many lanes there are, any thread may ask: a reader sizes its bins by it */
+    int laneCount() {
+        return lanes.size();
+    }
+
+    /**
+     * A pass not started yet (queued behind another) knows the trace's end from the first
+     * pass: its overview is sized for the whole trace and the page shows the whole time range.
+     *
+     * @param last the trace's last event time as known so far
+     * @param size the file's size
+     */
+    void expect(long last, long size) {
+        fileSize = size;
+        if (last > 0 && expectedLast == Long.MIN_VALUE) {
+            expectedLast = last;
+            lanes.overview.bin(last);
+        }
     }
 
     /** @return the lane of {@code thread}, made if missing (the pass's, and tests') */
@@ -209,8 +244,12 @@ final class TimelineIndex implements TraceHandler {
     @Override
     public void onSegment(long sequence, long offset, long dropped) {
         if (segments.currentMin() != Long.MAX_VALUE) {
+            // The segment read whole; later ones may still hold events older than its first (threads'
+            // batches are flushed at different times): held back by the widest batch seen so far.
             indexedTo = Math.max(indexedTo, segments.currentMin());
+            indexedTo = Math.min(indexedTo, segments.latest() - segments.widest());
         }
+        bytesAtSegment = countBytes();
         if (lock.isHeldByCurrentThread()) {
             // Let the view read what is indexed so far.
             segments.end(offset);
@@ -219,7 +258,7 @@ final class TimelineIndex implements TraceHandler {
             lock.lock();
         }
         if (abandoned) {
-            throw new Abandoned();
+            throw new Passes.Abandoned();
         }
         tracker.segment();
         segments.start(offset, reader == null ? null : reader.tables());

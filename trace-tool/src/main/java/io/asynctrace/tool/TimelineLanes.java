@@ -1,25 +1,33 @@
 package io.asynctrace.tool;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The lanes of the view's timeline and the overview bins behind them: the GC and heap
  * tracks, one lane per thread (in order of first appearance; past
  * {@value #MAX_THREAD_LANES} threads the rest share one lane), one per task type — with a
  * group-by key, one per type and group ({@link Groups}: the key's value, the type's other
- * values past the cap, or none).
+ * values past the cap, or none); past {@value #MAX_TYPES} task types, the tasks of any
+ * further type share one lane, "other types".
  *
  * <p>Only the index's pass makes lanes ({@link #thread}, {@link #type}); readers of the
  * index (a window) look them up with {@link #laneOf} and {@link #threadLaneOf}, which
- * never add one. Not thread-safe: guarded by the index's lock.
+ * never add one and may be called <b>without the index's lock</b>, while the pass adds
+ * lanes (a window reads the file without it): they see a lane made or not, never a torn
+ * one, and a reader ignores the lanes made after it sized its bins ({@link #size()}).
+ * Everything else is guarded by the index's lock.
  */
 final class TimelineLanes {
     static final int MAX_THREAD_LANES = 512;
     /** Group-by values given lanes of their own over all types (see {@link Groups}). */
     static final int MAX_GROUP_LANES = 256;
+    /** Task types given lanes of their own; the tasks of any further type share one. */
+    static final int MAX_TYPES = 128;
+    /** The name of the lane shared by the types past {@value #MAX_TYPES}. */
+    static final String OTHER_TYPES = "(other types)";
 
     /**
      * A lane: "gc", "heap", "thread" (with its id) or "type" (a task type; with a group-by
@@ -34,16 +42,28 @@ final class TimelineLanes {
         boolean otherValues() {
             return Groups.isOther(group);
         }
+
+        /** @return whether this is the lane of the task types past {@link #MAX_TYPES} */
+        boolean otherTypes() {
+            return OTHER_TYPES_GROUP.equals(group);
+        }
     }
 
     /** The attribute task lanes are split by, or null. */
     final String groupBy;
     final Overview overview = new Overview(TimelineIndex.LANE_HEAP);
+    /** The group of the other types' lane (never a recorded value: it starts with a NUL). */
+    private static final String OTHER_TYPES_GROUP = "\u0000other types";
     private final List<Lane> lanes = new ArrayList<>();
-    private final Map<Long, Integer> threadLane = new HashMap<>();
-    private final Map<String, Integer> typeLane = new HashMap<>();
+    /** Lanes made so far; readers without the lock size their bins by it. */
+    private volatile int size;
+    private final Map<Long, Integer> threadLane = new ConcurrentHashMap<>();
+    private final Map<String, Integer> typeLane = new ConcurrentHashMap<>();
+    /** The types given lanes of their own (at most {@value #MAX_TYPES}). */
+    private final Map<String, Boolean> types = new ConcurrentHashMap<>();
     private final Groups groups = new Groups(MAX_GROUP_LANES);
-    private int otherThreadsLane = -1;
+    private volatile int otherThreadsLane = -1;
+    private volatile int otherTypesLane = -1;
 
     TimelineLanes(String groupBy) {
         this.groupBy = groupBy;
@@ -54,7 +74,13 @@ final class TimelineLanes {
     private int add(Lane l) {
         lanes.add(l);
         overview.addLane();
+        size = lanes.size();
         return lanes.size() - 1;
+    }
+
+    /** @return how many lanes there are; any thread may ask (a lane below it is whole) */
+    int size() {
+        return size;
     }
 
     /** @return the lane of {@code thread}, made if missing */
@@ -105,6 +131,13 @@ final class TimelineLanes {
         String key = typeKey(type, group);
         Integer i = typeLane.get(key);
         if (i == null) {
+            if (!types.containsKey(type) && types.size() >= MAX_TYPES) {
+                if (otherTypesLane < 0) {
+                    otherTypesLane = add(new Lane("type", 0, OTHER_TYPES, OTHER_TYPES_GROUP));
+                }
+                return otherTypesLane;
+            }
+            types.put(type, Boolean.TRUE);
             i = add(new Lane("type", 0, type, groupBy == null ? null : group));
             typeLane.put(key, i);
         }
@@ -123,6 +156,9 @@ final class TimelineLanes {
      * @return the lane, or -1 if the pass has not made it yet (a task it has not decided)
      */
     int laneOf(String type, String value) {
+        if (!types.containsKey(type)) {
+            return types.size() >= MAX_TYPES ? otherTypesLane : -1;
+        }
         String group = null;
         if (groupBy != null && value != null) {
             group = groups.peek(type, value, null);

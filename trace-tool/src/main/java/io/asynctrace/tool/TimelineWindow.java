@@ -52,6 +52,11 @@ final class TimelineWindow implements TraceHandler {
     private long bytesRead;
     private long indexedTo;
     private String mode;
+    /** The index's long-interval threshold and last event time when the window was planned (the read uses them). */
+    private final long longNanos;
+    private final long last;
+    /** The index's long intervals in the window, taken under its lock. */
+    private List<TimelineIndex.Item> longItems = List.of();
 
     private TimelineWindow(TimelineIndex index, long from, long to, int bins) {
         this.index = index;
@@ -59,18 +64,23 @@ final class TimelineWindow implements TraceHandler {
         this.to = Math.max(from + 1, to);
         this.nbins = bins;
         this.binNanos = (this.to - from) / (double) bins;
-        this.binValues = new long[index.lanes().size()][];
+        this.binValues = new long[index.laneCount()][];
+        this.longNanos = index.longNanos();
+        this.last = index.lastTime();
     }
 
     /**
-     * Computes a window.
+     * Computes a window. The index's lock is held only to take what the read needs (the
+     * segments' ranges and tables, the long intervals, the thresholds, a copy of the
+     * matching tasks) or to answer from the overview; the file is read without it, so the
+     * pass and other readers go on meanwhile.
      *
      * @param file the trace
      * @param index its index (built through the same filter as {@code matching})
      * @param from the window's start, ns
      * @param to its end, ns
      * @param bins how many bins to summarise it in (about the pixels drawn)
-     * @param matching the tasks to show, or null for all
+     * @param matching the tasks to show, or null for all (read only under the index's lock)
      * @return the window, ready to write
      * @throws ToolException if the file cannot be read
      */
@@ -81,32 +91,45 @@ final class TimelineWindow implements TraceHandler {
     /** As above, with the read limits given (tests use small ones). */
     static TimelineWindow compute(Path file, TimelineIndex index, long from, long to, int bins, MatchingTasks matching,
             long smallRead, long maxRead) {
-        TimelineWindow w = new TimelineWindow(index, from, to, Math.max(1, Math.min(bins, 4000)));
-        long margin = index.longNanos();
-        long[][] found = index.segmentsMeeting(from - margin, to + margin);
-        long bytes = found[0][0];
-        // While the background pass runs, the part not indexed yet counts as read too: a window
-        // reaching into it is drawn from the overview (and the page marks what is still missing).
-        long pending = index.unindexedBytes(from, to);
-        w.indexedTo = index.indexedTo();
-        if (pending > 0 && bytes + pending > maxRead) {
-            w.mode = "overview";
-            w.fromOverview();
-            return w;
+        return compute(file, index, from, to, bins, matching, smallRead, maxRead, () -> { });
+    }
+
+    /** As above, {@code reading} run just before the file is read (tests: what may happen meanwhile). */
+    static TimelineWindow compute(Path file, TimelineIndex index, long from, long to, int bins, MatchingTasks matching,
+            long smallRead, long maxRead, Runnable reading) {
+        TimelineWindow w;
+        long[][] ranges;
+        io.asynctrace.reader.TraceReader.Tables tables;
+        MatchingTasks shown;
+        index.lock.lock();
+        try {
+            w = new TimelineWindow(index, from, to, Math.max(1, Math.min(bins, 4000)));
+            long[][] found = index.segmentsMeeting(from - w.longNanos, to + w.longNanos);
+            long bytes = found[0][0];
+            // While the background pass runs, the part not indexed yet counts as read too: a window
+            // reaching into it is drawn from the overview (and the page marks what is still missing).
+            long pending = index.unindexedBytes(from, to);
+            w.indexedTo = index.indexedTo();
+            double overviewBins = (w.to - from) / (double) index.binWidth();
+            if ((pending > 0 && bytes + pending > maxRead) || bytes > maxRead
+                    || (overviewBins >= w.nbins && bytes > smallRead)) {
+                w.mode = "overview";
+                w.fromOverview();
+                return w;
+            }
+            ranges = new long[found.length - 1][];
+            System.arraycopy(found, 1, ranges, 0, ranges.length);
+            w.bytesRead = bytes;
+            tables = index.tablesBefore(ranges.length == 0 ? 0 : ranges[ranges.length - 1][1]);
+            shown = matching == null ? null : matching.copy();
+            w.longItems = index.longItems(w.from, w.to);
+        } finally {
+            index.lock.unlock();
         }
-        double overviewBins = (w.to - from) / (double) index.binWidth();
-        if (bytes > maxRead || (overviewBins >= w.nbins && bytes > smallRead)) {
-            w.mode = "overview";
-            w.fromOverview();
-            return w;
-        }
-        long[][] ranges = new long[found.length - 1][];
-        System.arraycopy(found, 1, ranges, 0, ranges.length);
-        w.bytesRead = bytes;
-        TraceHandler h = matching == null ? w : new FilteredHandler(w, TaskFilter.NONE, matching);
-        long end = ranges.length == 0 ? 0 : ranges[ranges.length - 1][1];
-        Scan.readSegments(file, ranges, index.tablesBefore(end), h);
-        w.finishRead(matching);
+        TraceHandler h = shown == null ? w : new FilteredHandler(w, TaskFilter.NONE, shown);
+        reading.run();
+        Scan.readSegments(file, ranges, tables, h);
+        w.finishRead(shown);
         return w;
     }
 
@@ -168,10 +191,10 @@ final class TimelineWindow implements TraceHandler {
         if (end < from || start > to) {
             return;
         }
-        if (end - start >= index.longNanos()) {
+        if (end - start >= longNanos) {
             return; // the index has it
         }
-        if (lane < 0) {
+        if (lane < 0 || lane >= binValues.length) { // not made yet, or made after the window was planned
             undecided++;
             return;
         }
@@ -192,8 +215,7 @@ final class TimelineWindow implements TraceHandler {
      * event never ended, and is drawn to there.
      */
     private void finishRead(MatchingTasks matching) {
-        long last = index.lastTime();
-        long threshold = index.longNanos();
+        long threshold = longNanos;
         tracker.finish(); // the tasks still open where the read stopped
         openSpans.forEach((id, start, o) -> {
             if (last - start < threshold) {
@@ -201,7 +223,7 @@ final class TimelineWindow implements TraceHandler {
                         (Long) o[3] == 0);
             }
         });
-        for (TimelineIndex.Item i : index.longItems(from, to)) {
+        for (TimelineIndex.Item i : longItems) {
             if (matching != null && (i.task() == 0 || !matching.contains(i.task()))) {
                 continue;
             }
@@ -250,8 +272,7 @@ final class TimelineWindow implements TraceHandler {
         if (t.ended) {
             interval(lane, t.start, t.end, TimelineIndex.TASK, t.id, t.id, t.outcome, true);
         } else {
-            long last = index.lastTime();
-            if (last - t.start < index.longNanos()) {
+            if (last - t.start < longNanos) {
                 interval(lane, t.start, Math.max(t.start, last), TimelineIndex.TASK, t.id, t.id, null, true);
             }
         }
@@ -318,7 +339,7 @@ final class TimelineWindow implements TraceHandler {
     void json(JsonWriter j) {
         j.beginObject().field("from", from).field("to", to).field("mode", mode).field("bins", nbins);
         j.name("bin_ns").raw(String.format(java.util.Locale.ROOT, "%.3f", binNanos));
-        j.field("bytes_read", bytesRead).field("long_ns", index.longNanos()).field("indexed_to_ns", indexedTo);
+        j.field("bytes_read", bytesRead).field("long_ns", longNanos).field("indexed_to_ns", indexedTo);
         j.field("undecided_items", undecided);
         j.name("values").beginArray();
         for (int lane = 0; lane < binValues.length; lane++) {

@@ -3,12 +3,9 @@ package io.asynctrace.tool;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import io.asynctrace.reader.TraceHandler;
 
 /**
@@ -17,20 +14,22 @@ import io.asynctrace.reader.TraceHandler;
  * background thread while the page already serves the part indexed (the file's last
  * segments are read first, so the page shows the whole trace's time range at once);
  * indexes for other {@code --where} / {@code --group-by} choices, built on demand in one
- * pass each on a thread of their own, serving as they go; summaries for them (one or two
- * passes, see {@link TaskFilter#read}); a few of each cached; timeline windows and single
- * tasks read from the segments that hold them.
+ * pass each, serving as they go; summaries for them (one or two passes, see
+ * {@link TaskFilter#read}); a few of each cached; timeline windows and single tasks read
+ * from the segments that hold them. The passes for other choices run one at a time, on a
+ * thread of their own ({@link Passes}): a request never waits for one.
  *
  * <p>Thread-safe: any thread may ask; the index's lock orders readers and the builder.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
- *   <li>Each cached index or summary is made once: the first request for a key starts it,
- *       requests for the same key meanwhile wait for that one (a future per key), never a
- *       second pass.</li>
- *   <li>An index evicted from the cache (past {@value #CACHED}, or past the bins' memory
- *       budget, a quarter of the heap) or left at {@link #close()} is abandoned: its pass
- *       stops at the next segment.</li>
+ *   <li>Each cached index or summary is made once: the first request for a key queues its
+ *       pass, requests for the same key meanwhile get the same one (never a second pass):
+ *       the index as far as it goes, or no summary yet ({@link #summaryPending}).</li>
+ *   <li>An index or summary evicted from the cache (past {@value #CACHED} of its kind, or,
+ *       for indexes, past the memory budget: a quarter of the heap, less the first index's
+ *       size) or left at {@link #close()} is abandoned: its pass never starts, or stops at the
+ *       next segment.</li>
  *   <li>A pass that fails (an unreadable file, or any exception or error, an
  *       {@link OutOfMemoryError} included) records why in its own index, which keeps
  *       what it read and is never marked complete; the first pass's failure is also the
@@ -50,15 +49,86 @@ final class ViewData implements AutoCloseable {
     private final TimelineIndex index = new TimelineIndex();
     private final SummaryHandler summary = new SummaryHandler();
     private volatile String summaryJson;
-    private final Map<String, CompletableFuture<Filtered>> filtered = lru(f -> f.thenAccept(ViewData::abandon));
-    private final Map<String, CompletableFuture<String>> summaries = lru(s -> { });
+    /** The passes for other filters and groupings: one at a time. */
+    private final Passes passes = new Passes("asynctrace-view-pass");
+    private final Map<String, Filtered> filtered = lru(f -> passes.abandon(f.pass()));
+    private final Map<String, SummaryPass> summaries = lru(passes::abandon);
     /** Set by {@link #close()}: indexes made later are abandoned at once. */
     private boolean closed;
+    /** Tests' hook: told a pass's description as it starts reading (it may block, as a long pass would). */
+    volatile java.util.function.Consumer<String> passStarting = what -> { };
+    /** Tests' hook: run as a window starts reading the file. */
+    volatile Runnable windowReading = () -> { };
 
-    /** An index of the tasks that pass a filter's terms, with task lanes split by a group-by key. */
-    record Filtered(TimelineIndex index) {
+    /**
+     * An index of the tasks that pass a filter's terms, with task lanes split by a group-by key.
+     *
+     * @param pass the pass that builds it, or null for the first index's
+     */
+    record Filtered(TimelineIndex index, Passes.Pass pass) {
         MatchingTasks matching() {
             return index.matching();
+        }
+    }
+
+    /** Builds a filtered or grouped index. */
+    private final class IndexPass extends Passes.Pass {
+        private final TimelineIndex own;
+
+        IndexPass(TimelineIndex own, String what) {
+            super(what);
+            this.own = own;
+        }
+
+        @Override
+        void run() {
+            passStarting.accept(what);
+            own.lock.lock();
+            Scan scan = index(own, new TeeHandler(own, new TraceHandler() {
+                @Override
+                public void onSegment(long sequence, long offset, long dropped) {
+                    keepWithinBudget();
+                }
+            }), null);
+            if (scan == null && own.failure == null) {
+                throw new Passes.Abandoned(); // stopped: counted as such
+            }
+        }
+
+        @Override
+        void onAbandon() {
+            own.abandoned = true;
+        }
+    }
+
+    /** Reads the histograms of a filter and grouping. */
+    private final class SummaryPass extends Passes.Pass {
+        private final TaskFilter filter;
+        private final String groupBy;
+        volatile String json;
+        volatile String failure;
+
+        SummaryPass(TaskFilter filter, String groupBy, String what) {
+            super(what);
+            this.filter = filter;
+            this.groupBy = groupBy;
+        }
+
+        @Override
+        void run() {
+            passStarting.accept(what);
+            try {
+                SummaryHandler s = new SummaryHandler(groupBy);
+                Scan scan = filter.read(file, s, null, this::stopping);
+                s.finish();
+                json = summaryJson(s, scan);
+            } catch (ToolException e) {
+                failure = e.getMessage();
+            } catch (Passes.Abandoned e) {
+                throw e;
+            } catch (RuntimeException | Error e) {
+                failure = "summarising " + file + " failed: " + oneLine(e);
+            }
         }
     }
 
@@ -71,9 +141,14 @@ final class ViewData implements AutoCloseable {
         this.file = file;
         this.fileSize = Scan.check(file);
         Scan.header(file);
+        index.lock.lock(); // handed to the builder: readers wait for the scout
         Thread builder = new Thread(() -> build(progress), "asynctrace-view-index");
         builder.setDaemon(true);
         builder.start();
+        while (!index.lock.hasQueuedThread(builder)) {
+            Thread.onSpinWait();
+        }
+        index.lock.unlock(); // fair: the builder, queued first, gets it before any reader
     }
 
     private void build(PrintWriter progress) {
@@ -102,7 +177,7 @@ final class ViewData implements AutoCloseable {
             into.finish(scan.truncated() ? scan.truncatedAt() : fileSize);
             into.complete = true;
             return scan;
-        } catch (TimelineIndex.Abandoned e) {
+        } catch (Passes.Abandoned e) {
             return null; // evicted from the cache: nobody reads it
         } catch (ToolException e) {
             into.failure = e.getMessage();
@@ -125,23 +200,18 @@ final class ViewData implements AutoCloseable {
         return name + (m == null ? "" : m.lines().findFirst().orElse(""));
     }
 
-    private static void abandon(Filtered f) {
-        f.index().abandoned = true;
-    }
-
-    /** Stops every pass still running (the first one's too); requests after this may fail. */
+    /** Stops every pass still running or queued (the first one's too); requests after this may fail. */
     @Override
     public void close() {
-        List<CompletableFuture<Filtered>> all;
         synchronized (filtered) {
             closed = true;
-            all = new ArrayList<>(filtered.values());
             filtered.clear();
         }
-        index.abandoned = true;
-        for (CompletableFuture<Filtered> f : all) {
-            f.thenAccept(ViewData::abandon);
+        synchronized (summaries) {
+            summaries.clear();
         }
+        index.abandoned = true;
+        passes.close();
     }
 
     private String summaryJson(SummaryHandler s, Scan scan) {
@@ -158,77 +228,152 @@ final class ViewData implements AutoCloseable {
         return summaryJson != null || index.failure != null;
     }
 
+    /** @return the passes of other filters and groupings (tests) */
+    Passes passes() {
+        return passes;
+    }
+
     /** @return why the first pass failed, or null */
     String failure() {
         return index.failure;
     }
 
-    /** @return the summary for this filter and grouping, or null while the first pass runs */
+    /**
+     * @return the summary for this filter and grouping, or null while its pass is queued or
+     *     runs (or the first pass runs): {@link #summaryPending} says which
+     * @throws ToolException if its pass failed (asking again starts another)
+     */
     String summary(TaskFilter filter, String groupBy) {
         if (filter.isNone() && groupBy == null) {
             return summaryJson;
         }
-        return cached(summaries, filter + "|" + groupBy, () -> {
-            SummaryHandler s = new SummaryHandler(groupBy);
-            Scan scan = filter.read(file, s, null);
-            s.finish();
-            return summaryJson(s, scan);
-        });
+        SummaryPass p = summaryPass(filter, groupBy, true);
+        if (p.failure != null) {
+            synchronized (summaries) {
+                summaries.remove(key(filter, groupBy), p);
+            }
+            throw new ToolException(p.failure);
+        }
+        return p.json;
+    }
+
+    /** @return why {@link #summary} has nothing yet, one line for a 503 */
+    String summaryPending(TaskFilter filter, String groupBy) {
+        if (filter.isNone() && groupBy == null) {
+            return "still indexing " + file;
+        }
+        return pending(summaryPass(filter, groupBy, false));
+    }
+
+    private String pending(Passes.Pass p) {
+        if (p.started()) {
+            return "reading " + file + " for " + p.what;
+        }
+        int ahead = passes.ahead(p);
+        return "queued: " + p.what + (ahead == 0 ? " (next)" : " (" + ahead + (ahead == 1 ? " pass" : " passes")
+                + " to go first, one at a time)");
+    }
+
+    /** @param asked whether it is asked for (it then goes before those asked for earlier), not just looked at */
+    private SummaryPass summaryPass(TaskFilter filter, String groupBy, boolean asked) {
+        return cached(summaries, key(filter, groupBy), () -> new SummaryPass(filter, groupBy, "the histograms"
+                + describe(filter, groupBy)), p -> p, p -> { }, asked);
+    }
+
+    /**
+     * The one home of the caches' make-once rule: the entry for {@code key}, made by the first
+     * caller (and its pass queued, after {@code made} prepared it), the same one for the others.
+     *
+     * @param asked whether the caller asks for it (a queued pass then goes before those asked earlier)
+     */
+    private <V> V cached(Map<String, V> cache, String key, java.util.function.Supplier<V> make,
+            java.util.function.Function<V, Passes.Pass> pass, java.util.function.Consumer<V> made, boolean asked) {
+        V v;
+        boolean mine = false;
+        synchronized (cache) {
+            v = cache.get(key);
+            if (v == null) {
+                v = make.get();
+                cache.put(key, v);
+                mine = true;
+            }
+        }
+        if (mine) {
+            made.accept(v);
+            passes.submit(pass.apply(v));
+        } else if (asked) {
+            passes.asked(pass.apply(v));
+        }
+        return v;
+    }
+
+    private static String key(TaskFilter filter, String groupBy) {
+        return filter + "|" + groupBy;
+    }
+
+    private static String describe(TaskFilter filter, String groupBy) {
+        return (filter.isNone() ? "" : " of " + filter) + (groupBy == null ? "" : " by " + groupBy);
     }
 
     /**
      * @return the index for {@code filter}'s terms and {@code groupBy}: the first pass's for
-     *     none, else one built in one pass on a thread of its own (the tasks' attributes
-     *     settled as they are read, see {@link TimelineIndex}), serving the part indexed so far
+     *     none, else one built in a pass of its own (the tasks' attributes settled as they are
+     *     read, see {@link TimelineIndex}), queued behind the other such passes, serving the
+     *     part indexed so far
      */
     Filtered filtered(TaskFilter filter, String groupBy) {
         if (!filter.hasTerms() && groupBy == null) {
-            return new Filtered(index);
+            return new Filtered(index, null);
         }
         TaskFilter terms = filter.termsOnly();
-        Filtered made = cached(filtered, terms + "|" + groupBy, () -> {
+        Filtered f = cached(filtered, key(terms, groupBy), () -> {
             TimelineIndex own = new TimelineIndex(terms, groupBy);
-            own.lock.lock(); // handed to the builder: readers wait for the scout
-            Thread builder = new Thread(() -> {
-                own.lock.lock();
-                index(own, own, null);
-            }, "asynctrace-view-index-" + (terms.hasTerms() ? "where" : "group-by"));
-            builder.setDaemon(true);
-            builder.start();
-            while (!own.lock.hasQueuedThread(builder)) {
-                Thread.onSpinWait();
-            }
-            own.lock.unlock(); // fair: the builder, queued first, gets it before any reader
-            return new Filtered(own);
-        });
+            return new Filtered(own, new IndexPass(own, "the timeline" + describe(terms, groupBy)));
+        }, Filtered::pass, this::expectFromFirst, true);
         keepWithinBudget();
-        return made;
+        return f;
+    }
+
+    /** A new index, queued, shows the trace's time range as the first pass knows it. */
+    private void expectFromFirst(Filtered f) {
+        long last;
+        index.lock.lock();
+        try {
+            last = index.lastTime();
+        } finally {
+            index.lock.unlock();
+        }
+        f.index().lock.lock();
+        try {
+            f.index().expect(last, fileSize);
+        } finally {
+            f.index().lock.unlock();
+        }
     }
 
     /**
-     * Abandons the least recently used filtered indexes while their overview bins take
-     * more than a quarter of the heap (the most recent one is always kept).
+     * Abandons the least recently used filtered indexes while they take more than a quarter
+     * of the heap less the first index ({@link TimelineIndex#bytes()}); the most recent one is
+     * always kept. Checked at each request for one and at each segment of their pass.
      */
     private void keepWithinBudget() {
-        long budget = Runtime.getRuntime().maxMemory() / 4 - index.binBytes();
+        long budget = Runtime.getRuntime().maxMemory() / 4 - index.bytes();
         synchronized (filtered) {
             if (closed) {
-                filtered.values().forEach(f -> f.thenAccept(ViewData::abandon));
+                filtered.values().forEach(f -> passes.abandon(f.pass()));
                 filtered.clear();
                 return;
             }
             long total = 0;
-            for (CompletableFuture<Filtered> f : filtered.values()) {
-                total += f.isDone() && !f.isCompletedExceptionally() ? f.join().index().binBytes() : 0;
+            for (Filtered f : filtered.values()) {
+                total += f.index().bytes();
             }
             var it = filtered.values().iterator();
             while (total > budget && filtered.size() > 1 && it.hasNext()) {
-                CompletableFuture<Filtered> f = it.next();
-                if (f.isDone() && !f.isCompletedExceptionally()) {
-                    total -= f.join().index().binBytes();
-                    abandon(f.join());
-                    it.remove();
-                }
+                Filtered f = it.next();
+                total -= f.index().bytes();
+                passes.abandon(f.pass());
+                it.remove();
             }
         }
     }
@@ -243,7 +388,11 @@ final class ViewData implements AutoCloseable {
             TimelineIndex i = f.index();
             j.beginObject().field("file", file.toString()).field("file_bytes", fileSize)
                     .field("indexed_bytes", f.index().indexedBytes).field("complete", f.index().complete)
-                    .field("summary_ready", summaryJson != null)
+                    .field("queued", f.pass() != null && !f.pass().started());
+            if (f.pass() != null && !f.pass().started()) {
+                j.field("pending", pending(f.pass()));
+            }
+            j.field("summary_ready", summaryJson != null)
                     .name("error").value(i.failure != null ? i.failure : index.failure)
                     .field("first_ns", i.firstTime()).field("last_ns", i.lastTime()).field("indexed_to_ns", i.indexedTo())
                     .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
@@ -253,9 +402,14 @@ final class ViewData implements AutoCloseable {
                 if (l.kind().equals("thread")) {
                     j.field("thread", l.thread());
                 }
+                if (l.otherTypes()) {
+                    j.field("other_types", true);
+                }
                 if (l.kind().equals("type") && i.groupBy != null) {
                     j.name("group");
-                    if (l.group() == null) {
+                    if (l.otherTypes()) {
+                        j.beginObject().endObject();
+                    } else if (l.group() == null) {
                         j.nullValue();
                     } else if (l.otherValues()) {
                         j.beginObject().endObject().field("other_values", true);
@@ -291,15 +445,11 @@ final class ViewData implements AutoCloseable {
     /** Writes one {@code /api/window} object. */
     String window(TaskFilter filter, String groupBy, long from, long to, int bins) {
         Filtered f = filtered(filter, groupBy);
-        f.index().lock.lock();
-        try {
-            TimelineWindow w = TimelineWindow.compute(file, f.index(), from, to, bins, f.matching());
-            StringWriter out = new StringWriter();
-            w.json(new JsonWriter(out));
-            return out.toString();
-        } finally {
-            f.index().lock.unlock();
-        }
+        TimelineWindow w = TimelineWindow.compute(file, f.index(), from, to, bins, f.matching(),
+                TimelineWindow.SMALL_READ_BYTES, TimelineWindow.MAX_READ_BYTES, windowReading);
+        StringWriter out = new StringWriter();
+        w.json(new JsonWriter(out));
+        return out.toString();
     }
 
     /**
@@ -348,58 +498,5 @@ final class ViewData implements AutoCloseable {
                 return false;
             }
         };
-    }
-
-    /**
-     * @return the value cached for {@code key}, computed by the first caller asking for it
-     *     (the others wait for that one); a failed computation is not cached, and throws for
-     *     each caller that waited on it
-     */
-    private static <V> V cached(Map<String, CompletableFuture<V>> cache, String key, Supplier<V> compute) {
-        CompletableFuture<V> future;
-        boolean mine = false;
-        synchronized (cache) {
-            future = cache.get(key);
-            if (future == null) {
-                future = new CompletableFuture<>();
-                cache.put(key, future);
-                mine = true;
-            }
-        }
-        if (mine) {
-            try {
-                future.complete(compute.get());
-            } catch (RuntimeException | Error e) {
-                synchronized (cache) {
-                    cache.remove(key, future);
-                }
-                future.completeExceptionally(e);
-                throw e;
-            }
-        }
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
-    }
-
-    /** @return the filter of a request's {@code where} parameters (one term each) and {@code from}/{@code to} */
-    static TaskFilter filter(List<String> where, String from, String to) {
-        List<String> terms = new ArrayList<>();
-        for (String w : where == null ? List.<String>of() : where) {
-            for (String t : w.trim().split("\\s+")) {
-                if (!t.isEmpty()) {
-                    terms.add(t);
-                }
-            }
-        }
-        return TaskFilter.parse(terms, from, to);
     }
 }

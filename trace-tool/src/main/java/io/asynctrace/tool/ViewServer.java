@@ -39,13 +39,18 @@ import java.util.concurrent.Executors;
  *       element (with its lifetime, read from the segments holding it only).</li>
  * </ul>
  * {@code where} is repeatable, one {@code --where} term each (or several separated by
- * spaces). The file is indexed on a background thread ({@link ViewData}) while the page
+ * spaces); so is {@code term}, one term each taken whole (a value with spaces). The file is indexed on a background thread ({@link ViewData}) while the page
  * serves the part indexed so far. Requests are read and answered on {@value #HTTP_THREADS}
  * threads of their own, so a client that stalls mid-request holds one of them only (and only
  * for {@value #MAX_REQUEST_SECONDS} s, the JDK server's {@code sun.net.httpserver.maxReqTime},
- * unless already set); the queries ({@code /api/...}) run at most two at a time, so memory
- * stays bounded as for the CLI. The page and its scripts wait for queries only when more than
- * six are waiting at once (each waiting query holds one of the threads).
+ * unless already set). No request waits for a whole-file pass of another filter or grouping:
+ * those run one at a time on a thread of their own ({@link Passes}), and {@code /api/summary}
+ * answers 503 with where its pass stands until it is done. Timelines, windows and tasks read
+ * by their lifetime run at most two at a time; the queries that read the whole file
+ * ({@code /api/tasks}, {@code /api/task} without {@code from}/{@code to}) one at a time, a
+ * second one getting a 503 at once; so memory stays bounded as for the CLI. The page, its
+ * scripts, the options and the summaries wait for nothing; they wait for a thread only when
+ * all eight are taken (two windows running, six waiting).
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
  *
  * <p>The server is the JDK's own ({@code com.sun.net.httpserver}, module {@code jdk.httpserver}):
@@ -72,11 +77,12 @@ final class ViewServer implements AutoCloseable {
     private final byte[] page;
     private final java.util.Map<String, byte[]> scripts = new java.util.HashMap<>();
     private final HttpServer server;
-    private final ExecutorService worker;
     /** Reads requests and writes answers, so that no stalled client holds a query thread. */
     private final ExecutorService http;
-    /** Two queries at a time, as two worker threads allowed before: memory stays bounded. */
+    /** Two queries at a time (windows, timelines, tasks by their lifetime): memory stays bounded. */
     private final java.util.concurrent.Semaphore queries = new java.util.concurrent.Semaphore(2);
+    /** One query that reads the whole file at a time (instances, a task by id alone); past it, 503. */
+    final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
 
@@ -96,12 +102,6 @@ final class ViewServer implements AutoCloseable {
         for (String js : List.of("common.js", "timeline.js", "view.js")) {
             scripts.put("/" + js, resource(js));
         }
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.worker = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "asynctrace-view-query-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         java.util.concurrent.atomic.AtomicInteger h = new java.util.concurrent.atomic.AtomicInteger();
         this.http = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             Thread t = new Thread(r, "asynctrace-view-http-" + h.incrementAndGet());
@@ -109,13 +109,12 @@ final class ViewServer implements AutoCloseable {
             return t;
         });
         if (initial.hasWindow()) {
-            // Only the window's tasks in the histograms as well.
-            worker.execute(() -> data.summary(initial, options.groupBy()));
+            // Only the window's tasks in the histograms as well: their pass is queued now.
+            data.summaryPending(initial, options.groupBy());
         }
         try {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException | RuntimeException e) {
-            worker.shutdownNow();
             http.shutdownNow();
             data.close();
             throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
@@ -153,6 +152,11 @@ final class ViewServer implements AutoCloseable {
         return port;
     }
 
+    /** @return what the server answers from (tests) */
+    ViewData data() {
+        return data;
+    }
+
     /** @return the page's address */
     String url() {
         return "http://127.0.0.1:" + port + "/";
@@ -166,7 +170,6 @@ final class ViewServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        worker.shutdownNow();
         http.shutdownNow();
         data.close();
         closed.countDown();
@@ -220,10 +223,12 @@ final class ViewServer implements AutoCloseable {
                 case "/view.js":
                     return new Answer(OK, "text/javascript; charset=utf-8", scripts.get(q.path()));
                 case "/api/summary": {
-                    String s = data.summary(filter(q), groupBy(q));
+                    TaskFilter f = filter(q);
+                    String s = data.summary(f, groupBy(q));
                     if (s == null) {
-                        return data.failure() != null ? Answer.error(INTERNAL_SERVER_ERROR, data.failure())
-                                : Answer.error(SERVICE_UNAVAILABLE, "still indexing " + data.file);
+                        return f.isNone() && groupBy(q) == null && data.failure() != null
+                                ? Answer.error(INTERNAL_SERVER_ERROR, data.failure())
+                                : Answer.error(SERVICE_UNAVAILABLE, data.summaryPending(f, groupBy(q)));
                     }
                     return Answer.json(s);
                 }
@@ -235,6 +240,9 @@ final class ViewServer implements AutoCloseable {
                     long from = Long.parseLong(param(q, "from", "0"));
                     long to = Long.parseLong(param(q, "to", "0"));
                     int bins = Integer.parseInt(param(q, "bins", "1000"));
+                    if (from < 0 || to <= from) {
+                        return Answer.error(BAD_REQUEST, "a window needs 0 <= from < to, was from=" + from + " to=" + to);
+                    }
                     return Answer.json(data.window(filter(q), groupBy(q), from, to, bins));
                 }
                 case "/api/tasks": {
@@ -265,7 +273,26 @@ final class ViewServer implements AutoCloseable {
     }
 
     private static TaskFilter filter(Query q) {
-        return ViewData.filter(q.parameters().get("where"), param(q, "from_filter", null), param(q, "to_filter", null));
+        return filter(q.parameters().get("where"), q.parameters().get("term"), param(q, "from_filter", null),
+                param(q, "to_filter", null));
+    }
+
+    /**
+     * @param where terms, several in one separated by spaces
+     * @param whole terms taken whole (a value with spaces), or null
+     * @return the filter of a request's {@code where} and {@code term} parameters and {@code from}/{@code to}
+     */
+    static TaskFilter filter(List<String> where, List<String> whole, String from, String to) {
+        List<String> terms = new ArrayList<>();
+        for (String w : where == null ? List.<String>of() : where) {
+            for (String t : w.trim().split("\\s+")) {
+                if (!t.isEmpty()) {
+                    terms.add(t);
+                }
+            }
+        }
+        terms.addAll(whole == null ? List.of() : whole);
+        return TaskFilter.parse(terms, from, to);
     }
 
     private static String groupBy(Query q) {
@@ -318,21 +345,51 @@ final class ViewServer implements AutoCloseable {
         return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("::1");
     }
 
+    /**
+     * @return what a request waits for: {@link #scans} for one that reads the whole file,
+     *     {@link #queries} for one that reads part of it or takes an index's lock, none for the
+     *     page, its scripts, the options and the summaries (ready, or queued: never computed here)
+     */
+    private java.util.concurrent.Semaphore permits(Query q) {
+        switch (q.path()) {
+            case "/api/tasks":
+                return scans;
+            case "/api/task":
+                return q.parameters().containsKey("from") && q.parameters().containsKey("to") ? queries : scans;
+            case "/api/timeline":
+            case "/api/window":
+                return queries;
+            default:
+                return null;
+        }
+    }
+
     /** One exchange, on an HTTP thread: answered whatever happens (an {@link Error} too, as a 500). */
     private void handle(HttpExchange exchange) {
         try (exchange) {
             String method = exchange.getRequestMethod();
             boolean head = "HEAD".equals(method);
             String uri = exchange.getRequestURI().toString();
-            boolean query = uri.startsWith("/api/");
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            // Refused before anything waits (answer() says why).
+            java.util.concurrent.Semaphore permits = host == null || !isLoopbackHost(host) ? null : permits(Query.of(uri));
             Answer a;
             boolean permitted = false;
             try {
-                if (query) {
-                    queries.acquire();
-                    permitted = true;
+                if (permits == scans) {
+                    permitted = scans.tryAcquire();
+                    a = permitted ? null : Answer.error(SERVICE_UNAVAILABLE, "busy: another query that reads the whole"
+                            + " file (instances, or a task by id alone) is running; ask again when it is done");
+                } else {
+                    if (permits != null) {
+                        permits.acquire();
+                        permitted = true;
+                    }
+                    a = null;
                 }
-                a = answer(head ? "GET" : method, uri, exchange.getRequestHeaders().getFirst("Host"));
+                if (a == null) {
+                    a = answer(head ? "GET" : method, uri, host);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the view is closing
                 a = Answer.error(SERVICE_UNAVAILABLE, "the view is closing");
@@ -340,7 +397,7 @@ final class ViewServer implements AutoCloseable {
                 a = Answer.error(INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
             } finally {
                 if (permitted) {
-                    queries.release();
+                    permits.release();
                 }
             }
             exchange.getResponseHeaders().set("Content-Type", a.type());

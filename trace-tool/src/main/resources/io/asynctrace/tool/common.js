@@ -26,8 +26,8 @@ class HttpError extends Error {
   constructor(url, status, text) { super(url + ": " + status + " " + text); this.status = status; this.text = text; }
 }
 
-async function getJson(url) {
-  const r = await fetch(url);
+async function getJson(url, signal) {
+  const r = await fetch(url, signal ? {signal: signal} : undefined);
   if (!r.ok) throw new HttpError(url, r.status, (await r.text()).trim());
   return r.json();
 }
@@ -40,6 +40,11 @@ function whereQuery() {
   return filterState.where.map(w => "&where=" + encodeURIComponent(w)).join("")
     + (filterState.from !== null ? "&from_filter=" + filterState.from : "")
     + (filterState.to !== null ? "&to_filter=" + filterState.to : "");
+}
+
+// Terms taken whole by the server (a value with spaces, as a group-by row's), one each.
+function termQuery(terms) {
+  return terms.map(t => "&term=" + encodeURIComponent(t)).join("");
 }
 
 function groupQuery() {

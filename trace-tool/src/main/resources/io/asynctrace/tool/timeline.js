@@ -31,8 +31,8 @@ const timelineView = {
     this.relayout();
     if (this.onKeys) this.onKeys(this.meta.keys.concat(filterState.groupBy ? [filterState.groupBy] : []));
     const status = document.getElementById("indexing");
-    status.textContent = this.meta.error ? "" : this.meta.complete ? "" : "indexing " + mib(this.meta.indexed_bytes)
-      + " of " + mib(this.meta.file_bytes) + "…";
+    status.textContent = this.meta.error ? "" : this.meta.complete ? "" : this.meta.queued ? this.meta.pending
+      : "indexing " + mib(this.meta.indexed_bytes) + " of " + mib(this.meta.file_bytes) + "…";
     if (this.meta.error) status.appendChild(el("span", {"class": "warn"}, this.meta.error));
   },
 
@@ -56,7 +56,7 @@ const timelineView = {
         }
         delay = POLL_MS;
         if (this.fullView) this.view = {from: this.meta.first_ns, to: Math.max(this.meta.last_ns, this.meta.first_ns + 1)};
-        this.fetch(0);
+        this.fetch(0, true);
         if (this.meta.complete || this.meta.error) return;
       }
     } finally {
@@ -88,7 +88,7 @@ const timelineView = {
     lanes.forEach((l, i) => { if (l.kind === "thread") add(i, THREAD_H); });
     const types = lanes.map((l, i) => i).filter(i => lanes[i].kind === "type");
     // by type, then (with group-by) by the attribute's value, tasks without it last
-    const order = l => [l.name, l.group === undefined || l.group === null ? "\uffff" : l.other_values ? "\ufffe"
+    const order = l => [l.other_types ? "\uffff" : l.name, l.group === undefined || l.group === null ? "\uffff" : l.other_values ? "\ufffe"
       : Object.values(l.group)[0]];
     types.sort((a, b) => {
       const [na, ga] = order(lanes[a]), [nb, gb] = order(lanes[b]);
@@ -104,24 +104,41 @@ const timelineView = {
   ns(x) { return this.view.from + (x - LABEL_W) / (this.width() - LABEL_W) * (this.view.to - this.view.from); },
 
   // Asks for the view widened by half a view on each side, at about two bins per pixel of that width.
-  fetch(delay) {
+  // A new view aborts the window still coming for the old one; the poll (background: just the
+  // overview filling in) never starts a window while one is in flight.
+  fetch(delay, background) {
+    if (background && this.inFlight) {
+      this.again = true; // asked again once it has come: the overview it carries may be older
+      return;
+    }
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.doFetch(), delay);
   },
 
   async doFetch() {
     const span = this.view.to - this.view.from;
-    const from = Math.floor(Math.max(Math.min(this.meta.first_ns, this.view.from), this.view.from - span / 2));
-    const to = Math.ceil(this.view.to + span / 2);
+    const from = Math.max(0, Math.floor(Math.max(Math.min(this.meta.first_ns, this.view.from), this.view.from - span / 2)));
+    const to = Math.max(from + 1, Math.ceil(this.view.to + span / 2));
     const bins = Math.round((this.width() - LABEL_W) * 2);
     const seq = ++this.fetchSeq;
+    if (this.inFlight) this.inFlight.abort();
+    const inFlight = new AbortController();
+    this.inFlight = inFlight;
     const url = "/api/window?from=" + from + "&to=" + to + "&bins=" + bins + whereQuery() + groupQuery();
     let data;
     try {
-      data = await getJson(url);
+      data = await getJson(url, inFlight.signal);
     } catch (e) {
-      document.getElementById("timeline-status").textContent = "error: " + (e.text || e.message);
+      if (e.name !== "AbortError") document.getElementById("timeline-status").textContent = "error: " + (e.text || e.message);
       return;
+    } finally {
+      if (this.inFlight === inFlight) {
+        this.inFlight = null;
+        if (this.again) {
+          this.again = false;
+          this.fetch(0);
+        }
+      }
     }
     if (seq !== this.fetchSeq) return;
     this.fetches++;
@@ -418,7 +435,7 @@ const timelineView = {
 
 // A task lane's group, with group-by: " KEY=VALUE", or " (no KEY)".
 function groupLabel(lane, key) {
-  if (lane.group === undefined) return "";
+  if (lane.group === undefined || lane.other_types) return "";
   if (lane.other_values) return " (other " + key + " values)";
   return lane.group === null ? " (no " + key + ")" : " " + key + "=" + lane.group[key];
 }

@@ -63,7 +63,9 @@ function rowTitle(t) {
   return t.type + " " + (t.group === null ? "(no " + key + ")" : key + "=" + t.group[key]);
 }
 
-let summarySeq = 0;
+let summarySeq = 0, bucketSeq = 0;
+// The rows of the summary shown: the other values' row lists the tasks of none of its type's other rows.
+let summaryTasks = [];
 async function loadSummary() {
   const seq = ++summarySeq;
   const types = document.getElementById("types");
@@ -75,8 +77,9 @@ async function loadSummary() {
     } catch (e) {
       if (e.status !== 503) throw e;
       if (seq !== summarySeq) return;
-      types.textContent = "histograms: the trace is still being indexed…";
-      await new Promise(r => setTimeout(r, 300));
+      // The server says where the pass stands: the first pass indexing, or this one queued or reading.
+      types.textContent = "histograms: " + (e.text || "the trace is still being indexed") + "…";
+      await new Promise(r => setTimeout(r, 500));
     }
   }
   if (seq !== summarySeq) return;
@@ -87,6 +90,7 @@ async function loadSummary() {
     + ", dropped " + s.dropped + ", misuse " + s.misuse + ". ";
   if (s.truncated) meta.appendChild(el("span", {"class": "warn"}, "Truncated at byte offset " + s.truncated_at + "."));
   runtimeOverview(s.runtime, s.duration_ns);
+  summaryTasks = s.tasks;
   types.textContent = "";
   if (s.tasks.length === 0) types.appendChild(el("p", {"class": "empty"}, "No tasks" + (filterState.where.length ? " match the filter." : " in this trace.")));
   for (const t of s.tasks) {
@@ -132,17 +136,39 @@ async function loadBucket(row, min, max) {
   const type = row.type;
   const box = document.getElementById("instances");
   box.textContent = "loading…";
-  let extra = "";
+  const terms = [];
   if ("group" in row) {
     const key = filterState.groupBy;
-    // The other values' row cannot be told apart by a filter: its bucket lists the tasks of any value.
-    extra = "&where=" + encodeURIComponent(row.group === null ? "!" + key : row.other_values ? key : key + "=" + row.group[key]);
+    if (row.group === null) terms.push("!" + key);
+    else if (!row.other_values) terms.push(key + "=" + row.group[key]);
+    else {
+      // The other values' row: tasks with the key, and none of the values that have rows of their own.
+      terms.push(key);
+      for (const r of summaryTasks) {
+        if (r.type === type && r.group && !r.other_values) terms.push(key + "!=" + r.group[key]);
+      }
+    }
   }
-  const tasks = await getJson("/api/tasks?type=" + encodeURIComponent(type) + "&min=" + min + "&max=" + max + "&limit=100"
-    + whereQuery() + extra);
+  const seq = ++bucketSeq;
+  const url = "/api/tasks?type=" + encodeURIComponent(type) + "&min=" + min + "&max=" + max + "&limit=100"
+    + whereQuery() + termQuery(terms);
+  let tasks;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 8000)) {
+    try {
+      tasks = await getJson(url);
+      break;
+    } catch (e) {
+      // 503: another whole-file query runs (one at a time); asked again until it is done.
+      if (e.status !== 503) throw e;
+      if (seq !== bucketSeq) return;
+      box.textContent = e.text + " (asking again in " + (delay / 1000) + " s)";
+      await new Promise(r => setTimeout(r, delay));
+    }
+  }
+  if (seq !== bucketSeq) return;
   box.textContent = "";
   box.appendChild(el("h2", {}, rowTitle(row) + " tasks from " + human(min) + " to " + (max < 0 ? "∞" : human(max))
-    + " (" + tasks.length + ", slowest first" + (row.other_values ? "; of any " + filterState.groupBy + " value" : "") + ")"));
+    + " (" + tasks.length + ", slowest first)"));
   const table = el("table", {id: "instance-table"});
   const head = el("tr");
   ["task", "duration", "outcome", "start (ms)", "threads", "attributes"].forEach(h => head.appendChild(el("th", {}, h)));

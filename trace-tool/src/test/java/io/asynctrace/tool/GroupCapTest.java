@@ -113,6 +113,78 @@ class GroupCapTest {
         assertThat(text.toString()).contains("(other values)", "tasks in a type's (other values) row: 2936");
     }
 
+    /**
+     * A trace with more task types than the lanes kept for them: past {@link TimelineLanes#MAX_TYPES}
+     * the tasks of any further type share one lane, "other types" (review 17b R3: a lane of 32 KiB
+     * of bins per type, without bound); its time adds up with the rest.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void manyTaskTypesShareOneLanePastTheCap() throws Exception {
+        int types = TimelineLanes.MAX_TYPES + 40;
+        Path many = dir.resolve("types.trace");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(many))) {
+            Trace.start(out);
+            try {
+                for (int i = 0; i < types * 3; i++) {
+                    try (Task t = Trace.newTask("type" + (i % types)); Scope sc = t.makeCurrent()) {
+                        Trace.withSpan("step", () -> { });
+                    }
+                }
+            } finally {
+                Trace.stop();
+            }
+        }
+        for (String groupBy : new String[] {null, "region"}) {
+            TimelineIndex index = new TimelineIndex(TaskFilter.NONE, groupBy);
+            index.lock.lock();
+            Scan.read(many, index, null, index::reading);
+            index.finish(Files.size(many));
+            index.lock.unlock();
+            List<TimelineLanes.Lane> typeLanes = index.lanes().stream().filter(l -> l.kind().equals("type")).toList();
+            assertThat(typeLanes).as("group by %s", groupBy).hasSize(TimelineLanes.MAX_TYPES + 1);
+            assertThat(typeLanes).filteredOn(TimelineLanes.Lane::otherTypes).singleElement()
+                    .satisfies(l -> assertThat(l.name()).isEqualTo(TimelineLanes.OTHER_TYPES));
+            int other = index.laneOf("type" + (types - 1), null);
+            assertThat(index.lanes().get(other).otherTypes()).isTrue();
+            assertThat(index.laneOf("type0", null)).isNotEqualTo(other);
+            long busy = 0;
+            for (TimelineLanes.Lane l : typeLanes) {
+                busy += sum(index.bins(index.lanes().indexOf(l)));
+            }
+            TimelineIndex plain = new TimelineIndex();
+            plain.lock.lock();
+            Scan.read(many, plain, null, plain::reading);
+            plain.finish(Files.size(many));
+            plain.lock.unlock();
+            assertThat(busy).isEqualTo(typeLanes.stream().mapToLong(l -> sum(plain.bins(plain.lanes().indexOf(
+                    plain.lanes().stream().filter(p -> p.name().equals(l.name())).findFirst().orElseThrow())))).sum());
+        }
+        ViewData data = new ViewData(many, null);
+        try {
+            WebDriver.waitUntil(java.time.Duration.ofSeconds(30), data::ready);
+            Map<String, Object> t = MiniJson.object(data.timeline(TaskFilter.NONE, null));
+            assertThat((List<Map<String, Object>>) t.get("lanes")).filteredOn(l -> Boolean.TRUE.equals(l.get("other_types")))
+                    .singleElement().satisfies(l -> assertThat(l).containsEntry("name", TimelineLanes.OTHER_TYPES)
+                            .doesNotContainKey("group"));
+        } finally {
+            data.close();
+        }
+    }
+
+    /** The memory budget of the view's indexes counts more than the bins: the long intervals, held items, open tasks. */
+    @Test
+    void anIndexCountsItsItemsNotOnlyItsBins() throws Exception {
+        TimelineIndex index = new TimelineIndex(TaskFilter.parse(List.of("trace.id"), null, null), null);
+        index.lock.lock();
+        Scan.read(file, index, null, index::reading);
+        long bins = index.lanes().stream().filter(l -> sum(index.bins(index.lanes().indexOf(l))) > 0).count()
+                * TimelineIndex.BINS * Long.BYTES;
+        assertThat(index.bytes()).as("bins, plus the set of matching tasks and what the pass tracks")
+                .isGreaterThan(bins);
+        index.lock.unlock();
+    }
+
     private static long sum(long[] bins) {
         long total = 0;
         for (long b : bins) {

@@ -288,4 +288,57 @@ class TimelineMidPassTest {
             }
         }
     }
+
+    /**
+     * A window reads the file without the index's lock, so the pass (and other readers) go on
+     * meanwhile (review 17b R1: it held the lock for the whole read, up to 16 MiB of segments).
+     */
+    @Test
+    void aWindowReadsTheFileWithoutTheIndexLock() throws Exception {
+        ViewData data = new ViewData(phases, null);
+        try {
+            WebDriver.waitUntil(java.time.Duration.ofSeconds(30), data::ready);
+            TimelineIndex index = data.filtered(TaskFilter.NONE, null).index();
+            boolean[] taken = {false};
+            data.windowReading = () -> {
+                try {
+                    taken[0] = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        index.lock.lock();
+                        index.lock.unlock();
+                        return true;
+                    }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError("another thread could not take the index's lock while a window read", e);
+                }
+            };
+            java.util.Map<String, Object> w = MiniJson.object(data.window(TaskFilter.NONE, null, 0, index.lastTime(), 100));
+            assertThat(w.get("mode")).isEqualTo("detail");
+            assertThat(taken[0]).isTrue();
+        } finally {
+            data.close();
+        }
+    }
+
+    /**
+     * {@code indexed_to_ns} does not claim a time a later segment may still hold: threads'
+     * batches interleave, so a segment read after one starting at 1500 can hold an event at 700
+     * when a batch as wide as 1000 ns was seen (review 17 item 9: it claimed 1500).
+     */
+    @Test
+    void indexedToIsHeldBackByTheWidestBatchSeen() {
+        TimelineIndex index = new TimelineIndex();
+        index.onSegment(1, 100, 0);
+        index.onLog(0, 1, 0, "c", "a");
+        index.onLog(1000, 1, 0, "c", "b");
+        index.onSegment(2, 200, 0);
+        index.onLog(1500, 2, 0, "c", "c");
+        index.onLog(1600, 2, 0, "c", "d");
+        index.onSegment(3, 300, 0);
+        assertThat(index.indexedTo()).isLessThanOrEqualTo(600);
+        index.onLog(700, 3, 0, "c", "late batch");
+        index.onLog(2600, 3, 0, "c", "e");
+        index.onSegment(4, 400, 0);
+        // Still no later than the latest event less the widest batch (1900 ns now).
+        assertThat(index.indexedTo()).isLessThanOrEqualTo(2600 - 1900);
+    }
 }

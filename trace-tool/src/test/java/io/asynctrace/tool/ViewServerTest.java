@@ -129,6 +129,17 @@ class ViewServerTest {
                 .satisfies(j -> assertThat(j.get("thread")).isEqualTo("worker-1"));
     }
 
+    /** {@code where} splits on spaces (the filter box); {@code term} is taken whole: a group-by row's value with spaces. */
+    @Test
+    void termsAreTakenWhole() {
+        TaskFilter f = ViewServer.filter(List.of("a=1 b!=2"), List.of("city=New York", "!zone"), null, null);
+        assertThat(f.toString()).isEqualTo("--where a=1 --where b!=2 --where city=New York --where !zone");
+        Attributes attrs = new Attributes();
+        attrs.put("a", "1", 1);
+        attrs.put("city", "New York", 1);
+        assertThat(f.matches(attrs)).isTrue();
+    }
+
     @Test
     void errors() throws Exception {
         assertThat(get("/api/task?id=999999999").statusCode()).isEqualTo(404);
@@ -137,6 +148,14 @@ class ViewServerTest {
         HttpResponse<String> badWhere = get("/api/window?from=0&to=10&where=%3Dx");
         assertThat(badWhere.statusCode()).isEqualTo(400);
         assertThat(badWhere.body()).contains("--where =x: the attribute key is empty");
+        // A window needs 0 <= from < to (review 17b R5: from + 1 and to - from overflowed unchecked).
+        for (String bad : List.of("from=-1&to=10", "from=10&to=10", "from=10&to=5",
+                "from=" + Long.MAX_VALUE + "&to=" + Long.MIN_VALUE, "from=0&to=-1")) {
+            HttpResponse<String> r = get("/api/window?" + bad + "&bins=10");
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).as(bad).startsWith("a window needs 0 <= from < to, was from=");
+        }
+        assertThat(get("/api/window?from=0&to=" + Long.MAX_VALUE + "&bins=10").statusCode()).isEqualTo(200);
         assertThat(server.answer("GET", "/", "evil.example:80").status()).isEqualTo(403);
         assertThat(server.answer("POST", "/", "localhost:1").status()).isEqualTo(405);
         assertThat(ViewServer.isLoopbackHost("[::1]:8080")).isTrue();
