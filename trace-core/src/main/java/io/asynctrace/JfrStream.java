@@ -66,6 +66,8 @@ final class JfrStream extends JfrBridge {
     /** The recording's writer thread and this stream's thread, whose parks and sleeps are left out. */
     private final long writerThread;
     private volatile long streamThread = -1;
+    /** The stream's thread, once it delivered a marker: {@link #stop} waits for it to end. */
+    private volatile Thread dispatcher;
     private final CountDownLatch drained = new CountDownLatch(1);
     /** JFR epoch nanoseconds minus nanoTime; coarse (wall clock in ms) until the first marker arrives. */
     private final ClockOffset clock = new ClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
@@ -74,6 +76,9 @@ final class JfrStream extends JfrBridge {
     private volatile long stopWaitNanos = STOP_WAIT_NANOS;
     /** For tests: the stream's thread holds the last marker until {@link #stop} gave up waiting for it. */
     private volatile CountDownLatch lateForTest;
+    /** For tests: run on the stream's thread after the last marker, once {@link #stop} closed the stream. */
+    private volatile Runnable afterCloseForTest;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     JfrStream(Recorder recorder, RuntimeEvents events) {
         this.recorder = recorder;
@@ -138,7 +143,8 @@ final class JfrStream extends JfrBridge {
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
     private void sync(RecordedEvent e) {
-        streamThread = Thread.currentThread().getId();
+        dispatcher = Thread.currentThread();
+        streamThread = dispatcher.getId();
         clock.sample(epochNanos(e.getStartTime()), e.getLong("nanoTime"));
         if (e.getBoolean("last")) {
             CountDownLatch late = lateForTest;
@@ -150,7 +156,29 @@ final class JfrStream extends JfrBridge {
                 }
             }
             drained.countDown();
+            Runnable after = afterCloseForTest;
+            if (after != null) {
+                try {
+                    closed.await(30, TimeUnit.SECONDS); // JFR dispatching one more event as stop closes the stream
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+                after.run();
+            }
         }
+    }
+
+    /**
+     * For tests: once {@link #stop} has closed the stream, JFR's thread, still dispatching,
+     * runs {@code late} (as when it delivers events of the last chunk after the close).
+     */
+    void afterCloseForTest(Runnable late) {
+        afterCloseForTest = late;
+    }
+
+    /** For tests: records a runtime event as a JFR handler does, on the calling thread. */
+    void emitForTest(long thread, String threadName, RuntimeKind kind, String detail) {
+        recorder.runtimeEvent(thread, threadName, System.nanoTime(), 0, kind.code(), 0, detail);
     }
 
     /**
@@ -194,6 +222,28 @@ final class JfrStream extends JfrBridge {
             late.countDown();
         }
         stream.close();
+        closed.countDown();
+        // close() does not wait for JFR's dispatch thread, which may still be delivering events (on
+        // Java 25 closing the recording hands its last chunk to the stream): they happened before the
+        // trace's end, and must reach the recording before the writer closes its buffers (else each
+        // counts as dropped: RuntimeEventOptionsTest's flake on Java 25 under load).
+        Thread t = dispatcher;
+        boolean ended = true;
+        try {
+            if (t != null) {
+                TimeUnit.NANOSECONDS.timedJoin(t, Math.max(1, stopWaitNanos));
+                ended = !t.isAlive();
+            } else {
+                stream.awaitTermination(Duration.ofNanos(Math.max(1, stopWaitNanos)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!ended) {
+            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
+                    "JDK Flight Recorder's dispatch thread had not ended " + TimeUnit.NANOSECONDS.toMillis(stopWaitNanos)
+                            + " ms after the trace stopped: events it delivers later are counted as dropped");
+        }
         if (!caughtUp) {
             recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
                     "the JFR stream had not caught up " + TimeUnit.NANOSECONDS.toMillis(stopWaitNanos)

@@ -82,8 +82,10 @@ final class Recordings {
     /**
      * {@link Trace#start}: {@code joinAsIs} joins a running recording with its options
      * ({@code requested} then only applies to a recording this starts; null: the defaults).
+     *
+     * @return true if it started a recording, false if it joined the running one
      */
-    static synchronized void startFile(OutputStream out, TraceOptions requested, boolean joinAsIs) {
+    static synchronized boolean startFile(OutputStream out, TraceOptions requested, boolean joinAsIs) {
         Objects.requireNonNull(out, "out");
         if (file != null) {
             throw new IllegalStateException("tracing is already on: call Trace.stop() first");
@@ -95,6 +97,7 @@ final class Recordings {
             throw new IllegalStateException("the recording ended while Trace.start attached its output");
         }
         file = sink;
+        return r == null;
     }
 
     /** {@link Trace#stop}: the output's figures; the last ones if none is attached. */

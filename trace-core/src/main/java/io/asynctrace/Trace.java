@@ -72,21 +72,35 @@ public final class Trace {
     }
 
     /**
-     * Starts recording into {@code out} with {@code options}, or, if a recording is on
-     * already (a {@link FlightRecorder}'s), attaches {@code out} to it as it is (its
-     * options apply), in one step: unlike asking {@link FlightRecorder#running()} first,
-     * a flight recorder stopping in between cannot make this start with other options.
-     * For a debug endpoint that takes a trace beside whatever runs.
+     * Starts recording into {@code out} with {@code options}, or, if a recording is
+     * running already (a {@link FlightRecorder}'s: trace taps keep none running),
+     * attaches {@code out} to it as it is (its options apply, not {@code options}), in one
+     * step: unlike asking {@link FlightRecorder#running()} first, a flight recorder
+     * stopping in between cannot make this start with other options. For a debug endpoint
+     * that takes a trace beside whatever runs.
+     *
+     * <p>{@link #start(OutputStream)} is this with the default options, except that it
+     * tells nothing of which happened. While a recording this call started runs, a
+     * {@link FlightRecorder} whose {@code withOptions} asks for other options is refused
+     * ({@link IllegalStateException}), as for every recording.
+     * <pre>{@code
+     * if (!Trace.startOrJoin(out, TraceOptions.defaults().withStackDepth(16))) {
+     *     log("joined the running recording: its options apply, not mine");
+     * }
+     * }</pre>
      *
      * @param out where the trace is written; flushed, never closed, by {@link #stop()}
      * @param options the options of a recording this starts
-     * @throws IllegalStateException if a {@code Trace.start} output is already attached
+     * @return true if it started a recording with {@code options}; false if it joined the
+     *     running one with that recording's options
+     * @throws IllegalStateException if a {@code Trace.start} output is already attached, or the
+     *                               recording ended as {@code out} was attached
      * @throws NullPointerException if an argument is null
      */
-    public static void startOrJoin(OutputStream out, TraceOptions options) {
+    public static boolean startOrJoin(OutputStream out, TraceOptions options) {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(options, "options");
-        Recordings.startFile(out, options, true);
+        return Recordings.startFile(out, options, true);
     }
 
     /**

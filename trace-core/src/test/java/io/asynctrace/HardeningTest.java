@@ -217,6 +217,53 @@ class HardeningTest {
                 });
     }
 
+    /**
+     * RuntimeEventOptionsTest's flake on Java 25 under load ('1 events dropped'): JFR's
+     * dispatch thread went on delivering events after stop closed the stream (close does not
+     * wait for it), and they reached the recording after its buffers closed, each counted as
+     * dropped though it happened before the trace's end. Stop now waits for that thread.
+     */
+    @Test
+    void aJfrEventDeliveredAsStopClosesTheStreamIsInTheTraceNotDropped() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
+        JfrBridge jfr = Recordings.active.runtimeForTest();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
+        JfrStream stream = (JfrStream) jfr;
+        Recorder r = Recordings.active;
+        java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(1);
+        stream.afterCloseForTest(() -> {
+            // Late, as under load: once the writer closed the buffers at stop, or a second on (it never does if stop waits).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!stripesClosed(r) && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            stream.emitForTest(1, "late", io.asynctrace.reader.RuntimeKind.THREAD_SLEEP, "delivered after the close");
+            delivered.countDown();
+        });
+        Trace.log("before", "stop");
+        Trace.stop();
+        Await.latch("JFR's thread delivered its late event", delivered);
+        assertThat(r.dropped.get()).as("an event JFR delivered as stop closed the stream").isZero();
+        io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
+        assertThat(m.dropped()).isZero();
+        assertThat(m.runtime()).anySatisfy(e -> assertThat(e.detail()).isEqualTo("delivered after the close"));
+    }
+
+    private static boolean stripesClosed(Recorder r) {
+        for (Stripe s : r.stripes) {
+            if (!s.tryLock()) {
+                return false;
+            }
+            boolean closed = s.closed;
+            s.unlock();
+            if (!closed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void theClockOffsetIsTheBestSampleOfTheWindowNotTheLatest() {
         ClockOffset clock = new ClockOffset(0);

@@ -48,6 +48,8 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(EndpointHandler.class.getName());
     /** Set while an endpoint recording runs (from before Trace.start until after Trace.stop returned). */
     private static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** The 200 header saying whether the trace started a recording with the endpoint's options or joined a running one. */
+    static final String RECORDING_HEADER = "Asynctrace-Recording";
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     private final TraceEndpoint config;
@@ -166,9 +168,10 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
     private void startOffLoop(ChannelHandlerContext ctx, boolean keepAlive, ChunkStream out, long millis) {
         HttpResponseStatus status = null;
         String why = null;
+        boolean started = false;
         try {
             // One step: joins a running (flight) recording as it is, else starts with this endpoint's options.
-            Trace.startOrJoin(out, config.traceOptions());
+            started = Trace.startOrJoin(out, config.traceOptions());
         } catch (IllegalStateException e) {
             status = HttpResponseStatus.CONFLICT; // tracing is on already, or the recording ended as it joined
             why = "the trace could not start: " + e.getMessage() + "; try again when it is done\n";
@@ -178,6 +181,7 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
         }
         HttpResponseStatus refused = status;
         String reason = why;
+        String recordingHeader = started ? "started" : "joined";
         if (!ctx.channel().isActive()) {
             abandon(refused == null, out); // the client or the server went away while the trace started
             return;
@@ -191,15 +195,19 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 // Headers go out before any chunk: the sink's first write waits for open().
-                ctx.writeAndFlush(traceHeaders("asynctrace-"));
+                HttpResponse headers = traceHeaders("asynctrace-");
+                headers.headers().set(RECORDING_HEADER, recordingHeader);
+                ctx.writeAndFlush(headers);
                 out.open();
                 recording = new Recording(ctx, out, millis);
                 if (!ctx.channel().isActive()) {
                     recording.stopSoon();
                 }
             });
-        } catch (RejectedExecutionException e) {
-            abandon(refused == null, out); // the channel's event loop has shut down
+        } catch (RuntimeException | Error e) {
+            // The channel's event loop has shut down (RejectedExecutionException), or its executor failed
+            // otherwise: nobody will stream this trace, and the endpoint must not stay busy.
+            abandon(refused == null, out);
         }
     }
 

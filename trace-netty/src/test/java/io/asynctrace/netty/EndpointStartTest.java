@@ -100,4 +100,25 @@ class EndpointStartTest {
         }
         Await.until("no trace left on", () -> !io.asynctrace.Trace.isEnabled());
     }
+
+    /** Review 13b DOCS 7: whether the endpoint's trace started a recording with its options or joined a running one. */
+    @Test
+    void theAnswerSaysWhetherTheTraceStartedOrJoinedARecording() throws Exception {
+        try (DebugServer server = DebugServer.start(0, TraceEndpoint.defaults())) {
+            HttpResponse<byte[]> alone = get(server.port(), TraceEndpoint.PATH + "?seconds=0.05");
+            assertThat(alone.statusCode()).isEqualTo(200);
+            assertThat(alone.headers().firstValue(EndpointHandler.RECORDING_HEADER)).hasValue("started");
+            io.asynctrace.FlightRecorder flight = new io.asynctrace.FlightRecorder(java.time.Duration.ofSeconds(5), 8 << 20);
+            flight.start();
+            try {
+                HttpResponse<byte[]> beside = get(server.port(), TraceEndpoint.PATH + "?seconds=0.05");
+                assertThat(beside.statusCode()).isEqualTo(200);
+                assertThat(beside.headers().firstValue(EndpointHandler.RECORDING_HEADER)).hasValue("joined");
+                assertThat(TraceModels.read(beside.body()).complete()).isTrue();
+            } finally {
+                flight.stop();
+            }
+        }
+        Await.until("no trace left on", () -> !io.asynctrace.Trace.isEnabled());
+    }
 }

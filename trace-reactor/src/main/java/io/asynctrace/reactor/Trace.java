@@ -176,10 +176,11 @@ public final class Trace {
      *
      * @param out where the trace is written; flushed, never closed, by {@link #stop()}
      * @param options the options of a recording this starts
+     * @return true if it started a recording with {@code options}; false if it joined the running one
      * @throws IllegalStateException if a {@code Trace.start} output is already attached
      */
-    public static void startOrJoin(OutputStream out, TraceOptions options) {
-        io.asynctrace.Trace.startOrJoin(out, options);
+    public static boolean startOrJoin(OutputStream out, TraceOptions options) {
+        return io.asynctrace.Trace.startOrJoin(out, options);
     }
 
     /**
