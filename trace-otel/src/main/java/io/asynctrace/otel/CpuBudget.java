@@ -36,24 +36,33 @@ final class CpuBudget {
     }
 
     /**
-     * Charges the CPU used since the last call and parks while over the budget, in parks of
-     * at most {@code slice}, running {@code between} after each but the last (its CPU is
-     * charged too).
+     * Charges the CPU used since the last call and parks until the budget is no longer in
+     * debt, in parks of at most {@code slice}, running {@code between} after each but the
+     * last; the CPU of those is charged at the next call, so the pause always ends.
      *
      * @param slice the longest single park, in nanoseconds
      * @param between what the thread must still do while it pauses (send a batch that is due)
      */
     void pace(long slice, Runnable between) {
         long debt = charge();
-        while (debt > 0) {
-            long park = Math.min(debt, slice);
-            parkedNanos += park;
-            LockSupport.parkNanos(this, park);
-            if (park == debt) {
-                return; // paid; what between would cost is charged at the next call
+        if (debt <= 0) {
+            return;
+        }
+        // The debt is paid in wall time from now; what the slices and between cost is charged at the next call.
+        long end = System.nanoTime() + debt;
+        while (true) {
+            long before = System.nanoTime();
+            long left = end - before;
+            if (left <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(this, Math.min(left, slice));
+            long after = System.nanoTime();
+            parkedNanos += after - before; // as long as it really parked (an unpark ends it early)
+            if (end - after <= 0) {
+                return;
             }
             between.run();
-            debt = charge();
         }
     }
 

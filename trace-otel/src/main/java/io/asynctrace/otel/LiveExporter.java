@@ -50,8 +50,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code export} calls; the time it pauses for that is {@link #throttledNanos()}). When that
  * thread falls behind, whole segments are dropped there, the events in them counted in
  * {@link #dropped()} (with those the recording itself dropped), and the tasks they began or
- * ended are not sent (such a task is counted in {@link #forgotten()} once its end has waited
- * two segments for its begin); the recording, its other outputs and the application never
+ * ended are not sent (such a task is counted in {@link #forgotten()}); the recording, its other outputs and the application never
  * wait for it. A warning is logged through {@code System.Logger} "io.asynctrace" at the
  * first drop and at close. A task is sent as soon as its end is read when its begin and its
  * parent's were read before (the writer cuts a segment every flush interval), or a segment
@@ -404,9 +403,10 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
-     * @return tasks given up on, not sent: an end whose begin had not come two segments later
-     *         (the begin was among the {@link #dropped()} events), or, past 65 536 tasks begun
-     *         and not yet ended, the oldest of them (an application that never ends its tasks)
+     * @return tasks given up on, not sent, each counted once: an end whose begin never came
+     *         (it was among the {@link #dropped()} events), counted when its recording's trace
+     *         ends or once 65 536 newer such ends wait; or, past 65 536 tasks begun and not yet
+     *         ended, the oldest of them (an application that never ends its tasks)
      */
     public long forgotten() {
         return counts.forgotten.get();

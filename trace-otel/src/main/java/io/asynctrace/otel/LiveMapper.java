@@ -30,20 +30,24 @@ import java.util.function.Consumer;
  * ({@link #idle}: the writer found nothing more at its flushes), or the trace ends; at most
  * {@value #MAX_WAITING} wait (past that the oldest go early). Attributes read after a task
  * was sent, or before anything else of it, are not in its span (the file export has them).
- * An end whose begin has not come two segments later (its begin was dropped) is forgotten
- * then, counted in {@link Counts#forgotten}. Memory is bounded whatever the recording's
- * length: at most {@value #MAX_OPEN} tasks seen but not complete (past that the oldest,
- * tasks begun long ago and not ended, are forgotten, counted the same way),
- * {@value #RECENT} trace ids of parent tasks handed on (for children that end after their
- * parent) and {@value #THREADS} thread names. Not thread-safe.
+ * An end read before its begin waits for it apart from the tasks begun (a begin can come
+ * a whole flush interval, many segments, late: it sat in an idle thread's buffer), so such
+ * ends never push real open tasks out; one whose begin never came (it was dropped) is
+ * counted in {@link Counts#forgotten} when the trace ends, or once {@value #MAX_ORPHANS}
+ * newer ones wait. Memory is bounded whatever the recording's length: at most
+ * {@value #MAX_OPEN} tasks begun and not complete (past that the oldest, tasks begun long
+ * ago and not ended, are forgotten, counted the same way), {@value #MAX_ORPHANS} ends
+ * waiting for their begin, {@value #RECENT} trace ids of parent tasks handed on (for
+ * children that end after their parent), as many ids of tasks forgotten (whose other half,
+ * read later, is ignored: a task is counted once) and {@value #THREADS} thread names. Not
+ * thread-safe.
  */
 final class LiveMapper implements TraceHandler {
     static final int MAX_OPEN = 1 << 16;
     static final int MAX_WAITING = 1 << 13;
     static final int RECENT = 1 << 14;
     static final int THREADS = 1 << 12;
-    /** Segments an end waits for its begin before it is forgotten (a begin comes in the same segment or the next). */
-    static final int ORPHAN_SEGMENTS = 2;
+    static final int MAX_ORPHANS = 1 << 16;
 
     /** What the mapper could not send, by cause; shared by the mappers of one exporter. */
     static final class Counts {
@@ -70,8 +74,6 @@ final class LiveMapper implements TraceHandler {
         /** Begun before this trace started (its begin's attributes are not in it), or a child of one. */
         boolean begunBefore;
         long readySegment;
-        /** The segment in which its end was read before its begin. */
-        long orphanSegment;
         String traceId;
         Map<String, String> attrs;
 
@@ -88,7 +90,12 @@ final class LiveMapper implements TraceHandler {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, LiveTask> eldest) {
             if (size() > MAX_OPEN) {
-                counts.forgotten.incrementAndGet();
+                LiveTask t = eldest.getValue();
+                if (t.hasBegin && t.hasEnd) {
+                    emit(t); // complete, waiting for its parent's begin: sent now (removes it; allowed here)
+                    return false;
+                }
+                forget(eldest.getKey());
                 return true;
             }
             return false;
@@ -96,7 +103,27 @@ final class LiveMapper implements TraceHandler {
     };
     private final ArrayDeque<LiveTask> ready = new ArrayDeque<>();
     /** Ends read before their begins, in the order read. */
-    private final ArrayDeque<LiveTask> orphans = new ArrayDeque<>();
+    private final Map<Long, LiveTask> orphans = new LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, LiveTask> eldest) {
+            if (size() > MAX_ORPHANS) {
+                forget(eldest.getKey());
+                return true;
+            }
+            return false;
+        }
+    };
+    /** Tasks counted as forgotten: what comes of them later is ignored. */
+    private final Map<Long, Boolean> forgotten = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > RECENT;
+        }
+    };
     private final Map<Long, String> recent = new LinkedHashMap<>(256, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
@@ -154,12 +181,6 @@ final class LiveMapper implements TraceHandler {
         while (!ready.isEmpty() && ready.peekFirst().readySegment + 2 <= segment) {
             emit(ready.pollFirst());
         }
-        while (!orphans.isEmpty() && orphans.peekFirst().orphanSegment + ORPHAN_SEGMENTS <= segment) {
-            LiveTask t = orphans.pollFirst();
-            if (!t.hasBegin && open.remove(t.id, t)) {
-                counts.forgotten.incrementAndGet(); // its begin was dropped: it can never be sent
-            }
-        }
         afterSegment.run();
     }
 
@@ -170,7 +191,17 @@ final class LiveMapper implements TraceHandler {
 
     @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        LiveTask t = task(task);
+        LiveTask t = open.get(task);
+        if (t == null) {
+            if (forgotten.containsKey(task)) {
+                return; // counted already
+            }
+            t = orphans.remove(task); // its end came first
+            if (t == null) {
+                t = new LiveTask(task);
+            }
+            open.put(task, t);
+        }
         if (t.hasBegin) {
             return;
         }
@@ -191,7 +222,17 @@ final class LiveMapper implements TraceHandler {
 
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
-        LiveTask t = task(task);
+        LiveTask t = open.get(task);
+        if (t == null) {
+            if (forgotten.containsKey(task)) {
+                return; // counted already
+            }
+            t = orphans.get(task);
+            if (t == null) { // before its begin: it waits apart
+                t = new LiveTask(task);
+                orphans.put(task, t);
+            }
+        }
         if (t.hasEnd) {
             return;
         }
@@ -205,9 +246,6 @@ final class LiveMapper implements TraceHandler {
             } else {
                 ready(t);
             }
-        } else {
-            t.orphanSegment = segment;
-            orphans.addLast(t);
         }
     }
 
@@ -220,6 +258,9 @@ final class LiveMapper implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         LiveTask t = onSpan ? null : open.get(target); // only for a task seen already: a late one's is not kept
+        if (t == null && !onSpan) {
+            t = orphans.get(target);
+        }
         if (t == null) {
             return;
         }
@@ -242,22 +283,14 @@ final class LiveMapper implements TraceHandler {
      */
     void finish() {
         idle();
-        for (LiveTask t : orphans) {
-            if (!t.hasBegin && open.remove(t.id, t)) {
-                counts.forgotten.incrementAndGet();
-            }
-        }
+        counts.forgotten.addAndGet(orphans.size()); // their begins were dropped
         orphans.clear();
     }
 
-    /** @return the state of {@code task}, made when first seen */
-    private LiveTask task(long task) {
-        LiveTask t = open.get(task);
-        if (t == null) {
-            t = new LiveTask(task);
-            open.put(task, t);
-        }
-        return t;
+    /** Counts {@code task} as forgotten, once: what is read of it later is ignored. */
+    private void forget(long task) {
+        counts.forgotten.incrementAndGet();
+        forgotten.put(task, Boolean.TRUE);
     }
 
     private void ready(LiveTask t) {
