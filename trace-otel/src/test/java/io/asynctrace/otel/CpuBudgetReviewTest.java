@@ -27,6 +27,9 @@ class CpuBudgetReviewTest {
         assertThat(sink).isPositive();
         assertThat((double) cpu).as("cpu %d ns over wall %d ns", cpu, wall)
                 .isLessThanOrEqualTo(0.25 * wall + TimeUnit.MILLISECONDS.toNanos(CpuBudget.BURST_MILLIS + 20));
-        assertThat(budget.parkedNanos()).isPositive();
+        // It paused, unless the machine never gave the thread more than its share (a loaded CI box).
+        long parked = budget.parkedNanos();
+        assertThat(parked > 0 || cpu <= 0.25 * (wall - parked)).as("parked %d ns, cpu %d ns, wall %d ns", parked, cpu, wall)
+                .isTrue();
     }
 }
