@@ -59,9 +59,10 @@ import java.util.concurrent.locks.LockSupport;
  * at most {@link Builder#timeout} (default 30 s) for each ({@code export} is called on a
  * thread of its own: one that does not return in time fails that batch, and the batches after
  * it until it returns); a batch the exporter refuses, throws on or does not answer counts in
- * {@link #failed()}. Only tasks that begin and end while it listens are sent (those begun
- * before, and their children, count in {@link #begunBefore()}); spans, logs and the breakdown
- * are in the file export. Thread-safe.
+ * {@link #failed()}. Tasks that end while it listens are sent, those begun before it listened
+ * too (into the trace they joined: trace-core repeats their begin and the attributes recorded
+ * so far; counted in {@link #begunBefore()}); spans, logs and the breakdown are in the file
+ * export. Thread-safe.
  */
 public final class LiveExporter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -413,9 +414,9 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
-     * @return tasks not sent because they began before this exporter read the recording (it was
-     *         started while they ran: the {@code trace.id} they joined was recorded before), and
-     *         their children; the file export has them
+     * @return tasks sent that began before this exporter read the recording (it was started
+     *         while they ran): they went with the attributes recorded on them until then (at most
+     *         16 keys, trace-core's bound; further keys are counted in {@link #dropped()})
      */
     public long begunBefore() {
         return counts.begunBefore.get();
@@ -465,7 +466,7 @@ public final class LiveExporter implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: live exporter: " + exported.get() + " spans exported, "
                     + counts.dropped.get() + " events dropped (its queue was full, or the recording dropped them), "
                     + counts.forgotten.get() + " tasks forgotten, " + failed.get() + " spans refused or not answered, "
-                    + counts.begunBefore.get() + " tasks begun before it listened not sent, paused "
+                    + counts.begunBefore.get() + " of them begun before it listened, paused "
                     + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms for its CPU budget");
         }
     }

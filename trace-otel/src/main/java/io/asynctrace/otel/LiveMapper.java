@@ -22,10 +22,10 @@ import java.util.function.Consumer;
  *
  * <p>A task is handed on as its end is read when its begin (with the attributes recorded
  * right after it, such as {@code trace.id}) and its parent's were read before, the usual
- * case. A task begun before the trace did (the exporter was attached to a running recording:
- * the trace repeats its begin, not the attributes recorded with it, such as the
- * {@code trace.id} it joined) is not sent, nor are its children: its trace is not known here;
- * they are counted. Threads' batches interleave, so an end may come before them: such a task waits until
+ * case. A task begun before the trace did (the exporter was attached to a running recording)
+ * comes with its begin repeated, followed by the attributes recorded on it so far (the
+ * {@code trace.id} it joined among them; trace-core keeps 16 keys for that), so it is sent
+ * like the others, into the trace it joined, and counted. Threads' batches interleave, so an end may come before them: such a task waits until
  * the segment after the one that completed it has been read, or no segment came for a while
  * ({@link #idle}: the writer found nothing more at its flushes), or the trace ends; at most
  * {@value #MAX_WAITING} wait (past that the oldest go early). Attributes read after a task
@@ -55,7 +55,7 @@ final class LiveMapper implements TraceHandler {
         final AtomicLong dropped = new AtomicLong();
         /** Tasks forgotten: an end whose begin never came, or the oldest open task past {@link #MAX_OPEN}. */
         final AtomicLong forgotten = new AtomicLong();
-        /** Tasks not sent as begun before the trace did, and their children. */
+        /** Tasks sent that began before the trace did (an earlier begin). */
         final AtomicLong begunBefore = new AtomicLong();
     }
 
@@ -71,7 +71,7 @@ final class LiveMapper implements TraceHandler {
         boolean hasBegin;
         boolean hasEnd;
         boolean hasChildren;
-        /** Begun before this trace started (its begin's attributes are not in it), or a child of one. */
+        /** Begun before this trace started: its begin is a repeated one. */
         boolean begunBefore;
         long readySegment;
         String traceId;
@@ -143,15 +143,6 @@ final class LiveMapper implements TraceHandler {
     private SpanIds ids;
     private long wallBase;
     private final Counts counts;
-    /** Tasks not sent as begun before, kept for their children; bounded as {@link #recent}. */
-    private final Map<Long, Boolean> begunBeforeSent = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > RECENT;
-        }
-    };
     private final Runnable afterSegment;
     private long segment;
 
@@ -213,8 +204,7 @@ final class LiveMapper implements TraceHandler {
         if (p != null) {
             p.hasChildren = true;
         }
-        // Its trace.id / trace.parent_id, if any, were recorded before this trace began: its trace is unknown here.
-        t.begunBefore = earlier || (p != null && p.begunBefore) || (parent != 0 && begunBeforeSent.containsKey(parent));
+        t.begunBefore = earlier; // its attributes so far follow the repeated begin
         if (t.hasEnd) {
             ready(t);
         }
@@ -305,14 +295,8 @@ final class LiveMapper implements TraceHandler {
         if (open.remove(t.id) == null) {
             return; // forgotten as too old meanwhile (counted), or sent
         }
-        if (!t.begunBefore && t.parent != 0) { // its parent's earlier begin may have come after its own begin
-            LiveTask p = open.get(t.parent);
-            t.begunBefore = (p != null && p.begunBefore) || begunBeforeSent.containsKey(t.parent);
-        }
         if (t.begunBefore) {
             counts.begunBefore.incrementAndGet();
-            begunBeforeSent.put(t.id, Boolean.TRUE); // its children begun later are in the same case
-            return;
         }
         String explicit = SpanIds.validTraceId(attr(t, "trace.id"));
         String trace = traceOf(t);

@@ -46,12 +46,13 @@ class LiveExporterReviewTest {
 
     /**
      * A request in flight when the exporter starts (the always-on FlightRecorder case): its
-     * begin comes again as an EarlierBegin, without the trace.id/trace.parent_id recorded at
-     * newTask. It was sent in a trace of its own instead of the caller's; now it is not sent
-     * (the file export has it, in the right trace) and it is counted, with its child.
+     * begin comes again as an EarlierBegin. Without the trace.id/trace.parent_id recorded at
+     * newTask it went into a trace of its own (review 16 DEFECT 2), then was not sent at all;
+     * now the repeated begin carries the attributes recorded so far, so it and its child go
+     * into the caller's trace with the ids the file export gives.
      */
     @Test
-    void aTaskBegunBeforeTheExporterStartedIsNotSentInAWrongTraceButCounted() throws Exception {
+    void aTaskBegunBeforeTheExporterStartedKeepsTheTraceItJoined() throws Exception {
         Span app = Span.wrap(SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
                 TraceFlags.getSampled(), TraceState.getDefault()));
         Collected collected = new Collected();
@@ -61,26 +62,31 @@ class LiveExporterReviewTest {
             order = Trace.newTask("order");
         }
         assertThat(Trace.flush()).isTrue(); // its begin and attributes are in a segment before the exporter comes
+        long begunBefore;
         try (LiveExporter live = LiveExporter.builder(collected).delay(Duration.ofMillis(10)).start()) {
             try (io.asynctrace.Scope s = order.makeCurrent()) {
                 Trace.newTask("payment").end();
             }
             order.end();
             Trace.newTask("later").end();
-            Await.until("the later task exported", () -> live.exported() == 1);
-            Await.until("the task begun before and its child counted", () -> live.begunBefore() == 2);
+            Await.until("the three tasks exported", () -> live.exported() == 3);
+            begunBefore = live.begunBefore();
         } finally {
             rec.stop();
         }
-        assertThat(collected.spans).extracting(SpanData::getName).containsExactly("later");
+        assertThat(begunBefore).as("the order only: its child began while the exporter listened").isEqualTo(1);
         Collected fromFile = new Collected();
         FileExport file = OtelExport.file(fromFile, "app");
         new io.asynctrace.reader.TraceReader(new ByteArrayInputStream(rec.bytes())).read(file.spanPass());
         file.finish();
         assertThat(fromFile.named("order").getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
-        assertThat(fromFile.named("payment").getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
-        assertThat(collected.named("later").getSpanContext()).as("same ids as the file export")
-                .isEqualTo(fromFile.named("later").getSpanContext());
+        for (String name : new String[] {"order", "payment", "later"}) {
+            assertThat(collected.named(name).getSpanContext()).as("%s: same ids as the file export", name)
+                    .isEqualTo(fromFile.named(name).getSpanContext());
+            assertThat(collected.named(name).getParentSpanId()).as("%s: same parent", name)
+                    .isEqualTo(fromFile.named(name).getParentSpanId());
+        }
+        assertThat(collected.named("order").getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
     }
 
     /**
