@@ -78,4 +78,8 @@ echo "plain (no asynctrace): $P requests/s (median)"
 echo "installed, tracing off: $F requests/s (median)"
 echo "live trace running:     $L requests/s (median)"
 awk -v p="$P" -v f="$F" -v l="$L" 'BEGIN { printf "off/plain: %.3f   live/plain: %.3f\n", f / p, l / p }'
+# The same ratios taken within each round (its three phases ran back to back), then their median:
+# a round where the whole machine slowed moves all three phases, so it moves these ratios less.
+ratio() { for r in $(seq 1 "$ROUNDS"); do awk -v a="$(rps "$OUT/$1-$r.txt")" -v p="$(rps "$OUT/plain-$r.txt")" 'BEGIN { print a / p }'; done | median; }
+awk -v f="$(ratio off)" -v l="$(ratio live)" 'BEGIN { printf "per-round ratios, median: off/plain: %.3f   live/plain: %.3f\n", f, l }'
 echo "raw wrk output and traces in $OUT"
