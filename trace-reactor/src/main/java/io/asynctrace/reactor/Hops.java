@@ -91,15 +91,20 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
 
         final Kind kind;
         final boolean reactors;
+        /** Whether the class is a {@code Publisher} / {@code Scannable}: asked of parents of any class, never by {@code instanceof}. */
+        final boolean publisher;
+        final boolean scannable;
         /**
          * One of the constants above; a benign race: every thread learns the same value.
          * Written once per class, never again: every assembly reads this object.
          */
         int learnt;
 
-        Shape(Kind kind, boolean reactors) {
+        Shape(Kind kind, boolean reactors, boolean publisher, boolean scannable) {
             this.kind = kind;
             this.reactors = reactors;
+            this.publisher = publisher;
+            this.scannable = scannable;
         }
     }
 
@@ -111,7 +116,8 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
         @Override
         protected Shape computeValue(Class<?> type) {
             boolean reactors = type.getName().startsWith("reactor.core.publisher.");
-            return new Shape(kind(type, reactors), reactors);
+            return new Shape(kind(type, reactors), reactors, Publisher.class.isAssignableFrom(type),
+                    Scannable.class.isAssignableFrom(type));
         }
     };
 
@@ -213,7 +219,7 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
             case FLUX_OPERATOR:
                 return false; // marked already, covered by the scheduler hook, or not a source
             case ALWAYS:
-                return parent instanceof Scannable ? ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null : true;
+                return !shape.scannable || ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null;
             case SCANNABLE:
                 if (shape.learnt == Shape.SYNC_SOURCE || shape.learnt == Shape.ASYNC_SOURCE) {
                     return shape.learnt == Shape.ASYNC_SOURCE;
@@ -221,11 +227,11 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
                 Scannable s = (Scannable) parent;
                 return s.scanUnsafe(Scannable.Attr.PARENT) == null && isAsync(s);
             default: // OTHER: a publisher that is no Mono or Flux (a ConnectableFlux, a foreign one), or no publisher
-                if (!(parent instanceof Publisher)) {
+                if (!shape.publisher) {
                     return false;
                 }
-                if (!(parent instanceof Scannable)) {
-                    return true;
+                if (!shape.scannable) {
+                    return true; // a foreign source, such as reactor-netty's outbound: met at every request
                 }
                 Scannable s2 = (Scannable) parent;
                 return s2.scanUnsafe(Scannable.Attr.PARENT) == null && isAsync(s2);

@@ -198,6 +198,36 @@ class PropagationTest {
         assertThat(threadsNamed(m, "untraced-pool")).isEqualTo(TASKS);
     }
 
+    /**
+     * A publisher of no Reactor type (here a bare {@code Publisher} lambda) that emits on a
+     * thread of its own: {@code Mono.from} marks it, and what follows runs on the task.
+     */
+    @Test
+    void onValuesOfAForeignPublisherEmittingOnItsOwnThread() {
+        TraceModel m = check(1, i -> {
+            org.reactivestreams.Publisher<Integer> foreignSource = s -> s.onSubscribe(new org.reactivestreams.Subscription() {
+                private boolean sent;
+
+                @Override
+                public void request(long n) {
+                    if (!sent) {
+                        sent = true;
+                        foreign.execute(() -> {
+                            s.onNext(i);
+                            s.onComplete();
+                        });
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            return Mono.from(foreignSource).map(x -> mark(i, x));
+        });
+        assertThat(threadsNamed(m, "untraced-pool")).isEqualTo(TASKS);
+    }
+
     @Test
     void inReactorNettyClientResponseHandling() {
         DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
