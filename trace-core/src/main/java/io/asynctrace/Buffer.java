@@ -141,11 +141,6 @@ final class Buffer extends BatchState {
         return (long) COMMITTED.getAcquire(this);
     }
 
-    /** @return the committed position */
-    int committed() {
-        return at(committedState());
-    }
-
     static long pack(int pos, int events) {
         return ((long) events << 32) | (pos & 0xFFFF_FFFFL);
     }

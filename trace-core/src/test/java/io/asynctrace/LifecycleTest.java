@@ -386,7 +386,7 @@ class LifecycleTest {
         Recorder r = Recordings.active;
         Stripe holding = null;
         for (Stripe s : r.stripes) {
-            if (s.buffer != null && s.buffer.committed() > 0) {
+            if (s.buffer != null && Buffer.at(s.buffer.committedState()) > 0) {
                 holding = s;
             }
         }
