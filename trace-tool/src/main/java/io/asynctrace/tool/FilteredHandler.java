@@ -28,7 +28,7 @@ import java.util.List;
  * per open task, span and job, plus the events held for those that began before the
  * window or whose begin has not been read yet. Not thread-safe.
  */
-final class FilteredHandler implements TraceHandler {
+final class FilteredHandler extends StackHandler {
     private final TraceHandler out;
     private final TaskFilter filter;
     private final MatchingTasks matching;
@@ -73,11 +73,6 @@ final class FilteredHandler implements TraceHandler {
     }
 
     @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        onTaskBegin(time, thread, task, parent, type, earlier, null);
-    }
-
-    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
                             CallStack stack) {
         see(time);
@@ -88,11 +83,6 @@ final class FilteredHandler implements TraceHandler {
     public void onTaskEnd(long time, long thread, long task, String outcome) {
         see(time);
         tasks.end(task, time, h -> h.onTaskEnd(time, thread, task, outcome));
-    }
-
-    @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        onSpanBegin(time, thread, span, parent, task, name, null);
     }
 
     @Override
@@ -121,22 +111,12 @@ final class FilteredHandler implements TraceHandler {
     }
 
     @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        onLog(time, thread, task, category, message, null);
-    }
-
-    @Override
     public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         see(time);
         if (filter.contains(time) && matches(task)) {
             tasks.touch(task, time);
             out.onLog(time, thread, task, category, message, stack);
         }
-    }
-
-    @Override
-    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        onLogCut(time, thread, task, category, message, originalChars, null);
     }
 
     @Override
@@ -147,11 +127,6 @@ final class FilteredHandler implements TraceHandler {
             tasks.touch(task, time);
             out.onLogCut(time, thread, task, category, message, originalChars, stack);
         }
-    }
-
-    @Override
-    public void onJobQueued(long time, long thread, long job, long task) {
-        onJobQueued(time, thread, job, task, null);
     }
 
     @Override
@@ -179,11 +154,6 @@ final class FilteredHandler implements TraceHandler {
         if (filter.contains(time)) {
             out.onMisuse(time, thread, kind, id);
         }
-    }
-
-    @Override
-    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        onRuntime(time, thread, kind, duration, value, detail, null);
     }
 
     @Override

@@ -10,11 +10,9 @@ import java.nio.file.Path;
  * {@code --where}. Memory is the tracker's plus about one bit per task id (an
  * {@link IdSet}).
  */
-final class MatchingTasks implements TraceHandler {
+final class MatchingTasks extends TrackedTasks {
     private final TaskFilter filter;
     private final IdSet ids;
-    private final TaskTracker tracker = new TaskTracker(this::decided);
-    private long lastTime = Long.MIN_VALUE;
 
     private MatchingTasks(TaskFilter filter) {
         this.filter = filter;
@@ -65,70 +63,15 @@ final class MatchingTasks implements TraceHandler {
         return ids.size();
     }
 
-    private void decided(TaskTracker.TaskState t) {
-        if (filter.accepts(t.attrs, t.start, t.ended ? t.end : Math.max(t.start, lastTime))) {
+    @Override
+    void decided(TaskTracker.TaskState t) {
+        if (filter.accepts(t.attrs, t.start, endOf(t))) {
             ids.add(t.id);
         }
     }
 
     @Override
-    public void onSegment(long sequence, long offset, long dropped) {
-        tracker.segment();
-    }
-
-    @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        see(time);
-        tracker.begin(time, thread, task, parent, type, earlier);
-    }
-
-    @Override
-    public void onTaskEnd(long time, long thread, long task, String outcome) {
-        see(time);
-        tracker.end(time, thread, task, outcome);
-    }
-
-    @Override
-    public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-        see(time);
-        if (!onSpan) {
-            tracker.attribute(time, target, key, value);
-        }
-    }
-
-    @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        see(time);
-    }
-
-    @Override
-    public void onSpanEnd(long time, long thread, long span) {
-        see(time);
-    }
-
-    @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        see(time);
-    }
-
-    @Override
-    public void onJobQueued(long time, long thread, long job, long task) {
-        see(time);
-    }
-
-    @Override
-    public void onJobStarted(long time, long thread, long job) {
-        see(time);
-    }
-
-    @Override
-    public void onJobFinished(long time, long thread, long job) {
-        see(time);
-    }
-
-    private void see(long time) {
-        if (time > lastTime) {
-            lastTime = time;
-        }
+    boolean readsAttributes() {
+        return true;
     }
 }

@@ -15,7 +15,7 @@ import io.asynctrace.reader.TraceWriter;
  * becomes a thread of its own, {@code "LABEL:JVM"}. Only root tasks are re-parented: a callee task that already has a parent
  * in its own process keeps it. Not thread-safe.
  */
-final class MergeRewriter implements TraceHandler {
+final class MergeRewriter extends StackHandler {
     private final MergeInput in;
     private final TraceWriter out;
     /** Tasks given a caller task as parent. */
@@ -44,11 +44,6 @@ final class MergeRewriter implements TraceHandler {
     }
 
     @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        onTaskBegin(time, thread, task, parent, type, earlier, null);
-    }
-
-    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
                             CallStack stack) {
         long newParent = in.id(parent);
@@ -71,11 +66,6 @@ final class MergeRewriter implements TraceHandler {
     }
 
     @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        onSpanBegin(time, thread, span, parent, task, name, null);
-    }
-
-    @Override
     public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
         out.onSpanBegin(in.time(time), in.thread(thread), in.id(span), in.id(parent), in.id(task), name, stack);
     }
@@ -86,18 +76,8 @@ final class MergeRewriter implements TraceHandler {
     }
 
     @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        onLog(time, thread, task, category, message, null);
-    }
-
-    @Override
     public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         out.onLog(in.time(time), in.thread(thread), in.id(task), category, message, stack);
-    }
-
-    @Override
-    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        onLogCut(time, thread, task, category, message, originalChars, null);
     }
 
     @Override
@@ -109,11 +89,6 @@ final class MergeRewriter implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         out.onAttribute(in.time(time), in.thread(thread), in.id(target), onSpan, key, value);
-    }
-
-    @Override
-    public void onJobQueued(long time, long thread, long job, long task) {
-        onJobQueued(time, thread, job, task, null);
     }
 
     @Override
@@ -134,11 +109,6 @@ final class MergeRewriter implements TraceHandler {
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         out.onMisuse(in.time(time), in.thread(thread), kind, in.id(id));
-    }
-
-    @Override
-    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        onRuntime(time, thread, kind, duration, value, detail, null);
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceHeader;
 
 /** Forwards every event to a handler and moves a progress bar at each segment. */
-final class ProgressHandler implements TraceHandler {
+final class ProgressHandler extends StackHandler {
     private final TraceHandler d;
     private final Scan.Progress progress;
 
@@ -33,11 +33,6 @@ final class ProgressHandler implements TraceHandler {
     }
 
     @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        d.onTaskBegin(time, thread, task, parent, type, earlier, null);
-    }
-
-    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
                             CallStack stack) {
         d.onTaskBegin(time, thread, task, parent, type, earlier, stack);
@@ -46,11 +41,6 @@ final class ProgressHandler implements TraceHandler {
     @Override
     public void onTaskEnd(long time, long thread, long task, String outcome) {
         d.onTaskEnd(time, thread, task, outcome);
-    }
-
-    @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        d.onSpanBegin(time, thread, span, parent, task, name, null);
     }
 
     @Override
@@ -64,18 +54,8 @@ final class ProgressHandler implements TraceHandler {
     }
 
     @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        d.onLog(time, thread, task, category, message, null);
-    }
-
-    @Override
     public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
         d.onLog(time, thread, task, category, message, stack);
-    }
-
-    @Override
-    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars) {
-        d.onLogCut(time, thread, task, category, message, originalChars, null);
     }
 
     @Override
@@ -87,11 +67,6 @@ final class ProgressHandler implements TraceHandler {
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
         d.onAttribute(time, thread, target, onSpan, key, value);
-    }
-
-    @Override
-    public void onJobQueued(long time, long thread, long job, long task) {
-        d.onJobQueued(time, thread, job, task, null);
     }
 
     @Override
@@ -112,11 +87,6 @@ final class ProgressHandler implements TraceHandler {
     @Override
     public void onMisuse(long time, long thread, Misuse kind, long id) {
         d.onMisuse(time, thread, kind, id);
-    }
-
-    @Override
-    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        d.onRuntime(time, thread, kind, duration, value, detail, null);
     }
 
     @Override

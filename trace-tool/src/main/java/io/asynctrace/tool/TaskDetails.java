@@ -23,7 +23,7 @@ import java.util.Map;
  * one small entry per task, span or job open at the current point of the file (and
  * per end that arrives before its begin), never proportional to the file. Not thread-safe.
  */
-final class TaskDetails implements TraceHandler {
+final class TaskDetails extends StackHandler {
     /** Stands for an open span or job of a task that was not chosen. */
     private static final Object OTHER = new Object();
 
@@ -143,11 +143,6 @@ final class TaskDetails implements TraceHandler {
     }
 
     @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        onTaskBegin(time, thread, task, parent, type, earlier, null);
-    }
-
-    @Override
     public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier,
                             CallStack stack) {
         see(time);
@@ -183,11 +178,6 @@ final class TaskDetails implements TraceHandler {
             openChildren.removeFound();
             p.event(time, thread, "child task #" + task + " ends: " + outcome);
         }
-    }
-
-    @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        onSpanBegin(time, thread, span, parent, task, name, null);
     }
 
     @Override
@@ -233,11 +223,6 @@ final class TaskDetails implements TraceHandler {
     }
 
     @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        onLog(time, thread, task, category, message, null);
-    }
-
-    @Override
     public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
                          CallStack stack) {
         onLog(time, thread, task, category, message + "… [cut from " + originalChars + " chars]", stack);
@@ -276,11 +261,6 @@ final class TaskDetails implements TraceHandler {
                 t.attrs.put(key, value, time);
             }
         }
-    }
-
-    @Override
-    public void onJobQueued(long time, long thread, long job, long task) {
-        onJobQueued(time, thread, job, task, null);
     }
 
     @Override
@@ -361,11 +341,6 @@ final class TaskDetails implements TraceHandler {
             early.finished = time;
             early.startThread = thread;
         }
-    }
-
-    @Override
-    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
-        onRuntime(time, thread, kind, duration, value, detail, null);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.asynctrace.tool;
 
-import io.asynctrace.reader.TraceHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.PriorityQueue;
  * <p>A task that never ends has an unknown latency; it matches only when
  * {@code includeIncomplete}, with its duration counted to the last event of the trace.
  */
-final class TaskSelection implements TraceHandler {
+final class TaskSelection extends TrackedTasks {
     /** One chosen task: id, duration (ns), whether it ended, when it began. */
     record Chosen(long id, long duration, boolean complete, long start) {
     }
@@ -30,10 +29,8 @@ final class TaskSelection implements TraceHandler {
     private final int limit;
     private final boolean includeIncomplete;
     private final TaskFilter filter;
-    private final TaskTracker tracker = new TaskTracker(this::decided);
     private final PriorityQueue<Chosen> heap;
     private final List<Chosen> all = new ArrayList<>();
-    private long lastTime = Long.MIN_VALUE;
     /** Only this task id matches, or 0 for any. */
     private long onlyId;
 
@@ -67,63 +64,19 @@ final class TaskSelection implements TraceHandler {
     }
 
     @Override
-    public void onSegment(long sequence, long offset, long dropped) {
-        tracker.segment();
+    boolean readsAttributes() {
+        return filter.hasTerms();
     }
 
     @Override
-    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-        see(time);
-        tracker.begin(time, thread, task, parent, type, earlier);
-    }
-
-    @Override
-    public void onTaskEnd(long time, long thread, long task, String outcome) {
-        see(time);
-        tracker.end(time, thread, task, outcome);
-    }
-
-    @Override
-    public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-        see(time);
-        if (!onSpan && filter.hasTerms()) {
-            tracker.attribute(time, target, key, value);
-        }
-    }
-
-    private void decided(TaskTracker.TaskState t) {
+    void decided(TaskTracker.TaskState t) {
         if (!matches(t.id, t.type) || (!t.ended && !includeIncomplete)) {
             return;
         }
-        long end = t.ended ? t.end : Math.max(t.start, lastTime);
+        long end = endOf(t);
         if (filter.accepts(t.attrs, t.start, end)) {
             offer(t.id, t.start, end - t.start, t.ended);
         }
-    }
-
-    @Override
-    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name) {
-        see(time);
-    }
-
-    @Override
-    public void onSpanEnd(long time, long thread, long span) {
-        see(time);
-    }
-
-    @Override
-    public void onLog(long time, long thread, long task, String category, String message) {
-        see(time);
-    }
-
-    @Override
-    public void onJobStarted(long time, long thread, long job) {
-        see(time);
-    }
-
-    @Override
-    public void onJobFinished(long time, long thread, long job) {
-        see(time);
     }
 
     /** @return the chosen tasks, slowest first */
@@ -152,12 +105,6 @@ final class TaskSelection implements TraceHandler {
         } else if (SLOWEST_FIRST.compare(c, heap.peek()) < 0) {
             heap.poll();
             heap.add(c);
-        }
-    }
-
-    private void see(long time) {
-        if (time > lastTime) {
-            lastTime = time;
         }
     }
 }
