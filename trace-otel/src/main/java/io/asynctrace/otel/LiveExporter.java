@@ -61,8 +61,9 @@ import java.util.concurrent.locks.LockSupport;
  * it until it returns); a batch the exporter refuses, throws on or does not answer counts in
  * {@link #failed()}. Tasks that end while it listens are sent, those begun before it listened
  * too (into the trace they joined: trace-core repeats their begin and the attributes recorded
- * so far; counted in {@link #begunBefore()}); spans, logs and the breakdown are in the file
- * export. Thread-safe.
+ * so far; counted in {@link #begunBefore()}); a task
+ * attribute read after its task was sent is not in the span ({@link #lateAttributes()}); spans,
+ * logs and the breakdown are in the file export. Thread-safe.
  */
 public final class LiveExporter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -423,6 +424,15 @@ public final class LiveExporter implements AutoCloseable {
     }
 
     /**
+     * @return task attributes not in their task's span: read after the task was sent (set after
+     *         its end, or in a segment read after the one that completed it), or before anything
+     *         else of the task; the file export has them
+     */
+    public long lateAttributes() {
+        return counts.lateAttributes.get();
+    }
+
+    /**
      * @return nanoseconds its thread paused to stay within {@link Builder#maxCpu}: while it
      *         pauses the recording's segments wait in the queue, and past the queue's bound
      *         they are {@link #dropped()}
@@ -462,11 +472,13 @@ public final class LiveExporter implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (counts.dropped.get() > 0 || counts.forgotten.get() > 0 || failed.get() > 0) {
+        if (counts.dropped.get() > 0 || counts.forgotten.get() > 0 || failed.get() > 0
+                || counts.lateAttributes.get() > 0) {
             LOG.log(System.Logger.Level.WARNING, "asynctrace: live exporter: " + exported.get() + " spans exported, "
                     + counts.dropped.get() + " events dropped (its queue was full, or the recording dropped them), "
                     + counts.forgotten.get() + " tasks forgotten, " + failed.get() + " spans refused or not answered, "
-                    + counts.begunBefore.get() + " of them begun before it listened, paused "
+                    + counts.begunBefore.get() + " of them begun before it listened, "
+                    + counts.lateAttributes.get() + " task attributes read too late for their span, paused "
                     + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms for its CPU budget");
         }
     }
@@ -475,6 +487,7 @@ public final class LiveExporter implements AutoCloseable {
     public String toString() {
         return "LiveExporter[exported " + exported.get() + ", dropped " + counts.dropped.get() + ", forgotten "
                 + counts.forgotten.get() + ", failed " + failed.get() + ", begun before " + counts.begunBefore.get()
-                + ", throttled " + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms]";
+                + ", late attributes " + counts.lateAttributes.get() + ", throttled "
+                + TimeUnit.NANOSECONDS.toMillis(throttledNanos()) + " ms]";
     }
 }

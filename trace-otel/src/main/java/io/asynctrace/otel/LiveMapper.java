@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * the segment after the one that completed it has been read, or no segment came for a while
  * ({@link #idle}: the writer found nothing more at its flushes), or the trace ends; at most
  * {@value #MAX_WAITING} wait (past that the oldest go early). Attributes read after a task
- * was sent, or before anything else of it, are not in its span (the file export has them).
+ * was sent, or before anything else of it, are not in its span (the file export has them):
+ * they are counted in {@link Counts#lateAttributes}.
  * An end read before its begin waits for it apart from the tasks begun (a begin can come
  * a whole flush interval, many segments, late: it sat in an idle thread's buffer), so such
  * ends never push real open tasks out; one whose begin never came (it was dropped) is
@@ -57,6 +58,8 @@ final class LiveMapper implements TraceHandler {
         final AtomicLong forgotten = new AtomicLong();
         /** Tasks sent that began before the trace did (an earlier begin). */
         final AtomicLong begunBefore = new AtomicLong();
+        /** Task attributes not in their task's span: read after it was sent, or before anything else of it. */
+        final AtomicLong lateAttributes = new AtomicLong();
     }
 
     /** What is known of a task so far. */
@@ -247,11 +250,15 @@ final class LiveMapper implements TraceHandler {
 
     @Override
     public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-        LiveTask t = onSpan ? null : open.get(target); // only for a task seen already: a late one's is not kept
-        if (t == null && !onSpan) {
+        if (onSpan) {
+            return; // spans are the file export's
+        }
+        LiveTask t = open.get(target); // only for a task seen already, or an end waiting for its begin
+        if (t == null) {
             t = orphans.get(target);
         }
         if (t == null) {
+            counts.lateAttributes.incrementAndGet();
             return;
         }
         if (t.attrs == null) {

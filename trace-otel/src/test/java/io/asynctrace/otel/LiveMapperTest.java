@@ -94,4 +94,22 @@ class LiveMapperTest {
         assertThat(out).extracting(SpanData::getName).containsExactly("long");
         assertThat(counts.forgotten.get()).isEqualTo(id - 2);
     }
+
+    /** An attribute read after its task was sent, or before anything else of it, is not in the span: counted. */
+    @Test
+    void attributesTooLateForTheSpanAreCounted() {
+        m.onTaskBegin(10, 1, 1, 0, "order", false);
+        m.onAttribute(11, 1, 1, false, "region", "ap");
+        m.onTaskEnd(50, 1, 1, "ok"); // sent at its end
+        m.onAttribute(60, 1, 1, false, "account", "42"); // set after its end
+        m.onAttribute(61, 1, 2, false, "region", "eu"); // before anything else of task 2
+        m.onAttribute(62, 1, 7, true, "k", "v"); // a span's: the file export's business, not counted
+        m.onTaskBegin(70, 1, 2, 0, "order", false);
+        m.onTaskEnd(80, 1, 2, "ok");
+        m.finish();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).getAttributes().asMap().keySet()).extracting(Object::toString).contains("region")
+                .doesNotContain("account");
+        assertThat(counts.lateAttributes.get()).isEqualTo(2);
+    }
 }
