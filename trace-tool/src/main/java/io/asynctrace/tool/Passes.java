@@ -39,6 +39,8 @@ final class Passes implements AutoCloseable {
         volatile boolean abandoned;
         /** Guarded by the {@link Passes}: when it was last asked for; 0 once it runs. */
         private long asked;
+        /** {@link System#nanoTime()} when it was last asked for, queued or running. */
+        private volatile long askedAt;
         private volatile boolean started;
         private volatile boolean ended;
 
@@ -69,6 +71,11 @@ final class Passes implements AutoCloseable {
                 }
             };
             return new TeeHandler(check, h);
+        }
+
+        /** @return how long ago, in ns, the pass was last asked for (made, or asked again) */
+        final long sinceAsked() {
+            return System.nanoTime() - askedAt;
         }
 
         /** @return whether the pass has started reading */
@@ -105,6 +112,7 @@ final class Passes implements AutoCloseable {
             return;
         }
         pass.asked = ++clock;
+        pass.askedAt = System.nanoTime();
         queue.add(pass);
         if (thread == null) {
             thread = new Thread(this::loop, threadName);
@@ -116,6 +124,7 @@ final class Passes implements AutoCloseable {
 
     /** {@code pass} was asked for again: if still queued, it goes before those asked for earlier. */
     synchronized void asked(Pass pass) {
+        pass.askedAt = System.nanoTime();
         if (queue.contains(pass)) {
             pass.asked = ++clock;
         }

@@ -187,11 +187,15 @@ final class TimelineIndex implements TraceHandler {
      * A pass not started yet (queued behind another) knows the trace's end from the first
      * pass: its overview is sized for the whole trace and the page shows the whole time range.
      *
+     * @param first the trace's first event time as known so far (0 if none)
      * @param last the trace's last event time as known so far
      * @param size the file's size
      */
-    void expect(long last, long size) {
+    void expect(long first, long last, long size) {
         fileSize = size;
+        if (last > 0 && first > 0 && first < firstTime) {
+            firstTime = first;
+        }
         if (last > 0 && expectedLast == Long.MIN_VALUE) {
             expectedLast = last;
             lanes.overview.bin(last);

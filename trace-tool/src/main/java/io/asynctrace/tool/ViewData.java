@@ -52,7 +52,14 @@ final class ViewData implements AutoCloseable {
     /** The passes for other filters and groupings: one at a time. */
     private final Passes passes = new Passes("asynctrace-view-pass");
     private final Map<String, Filtered> filtered = lru(f -> passes.abandon(f.pass()));
-    private final Map<String, SummaryPass> summaries = lru(passes::abandon);
+    private final Map<String, SummaryPass> summaries = lru(this::dropped);
+    /** The summaries made, kept apart from their passes: one evicted while it ran still gives its answer. */
+    private final Map<String, String> summaryResults = lru(json -> { });
+    /**
+     * A running summary pass dropped from the cache goes on if it was asked for within this
+     * long (a page still polls it: stopping it would leave it unanswered for good, review 56 D1).
+     */
+    volatile long keepRunningIfAskedNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     /** Set by {@link #close()}: indexes made later are abandoned at once. */
     private boolean closed;
     /** Tests' hook: told a pass's description as it starts reading (it may block, as a long pass would). */
@@ -122,6 +129,9 @@ final class ViewData implements AutoCloseable {
                 Scan scan = filter.read(file, s, null, this::stopping);
                 s.finish();
                 json = summaryJson(s, scan);
+                synchronized (summaries) {
+                    summaryResults.put(key(filter, groupBy), json);
+                }
             } catch (ToolException e) {
                 failure = e.getMessage();
             } catch (Passes.Abandoned e) {
@@ -209,6 +219,7 @@ final class ViewData implements AutoCloseable {
         }
         synchronized (summaries) {
             summaries.clear();
+            summaryResults.clear();
         }
         index.abandoned = true;
         passes.close();
@@ -247,6 +258,12 @@ final class ViewData implements AutoCloseable {
         if (filter.isNone() && groupBy == null) {
             return summaryJson;
         }
+        synchronized (summaries) {
+            String done = summaryResults.get(key(filter, groupBy));
+            if (done != null) {
+                return done;
+            }
+        }
         SummaryPass p = summaryPass(filter, groupBy, true);
         if (p.failure != null) {
             synchronized (summaries) {
@@ -255,6 +272,16 @@ final class ViewData implements AutoCloseable {
             throw new ToolException(p.failure);
         }
         return p.json;
+    }
+
+    /**
+     * A summary pass left the cache (past {@value #CACHED}): abandoned, unless it runs and was
+     * asked for lately (it then ends and leaves its answer in {@link #summaryResults}).
+     */
+    private void dropped(SummaryPass p) {
+        if (!p.started() || p.ended() || p.sinceAsked() > keepRunningIfAskedNanos) {
+            passes.abandon(p);
+        }
     }
 
     /** @return why {@link #summary} has nothing yet, one line for a 503 */
@@ -336,16 +363,18 @@ final class ViewData implements AutoCloseable {
 
     /** A new index, queued, shows the trace's time range as the first pass knows it. */
     private void expectFromFirst(Filtered f) {
+        long first;
         long last;
         index.lock.lock();
         try {
+            first = index.firstTime();
             last = index.lastTime();
         } finally {
             index.lock.unlock();
         }
         f.index().lock.lock();
         try {
-            f.index().expect(last, fileSize);
+            f.index().expect(first, last, fileSize);
         } finally {
             f.index().lock.unlock();
         }

@@ -63,7 +63,24 @@ function rowTitle(t) {
   return t.type + " " + (t.group === null ? "(no " + key + ")" : key + "=" + t.group[key]);
 }
 
-let summarySeq = 0, bucketSeq = 0;
+let summarySeq = 0, bucketSeq = 0, taskSeq = 0;
+
+// A whole-file query (instances, a task by id alone): the server runs one at a time and answers
+// 503 to another meanwhile; asked again, later each time, until answered or no longer wanted
+// (then null).
+async function retryBusy(url, box, stale) {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 4000)) {
+    try {
+      return await getJson(url);
+    } catch (e) {
+      if (e.status !== 503) throw e;
+      if (stale()) return null;
+      box.textContent = e.text + " (asking again in " + (delay / 1000) + " s)";
+      await new Promise(r => setTimeout(r, delay));
+      if (stale()) return null;
+    }
+  }
+}
 // The rows of the summary shown: the other values' row lists the tasks of none of its type's other rows.
 let summaryTasks = [];
 async function loadSummary() {
@@ -152,20 +169,8 @@ async function loadBucket(row, min, max) {
   const seq = ++bucketSeq;
   const url = "/api/tasks?type=" + encodeURIComponent(type) + "&min=" + min + "&max=" + max + "&limit=100"
     + whereQuery() + termQuery(terms);
-  let tasks;
-  for (let delay = 500; ; delay = Math.min(delay * 2, 8000)) {
-    try {
-      tasks = await getJson(url);
-      break;
-    } catch (e) {
-      // 503: another whole-file query runs (one at a time); asked again until it is done.
-      if (e.status !== 503) throw e;
-      if (seq !== bucketSeq) return;
-      box.textContent = e.text + " (asking again in " + (delay / 1000) + " s)";
-      await new Promise(r => setTimeout(r, delay));
-    }
-  }
-  if (seq !== bucketSeq) return;
+  const tasks = await retryBusy(url, box, () => seq !== bucketSeq);
+  if (tasks === null || seq !== bucketSeq) return;
   box.textContent = "";
   box.appendChild(el("h2", {}, rowTitle(row) + " tasks from " + human(min) + " to " + (max < 0 ? "∞" : human(max))
     + " (" + tasks.length + ", slowest first)"));
@@ -197,7 +202,9 @@ async function loadTask(id, from, to) {
   const box = document.getElementById("task");
   box.textContent = "loading…";
   const range = from !== undefined && to !== undefined ? "&from=" + Math.max(0, Math.floor(from)) + "&to=" + Math.ceil(to) : "";
-  const t = await getJson("/api/task?id=" + id + range);
+  const seq = ++taskSeq;
+  const t = await retryBusy("/api/task?id=" + id + range, box, () => seq !== taskSeq);
+  if (t === null || seq !== taskSeq) return;
   box.textContent = "";
   box.appendChild(el("h2", {id: "task-title"}, "task #" + t.id + " " + t.type + ": " + human(t.duration_ns)
     + ", outcome " + (t.outcome === null ? "-" : t.outcome)));

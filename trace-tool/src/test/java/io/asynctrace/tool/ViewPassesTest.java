@@ -116,12 +116,13 @@ class ViewPassesTest {
 
     /**
      * Summaries dropped from the cache (past four) are abandoned: a queued one never starts, the
-     * running one stops at its next segment (review 17b R4: they read to the end of the file).
+     * running one, if not asked for lately, stops at its next segment (review 17b R4: they read to the end of the file).
      * The one asked for most recently runs next.
      */
     @Test
     void summariesDroppedFromTheCacheAreAbandoned() throws Exception {
         ViewData data = new ViewData(file, null);
+        data.keepRunningIfAskedNanos = 0; // nobody polls k=0 any more
         CountDownLatch release = new CountDownLatch(1);
         List<String> startedPasses = new CopyOnWriteArrayList<>();
         try {
@@ -150,6 +151,81 @@ class ViewPassesTest {
             release.countDown();
             data.close();
         }
+    }
+
+    /**
+     * Five pages polling their own summaries every 500 ms as view.js does, each pass taking a
+     * while: each is answered (review 56 D1: past four, every poll evicted and abandoned the
+     * running pass, and none ever was).
+     */
+    @Test
+    void fivePagesPollingTheirOwnSummariesEachGetOne() throws Exception {
+        ViewData data = new ViewData(file, null);
+        try {
+            WebDriver.waitUntil(Duration.ofSeconds(30), data::ready);
+            CountDownLatch started = new CountDownLatch(1);
+            data.passStarting = what -> {
+                started.countDown();
+                try {
+                    Thread.sleep(300); // a long pass (minutes on a 1 GiB trace)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            boolean[] got = new boolean[5];
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < end && !allTrue(got)) {
+                for (int k = 0; k < got.length; k++) {
+                    if (!got[k]) {
+                        got[k] = data.summary(filter("k=" + k), null) != null;
+                    }
+                    Thread.sleep(500 / got.length); // each page asks every 500 ms
+                }
+            }
+            assertThat(got).as("summaries answered (passes stopped midway: %d)", data.passes().stoppedMidway())
+                    .containsOnly(true);
+        } finally {
+            data.close();
+        }
+    }
+
+    /**
+     * A click on a span, job or wait asks /api/task by id alone: while another whole-file query
+     * runs it gets 503 busy, and the page asks again until it is answered (review 56 D2: it
+     * showed the error for good).
+     */
+    @Test
+    void aTaskAskedWhileAnotherWholeFileQueryRunsIsShownOnceItIsDone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(WebDriver.CHROMIUM)
+                && java.nio.file.Files.isExecutable(WebDriver.CHROMEDRIVER), "chromium and chromedriver are not installed");
+        Path profile = java.nio.file.Files.createDirectory(dir.resolve("chromium-profile-task"));
+        try (ViewServer server = ViewServer.start(file, 0, null); WebDriver browser = new WebDriver(profile)) {
+            browser.open(server.url());
+            browser.await("div.type rect.bar");
+            server.scans.acquire(); // as a running /api/tasks (the instances of a bucket) holds it
+            try {
+                browser.script("loadTask(1).catch(e => { document.getElementById('task').textContent = 'error: ' + e.message; });"
+                        + " return 0");
+                WebDriver.waitUntil(Duration.ofSeconds(30), () -> String.valueOf(browser.script(
+                        "return document.getElementById('task').textContent")).contains("asking again"));
+            } finally {
+                server.scans.release();
+            }
+            try {
+                WebDriver.waitUntil(Duration.ofSeconds(30), () -> !browser.find("#task-title").isEmpty());
+            } catch (AssertionError e) {
+                throw new AssertionError("#task shows: " + browser.script("return document.getElementById('task').textContent"), e);
+            }
+        }
+    }
+
+    private static boolean allTrue(boolean[] b) {
+        for (boolean x : b) {
+            if (!x) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TaskFilter filter(String term) {
