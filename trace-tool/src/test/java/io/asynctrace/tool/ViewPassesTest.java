@@ -202,10 +202,12 @@ class ViewPassesTest {
         try (ViewServer server = ViewServer.start(file, 0, null); WebDriver browser = new WebDriver(profile)) {
             browser.open(server.url());
             browser.await("div.type rect.bar");
+            // A task of this file (ids count on across the recordings of one JVM).
+            long id = (Long) MiniJson.list(MiniJson.parse(get(server, "api/tasks?type=even&limit=1").body())).get(0).get("id");
             server.scans.acquire(); // as a running /api/tasks (the instances of a bucket) holds it
             try {
-                browser.script("loadTask(1).catch(e => { document.getElementById('task').textContent = 'error: ' + e.message; });"
-                        + " return 0");
+                browser.script("loadTask(" + id + ").catch(e => { document.getElementById('task').textContent = 'error: '"
+                        + " + e.message; }); return 0");
                 WebDriver.waitUntil(Duration.ofSeconds(30), () -> String.valueOf(browser.script(
                         "return document.getElementById('task').textContent")).contains("asking again"));
             } finally {
