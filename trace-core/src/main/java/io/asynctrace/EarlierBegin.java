@@ -39,8 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  *       exactly one is confirmed.</li>
  *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}, then
  *       {@link #capture}); it waits for a queued begin to be settled (its thread is a few
- *       instructions from it), at most {@link #SETTLE_WAIT_NANOS}: one never settled (an
- *       Error between the queueing and the claim) is dropped and counted.</li>
+ *       instructions from it), at most {@link #SETTLE_WAIT_NANOS} for all it takes at
+ *       once: one never settled (an Error between the queueing and the claim) is dropped
+ *       and counted.</li>
  *   <li>Once captured it does not change: sinks frame it on their own threads.</li>
  * </ul>
  */
@@ -100,16 +101,15 @@ final class EarlierBegin {
 
     /**
      * Writer thread: waits until {@link #settle} decided (spinning briefly, then parking),
-     * at most {@link #SETTLE_WAIT_NANOS}.
+     * at most until {@code deadline} ({@code System.nanoTime()}).
      *
      * @return whether it is to be written: confirmed (false: void, or never settled)
      */
-    boolean awaitSettled() {
+    boolean awaitSettled(long deadline) {
         int s = (int) STATE.getAcquire(this);
         if (s != PENDING) {
             return s == CONFIRMED;
         }
-        long deadline = System.nanoTime() + SETTLE_WAIT_NANOS;
         for (int tries = 0; (s = (int) STATE.getAcquire(this)) == PENDING; tries++) {
             if (System.nanoTime() - deadline > 0) {
                 return false;

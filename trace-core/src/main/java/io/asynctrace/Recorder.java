@@ -428,8 +428,8 @@ final class Recorder {
 
     /**
      * Takes the queued earlier begins, for the segment being cut (writer thread): each
-     * once its claim is decided ({@link EarlierBegin#awaitSettled}), only the confirmed
-     * ones, with the attributes their tasks have now.
+     * once its claim is decided ({@link EarlierBegin#awaitSettled}, a second at most for
+     * them all), only the confirmed ones, with the attributes their tasks have now.
      */
     java.util.List<EarlierBegin> takeEarlierBegins() {
         if (earlierBegins.isEmpty()) {
@@ -437,9 +437,10 @@ final class Recorder {
         }
         java.util.List<EarlierBegin> taken = new java.util.ArrayList<>();
         EarlierBegin e;
+        long deadline = System.nanoTime() + EarlierBegin.SETTLE_WAIT_NANOS;
         while ((e = earlierBegins.poll()) != null) {
             earlierQueued.decrementAndGet();
-            if (e.awaitSettled()) {
+            if (e.awaitSettled(deadline)) {
                 e.capture();
                 taken.add(e);
             } else if (e.unsettled()) {

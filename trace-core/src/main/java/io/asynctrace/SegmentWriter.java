@@ -544,7 +544,7 @@ final class SegmentWriter implements Runnable {
                 }
                 Buffer b = st.buffer;
                 if (b == null) {
-                    if (st.refilling) {
+                    if (swapping(st)) {
                         continue;
                     }
                     break;
@@ -568,9 +568,14 @@ final class SegmentWriter implements Runnable {
         }
     }
 
+    /** @return whether {@code st}'s thread is swapping buffers (a thread that died in the middle never ends it) */
+    private static boolean swapping(ThreadState st) {
+        return st.refilling && st.thread.isAlive();
+    }
+
     /** Waits while {@code st} swaps buffers, until {@code deadline}; false if it still does. */
     private static boolean awaitRefilled(ThreadState st, long deadline) {
-        for (int tries = 0; st.refilling; tries++) {
+        for (int tries = 0; swapping(st); tries++) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }

@@ -280,8 +280,8 @@ public final class Task implements AutoCloseable {
         if (r != null) {
             String k = String.valueOf(key);
             String v = String.valueOf(value);
+            keep(k, v); // first: an earlier begin taken while the event is written has it (at worst twice)
             r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, k, v);
-            keep(k, v);
         }
         return this;
     }

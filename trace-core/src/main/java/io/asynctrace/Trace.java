@@ -196,11 +196,11 @@ public final class Trace {
         if (span != null) {
             t.otelTraceId = span[0];
             t.otelParentSpanId = span[1];
+            t.keep("trace.id", span[0]);
+            t.keep("trace.parent_id", span[1]);
             long now = System.nanoTime();
             r.attribute(st, now, false, t.id, t, "trace.id", span[0]);
             r.attribute(st, now, false, t.id, t, "trace.parent_id", span[1]);
-            t.keep("trace.id", span[0]);
-            t.keep("trace.parent_id", span[1]);
         }
     }
 

@@ -306,6 +306,7 @@ class LifecycleTest {
         CountDownLatch opened = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> names = new CopyOnWriteArrayList<>();
+        List<ByteArrayOutputStream> files = new CopyOnWriteArrayList<>();
         SnapshotSink sink = name -> {
             names.add(name);
             opened.countDown();
@@ -314,7 +315,9 @@ class LifecycleTest {
             } catch (InterruptedException e) {
                 throw new IOException(e);
             }
-            return new ByteArrayOutputStream();
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            files.add(file);
+            return file;
         };
         FlightRecorder f = new FlightRecorder(Duration.ofSeconds(5), 8 << 20).withOptions(FAST)
                 .withSnapshotInterval(Duration.ZERO).snapshotOnError(null, sink);
@@ -328,6 +331,14 @@ class LifecycleTest {
         assertThat(names).as("the queued one never opened its file").hasSize(1);
         assertThat(f.snapshotsFailed() + f.snapshotsWritten()).isEqualTo(1);
         assertThat(f.snapshotsSuppressed()).isEqualTo(1);
+        assertThat(f.snapshotsWritten()).as("the first one, written whole (review 13b TESTS 8)").isEqualTo(1);
+        io.asynctrace.reader.TraceModel written = io.asynctrace.reader.TraceModel.read(
+                new java.io.ByteArrayInputStream(files.get(0).toByteArray()));
+        assertThat(written.complete()).isTrue();
+        assertThat(written.tasks()).anySatisfy(t -> {
+            assertThat(t.type()).isEqualTo("a");
+            assertThat(t.outcome()).isEqualTo("failed");
+        });
     }
 
     @Test
