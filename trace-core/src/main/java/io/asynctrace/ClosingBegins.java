@@ -15,6 +15,32 @@ import java.util.Arrays;
  * a batch written under the sink's attach epoch or later is written again, as it was
  * (time, thread, parent, type, stack), in a batch of the same thread; every other event
  * is left out. Writer thread only.
+ *
+ * <h2>Assumptions and guarantees</h2>
+ * <ul>
+ *   <li>The sweep that cuts a leaving sink's final segment (every leased buffer, then
+ *       every stripe, then the full buffers) is not a snapshot: threads go on writing
+ *       while it runs. A task's begin committed into a buffer the sweep had passed, then
+ *       another thread's event on that task committed into one it reached later, would
+ *       leave the file with the event and not the begin (review 13b, item 1).</li>
+ *   <li>So, after the final segment is cut and the sink removed, a second sweep takes
+ *       the buffers again (for the sinks that stay) and gives the leaving sink, with its
+ *       final segment, every {@code TASK_BEGIN} of its epochs found in it
+ *       (this class). Any begin of a task with an event in the first sweep was
+ *       committed before that event, so before the first sweep ended: the second finds it,
+ *       wherever it is then (a leased buffer, a stolen buffer's tail, a stripe, the full
+ *       queue).</li>
+ *   <li>A leased thread's buffer is in none of those places while the thread swaps it
+ *       ({@link ThreadState#refilling}); the second sweep waits that out, at most
+ *       a second in all, and counts one event lost to the leaving
+ *       sink for a thread it waited for in vain.</li>
+ *   <li>The earlier begins such an event needs were queued before it was committed
+ *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
+ *   <li>The leaving sink may get begins of tasks that have no other event in it: tasks
+ *       created as it left, shown as open at its end.</li>
+ *   <li>At stop the same second sweep of the leased buffers runs before the final
+ *       segment (the stripes are closed by the first).</li>
+ * </ul>
  */
 final class ClosingBegins {
     private final int attachEpoch;

@@ -1,12 +1,10 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.SegmentCodec;
 import io.asynctrace.internal.format.StackTableBytes;
 import io.asynctrace.internal.format.StringTableBytes;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The writer thread of one recording: drains the buffers into segments (see
  * {@code docs/FORMAT.md}), encodes each segment once and hands it to every attached
- * {@link Sink}, each of which frames and delivers it on its own.
+ * {@link Sink}, each of which frames and delivers it on its own. Taking the bytes out
+ * of the buffers is {@link BufferCollector}'s; this class cuts and routes segments.
  *
  * <p>A segment is cut when about {@value #SEGMENT_TARGET} bytes of batches are
  * pending, every flush interval (taking what every buffer has committed, so idle
@@ -53,31 +52,10 @@ import java.util.concurrent.locks.LockSupport;
  *       next event; the drop is counted in the output.</li>
  * </ul>
  *
- * <h2>Assumptions and guarantees: a sink detached mid-way</h2>
- * <ul>
- *   <li>The sweep that cuts a leaving sink's final segment (every leased buffer, then
- *       every stripe, then the full buffers) is not a snapshot: threads go on writing
- *       while it runs. A task's begin committed into a buffer the sweep had passed, then
- *       another thread's event on that task committed into one it reached later, would
- *       leave the file with the event and not the begin (review 13b, item 1).</li>
- *   <li>So, after the final segment is cut and the sink removed, a second sweep takes
- *       the buffers again (for the sinks that stay) and gives the leaving sink, with its
- *       final segment, every {@code TASK_BEGIN} of its epochs found in it
- *       ({@link ClosingBegins}). Any begin of a task with an event in the first sweep was
- *       committed before that event, so before the first sweep ended: the second finds it,
- *       wherever it is then (a leased buffer, a stolen buffer's tail, a stripe, the full
- *       queue).</li>
- *   <li>A leased thread's buffer is in none of those places while the thread swaps it
- *       ({@link ThreadState#refilling}); the second sweep waits that out, at most
- *       a second in all, and counts one event lost to the leaving
- *       sink for a thread it waited for in vain.</li>
- *   <li>The earlier begins such an event needs were queued before it was committed
- *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
- *   <li>The leaving sink may get begins of tasks that have no other event in it: tasks
- *       created as it left, shown as open at its end.</li>
- *   <li>At stop the same second sweep of the leased buffers runs before the final
- *       segment (the stripes are closed by the first).</li>
- * </ul>
+ * <h2>A sink detached mid-way</h2>
+ * <p>Its final segment is what a first sweep of the buffers took; a second sweep then
+ * gives it the task begins committed by then, so a task shared by threads never has an
+ * event there without its begin: see {@link ClosingBegins}'s Assumptions and guarantees.
  *
  * <p>The race this replaces (review of 1fe893f, item 1): a thread read the epoch, found
  * its task's begin known, then was slow to commit its end; the attach's collect cut the
@@ -92,9 +70,6 @@ final class SegmentWriter implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
     static final int SEGMENT_TARGET = 1 << 20;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long STRIPE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How long a collect waits for a stripe whose holder it waited for in vain before. */
-    private static final long STUCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Recorder recorder;
     private final Thread thread;
@@ -116,10 +91,9 @@ final class SegmentWriter implements Runnable {
     /** Batches for the next segment; {@link #older}: those of an epoch some sink tells apart from them. */
     private final PendingBatches pending = new PendingBatches(SEGMENT_TARGET + (64 << 10));
     private final PendingBatches older = new PendingBatches(64 << 10);
-    private static final byte[] NO_HEADER = new byte[0];
     private final StringTableBytes stringBytes = new StringTableBytes();
-    /** While a detach's closing sweep runs: the begins the leaving sink still needs. */
-    private ClosingBegins closing;
+    /** Takes the bytes out of the buffers, unit by unit, into {@link #appendUnit}. */
+    private final BufferCollector buffers;
 
     /** A change of sinks, carried out on the writer thread between segments. */
     private static final class Request {
@@ -142,6 +116,7 @@ final class SegmentWriter implements Runnable {
     SegmentWriter(Recorder recorder, Runnable onFailure) {
         this.recorder = recorder;
         this.onFailure = onFailure;
+        this.buffers = new BufferCollector(recorder, this::appendUnit);
         this.thread = new Thread(this, "asynctrace-writer");
         thread.setDaemon(true);
     }
@@ -210,28 +185,14 @@ final class SegmentWriter implements Runnable {
 
     private volatile Error injected;
 
-    /** Times a flush waited {@link #STRIPE_WAIT_NANOS} for a stripe in vain; writer thread only (tests read it after). */
-    private volatile int stripeWaitsInVain;
-
-    /**
-     * Stripes a flush, attach, detach or stop could not lock (so did not take) so far:
-     * their holder kept them past the wait. Written by the writer thread only.
-     */
-    private volatile long stripesSkipped;
-    /** Stripes the last {@link #takeStripes} could not lock; writer thread only. */
-    private final List<Stripe> skipped = new ArrayList<>();
-
-    /**
-     * @return how many times a collect that was to take everything (a flush, an attach, a
-     *     detach) left a stripe out, its holder keeping it locked
-     */
+    /** @return see {@link BufferCollector#stripesSkipped()} */
     long stripesSkipped() {
-        return stripesSkipped;
+        return buffers.stripesSkipped();
     }
 
-    /** For tests: see {@link #stripeWaitsInVain}. */
+    /** For tests: see {@link BufferCollector#stripeWaitsInVainForTest()}. */
     int stripeWaitsInVainForTest() {
-        return stripeWaitsInVain;
+        return buffers.stripeWaitsInVainForTest();
     }
 
     /** @return the writer's own failure, or null */
@@ -329,17 +290,15 @@ final class SegmentWriter implements Runnable {
                     throw e;
                 }
                 serveRequests();
-                recycleRetired();
-                drainFull();
-                reclaimDead();
-                for (Stripe stripe : recorder.stripes) {
-                    stripe.freeIfOwnerDied();
-                }
+                buffers.recycleRetired();
+                buffers.drainFull();
+                buffers.reclaimDead();
+                buffers.freeStripesOfDeadThreads();
                 long now = System.nanoTime();
                 long requested = flushRequested;
                 boolean asked = requested > flushCompleted;
                 if (asked || now - lastSegment >= interval) {
-                    collect(asked);
+                    buffers.collect(asked);
                     if (hasPending()) {
                         emitSegment();
                     }
@@ -352,14 +311,14 @@ final class SegmentWriter implements Runnable {
             }
             long requested = flushRequested;
             serveRequests();
-            drainFull();
-            reclaimDead();
-            flushLeased();
-            takeStripes(true, true);
-            drainFull();
+            buffers.drainFull();
+            buffers.reclaimDead();
+            buffers.flushLeased();
+            buffers.takeStripes(true, true);
+            buffers.drainFull();
             // Once more: an event just taken may have its task's begin in a buffer visited before it was committed.
-            sweepClosing(null);
-            drainFull();
+            buffers.sweepClosing(null);
+            buffers.drainFull();
             // The last segment is the final one: every sink's trace ends with what was pending.
             SegmentBody last = cutLast();
             long dropped = recorder.dropped.get();
@@ -409,37 +368,20 @@ final class SegmentWriter implements Runnable {
      * the recorder until they record again, and must not keep its memory with it.
      */
     private void releaseMemory() {
-        recorder.free.clear();
-        recorder.full.clear();
-        recorder.retired.clear();
-        for (ThreadState st : recorder.leases) {
-            st.buffer = null;
-        }
-        for (Stripe s : recorder.stripes) {
-            if (s.tryLock()) {
-                s.buffer = null;
-                s.unlock();
-            }
-        }
+        buffers.release();
         pending.release();
         older.release();
         stringBytes.release();
         recorder.releaseTables();
     }
 
-    /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
-    private void collect(boolean wait) {
-        flushLeased();
-        takeStripes(false, wait);
-        drainFull();
-    }
 
     private void serveRequests() {
         Request r;
         while ((r = requests.poll()) != null) {
             if (r.attach) {
                 // What is committed now goes to the sinks already there, in segments of its own.
-                collect(true);
+                buffers.collect(true);
                 if (hasPending()) {
                     emitSegment();
                 }
@@ -462,8 +404,8 @@ final class SegmentWriter implements Runnable {
      * javadoc.
      */
     private void detachNow(Sink leaving) {
-        collect(true);
-        List<Stripe> leftOut = new ArrayList<>(skipped);
+        buffers.collect(true);
+        List<Stripe> leftOut = buffers.skipped();
         SegmentBody last = cutLast();
         sinks.remove(leaving);
         if (last != null) {
@@ -472,23 +414,23 @@ final class SegmentWriter implements Runnable {
             }
         }
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base);
-        closing = begins;
+        buffers.closing(begins);
         try {
-            sweepClosing(leaving);
-            takeStripes(false, true);
+            buffers.sweepClosing(leaving);
+            buffers.takeStripes(false, true);
             // Every buffer holding such a begin is queued by now; later ones wait for the next round
             // (threads that outpace this thread's copying must not keep it here).
-            drainFull(recorder.full.size());
+            buffers.drainFull(recorder.full.size());
         } finally {
-            closing = null;
+            buffers.closing(null);
         }
-        for (Stripe st : skipped) {
+        for (Stripe st : buffers.skipped()) {
             if (!leftOut.contains(st)) {
                 leftOut.add(st);
             }
         }
         for (Stripe st : leftOut) {
-            leaving.lost(stuckEvents(st, leaving.attachEpoch())); // held by a stuck thread: never this sink's now
+            leaving.lost(BufferCollector.stuckEvents(st, leaving.attachEpoch())); // held by a stuck thread: never this sink's now
         }
         leaving.close(recorder.dropped.get(), true, withBegins(last, begins, leaving));
     }
@@ -522,102 +464,9 @@ final class SegmentWriter implements Runnable {
         return body;
     }
 
-    /**
-     * Takes what every leased buffer has committed, as {@link #flushLeased} does, but also
-     * what a thread is swapping buffers with ({@link ThreadState#refilling}: its old buffer
-     * is then on its way to {@link Recorder#full}, or its tail on its way into a new
-     * buffer), waiting that out at most {@link #STRIPE_WAIT_NANOS} in all; and, for the
-     * sink leaving, reads the one event a thread may have committed past the writer's
-     * claim of its stolen buffer's tail (that stays its owner's to re-emit, for the other
-     * sinks). A thread it waited for in vain counts one event as lost to {@code leaving}
-     * (null: at stop).
-     */
-    private void sweepClosing(Sink leaving) {
-        long deadline = System.nanoTime() + STRIPE_WAIT_NANOS;
-        for (ThreadState st : recorder.leases) {
-            for (int round = 0; ; round++) {
-                if (!awaitRefilled(st, deadline) || round > 64) {
-                    if (leaving != null) {
-                        leaving.lost(1);
-                    }
-                    break;
-                }
-                Buffer b = st.buffer;
-                if (b == null) {
-                    if (swapping(st)) {
-                        continue;
-                    }
-                    break;
-                }
-                if (b.owned()) {
-                    long c = b.committedState();
-                    boolean empty = Buffer.at(c) <= b.headerEnd;
-                    if (empty || b.steal(c)) {
-                        if (!empty) {
-                            append(b.epoch, b.data, c);
-                        }
-                        break;
-                    }
-                    continue; // handed off meanwhile: wait out the swap, then it is queued
-                }
-                if (b.stolen() && takeClosingTail(st, b)) {
-                    break;
-                }
-                // handed off, or a tail its owner is re-emitting: wait out the swap
-            }
-        }
-    }
 
-    /** @return whether {@code st}'s thread is swapping buffers (a thread that died in the middle never ends it) */
-    private static boolean swapping(ThreadState st) {
-        return st.refilling && st.thread.isAlive();
-    }
 
-    /** Waits while {@code st} swaps buffers, until {@code deadline}; false if it still does. */
-    private static boolean awaitRefilled(ThreadState st, long deadline) {
-        for (int tries = 0; swapping(st); tries++) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            if (tries < 256) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(50_000);
-            }
-        }
-        return true;
-    }
 
-    /**
-     * The closing sweep's side of {@link #takeTail} for a live owner: false if the owner
-     * claimed the tail (it is re-emitting it into a new buffer, which the sweep takes next).
-     */
-    private boolean takeClosingTail(ThreadState st, Buffer b) {
-        long committed = b.committedState();
-        int end = Buffer.at(committed);
-        if (!b.writerClaimedTail) {
-            if (end <= b.stolenAt) {
-                return true;
-            }
-            b.tailEnd = end; // published by the CAS below
-            b.tailEndEvents = Buffer.eventsAt(committed);
-            if (!b.claimTail()) {
-                return false;
-            }
-            b.writerClaimedTail = true;
-            appendTail(st, b, b.stolenAt, end, b.tailEndEvents - b.stolenEvents);
-            return true;
-        }
-        ClosingBegins c = closing;
-        if (c != null && end > b.tailEnd) {
-            // Committed past our earlier claim: its owner re-emits it for the other sinks at its next event.
-            Resume.State state = Resume.stateAt(b, b.tailEnd);
-            byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
-            int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-            c.scan(b.epoch, header, n, b.data, b.tailEnd, end - b.tailEnd, recorder.strings());
-        }
-        return true;
-    }
 
     private void completeFlushes(long upTo) {
         synchronized (flushLock) {
@@ -626,181 +475,14 @@ final class SegmentWriter implements Runnable {
         }
     }
 
-    private void drainFull() {
-        drainFull(Integer.MAX_VALUE);
-    }
 
-    /** Takes at most {@code most} of the full buffers, oldest first. */
-    private void drainFull(int most) {
-        Buffer b;
-        for (int n = 0; n < most && (b = recorder.full.poll()) != null; n++) {
-            append(b.epoch, b.data, b.committedState());
-            recorder.recycle(b);
-        }
-    }
 
-    /** Flushes and frees the buffers of leased threads that have died. */
-    private void reclaimDead() {
-        for (Iterator<ThreadState> it = recorder.leases.iterator(); it.hasNext(); ) {
-            ThreadState st = it.next();
-            if (!st.thread.isAlive()) {
-                it.remove();
-                Buffer b = st.buffer;
-                st.buffer = null;
-                if (b != null) {
-                    if (b.claim(Buffer.STOLEN)) {
-                        append(b.epoch, b.data, b.committedState());
-                    } else if (b.stolen()) {
-                        takeTail(st, b, true);
-                    }
-                    recorder.recycle(b); // the owner is gone: nobody else holds it
-                }
-                recorder.leased.decrementAndGet();
-            }
-        }
-    }
 
-    /** Recycles the stolen buffers their owners have retired. */
-    private void recycleRetired() {
-        Buffer b;
-        while ((b = recorder.retired.poll()) != null) {
-            recorder.recycle(b);
-        }
-    }
 
-    /**
-     * Steals what live leased buffers have committed since their batch began, and takes
-     * the tails that owners of already stolen buffers have not re-emitted, so that
-     * events of idle threads reach the output every flush interval and at stop.
-     */
-    private void flushLeased() {
-        for (ThreadState st : recorder.leases) {
-            Buffer b = st.buffer;
-            if (b == null) {
-                continue;
-            }
-            if (b.owned()) {
-                long c = b.committedState();
-                if (Buffer.at(c) > b.headerEnd && b.steal(c)) {
-                    append(b.epoch, b.data, c);
-                }
-            } else if (b.stolen()) {
-                takeTail(st, b, false);
-            }
-        }
-    }
 
-    /**
-     * Appends the committed bytes past a stolen buffer's cut, behind a BATCH_RESUME
-     * header, if its owner has not claimed them; {@code ownerDead}: also what lies past
-     * an earlier claim of the writer's (a live owner re-emits that itself).
-     */
-    private void takeTail(ThreadState st, Buffer b, boolean ownerDead) {
-        long committed = b.committedState();
-        int end = Buffer.at(committed);
-        int from;
-        int fromEvents;
-        if (!b.writerClaimedTail) {
-            if (end <= b.stolenAt) {
-                return;
-            }
-            b.tailEnd = end; // published by the CAS below
-            b.tailEndEvents = Buffer.eventsAt(committed);
-            if (!b.claimTail()) {
-                return; // the owner re-emits it
-            }
-            b.writerClaimedTail = true;
-            from = b.stolenAt;
-            fromEvents = b.stolenEvents;
-        } else if (ownerDead && end > b.tailEnd) {
-            from = b.tailEnd; // committed after our claim by an owner that will never re-emit it
-            fromEvents = b.tailEndEvents;
-        } else {
-            return;
-        }
-        appendTail(st, b, from, end, Buffer.eventsAt(committed) - fromEvents);
-    }
 
-    /**
-     * Appends {@code b}'s bytes {@code [from, end)}, an event boundary inside its batch, holding
-     * {@code events} events, behind a BATCH_RESUME header.
-     */
-    private void appendTail(ThreadState st, Buffer b, int from, int end, int events) {
-        Resume.State state = Resume.stateAt(b, from);
-        byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
-        int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        appendUnit(b.epoch, header, n, b.data, from, end - from, events);
-    }
 
-    /**
-     * Takes the striped buffers that hold events; at stop also closes the stripes.
-     * Waits for a stripe's lock only when {@code wait} (a flush was asked for, an attach,
-     * a detach, stop): a periodic flush skips a stripe that is busy this instant. A holder
-     * it waited for in vain once (a live thread that lost an event to an Error and never
-     * records again keeps its stripe) is waited for only {@link #STUCK_WAIT_NANOS} by
-     * later collects, until the stripe is free: a stuck holder costs each of them a
-     * millisecond, not a second, and one that was only slow (descheduled) is still waited
-     * for long enough to finish an event. A stripe left out while waiting counts in
-     * {@link #stripesSkipped} (a flush then returns false) and is listed in
-     * {@link #skipped}.
-     */
-    private void takeStripes(boolean close, boolean wait) {
-        skipped.clear();
-        for (Stripe s : recorder.stripes) {
-            boolean locked;
-            if (!wait) {
-                locked = s.tryLock();
-            } else if (s.stuckHolder != null && s.stuckHolder == s.holder()) {
-                locked = s.lock(STUCK_WAIT_NANOS);
-            } else {
-                locked = s.lock(STRIPE_WAIT_NANOS);
-                if (!locked) {
-                    s.stuckHolder = s.holder();
-                    stripeWaitsInVain++;
-                }
-            }
-            if (!locked) {
-                if (wait) {
-                    skipped.add(s);
-                    stripesSkipped++;
-                }
-                if (close) {
-                    // Its holder is stuck (or died holding it): what it committed is lost, and counted.
-                    long lost = stuckEvents(s, 0);
-                    recorder.dropped.addAndGet(lost);
-                    LOG.log(System.Logger.Level.WARNING, "asynctrace: a shared buffer stayed locked for "
-                            + TimeUnit.NANOSECONDS.toMillis(STRIPE_WAIT_NANOS) + " ms at stop; its " + lost
-                            + " events are counted as dropped");
-                }
-                continue;
-            }
-            s.stuckHolder = null;
-            Buffer b = s.buffer;
-            if (b != null && (close || b.pos > 0)) {
-                s.buffer = null;
-            } else {
-                b = null;
-            }
-            s.closed |= close;
-            s.unlock();
-            if (b != null && b.claim(Buffer.STOLEN)) {
-                append(b.epoch, b.data, b.committedState());
-                if (!close) {
-                    recorder.recycle(b);
-                }
-            }
-        }
-    }
 
-    /**
-     * The events committed in the buffer of a stripe the writer could not lock, written
-     * under {@code fromEpoch} or later (read without the lock: its holder is stuck, and a
-     * count is all that is asked).
-     */
-    private static long stuckEvents(Stripe s, int fromEpoch) {
-        Buffer stuck = s.buffer;
-        return stuck == null || stuck.epoch < fromEpoch ? 0 : Buffer.eventsAt(stuck.committedState());
-    }
 
     /**
      * Appends a BATCH_RESUME header and the events it introduces, written under {@code epoch},
@@ -812,10 +494,6 @@ final class SegmentWriter implements Runnable {
         if (length <= 0) {
             return;
         }
-        ClosingBegins c = closing;
-        if (c != null) {
-            c.scan(epoch, header, headerLength, src, offset, length, recorder.strings());
-        }
         int total = headerLength + length;
         PendingBatches into = pending.accepts(epoch, sinks) ? pending : older.accepts(epoch, sinks) ? older : null;
         if (into == null || !into.fits(total)) {
@@ -826,11 +504,6 @@ final class SegmentWriter implements Runnable {
         if (into.length() >= SEGMENT_TARGET) {
             emitSegment();
         }
-    }
-
-    /** Appends a buffer's bytes from its start up to a {@link Buffer#committedState()}. */
-    private void append(int epoch, byte[] src, long committed) {
-        appendUnit(epoch, NO_HEADER, 0, src, 0, Buffer.at(committed), Buffer.eventsAt(committed));
     }
 
     /** @return whether there is something to cut a segment of: batches, or earlier begins queued */
