@@ -13,8 +13,9 @@ import java.util.Arrays;
  * of the batches its closing sweep takes after the sink's final segment was cut (see
  * {@link SegmentWriter}'s "a sink detached mid-way"). Each {@code TASK_BEGIN} found in
  * a batch written under the sink's attach epoch or later is written again, as it was
- * (time, thread, parent, type, stack), in a batch of the same thread; every other event
- * is left out. Writer thread only.
+ * (time, thread, parent, type, stack), in a batch of the same thread, and so is every
+ * {@code TASK_ATTR} of those tasks found after it (the creator's {@code trace.id}, missed
+ * with the begin); every other event is left out. Writer thread only.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
@@ -49,7 +50,10 @@ final class ClosingBegins {
     private final BatchState batch = new BatchState();
     private byte[] out = new byte[256];
     private int length;
-    private int begins;
+    /** Events copied: the begins and their tasks' attributes. */
+    private int events;
+    /** The tasks whose begin was copied. */
+    private final java.util.Set<Long> copied = new java.util.HashSet<>();
 
     /**
      * @param attachEpoch the leaving sink's attach epoch: batches of older epochs are not its own
@@ -87,6 +91,23 @@ final class ClosingBegins {
                 if (cursor.spec().batch()) {
                     threadName = cursor.string(1, strings);
                     newBatch = true;
+                } else if (cursor.type() == Wire.TASK_ATTR && copied.contains(cursor.arg(0))) {
+                    // an attribute of a task whose begin this pass copied: recorded with it, missed with it
+                    String key = cursor.string(1, strings);
+                    int keyRef = (int) cursor.arg(1);
+                    String value = cursor.string(2, strings);
+                    int keep = Codec.cut(value, Wire.MAX_NAME_CHARS);
+                    long ts = base + cursor.time();
+                    ensure(EventEncoder.batchRoom(0, threadName) + EventEncoder.FIXED + Codec.refSize(keyRef, key)
+                            + Codec.maxStringBytes(keep));
+                    if (newBatch) {
+                        length = EventEncoder.batch(out, length, batch, cursor.thread(), 0, threadName, cursor.time(),
+                                ts);
+                        newBatch = false;
+                    }
+                    length = EventEncoder.attribute(out, length, batch, ts, false, cursor.arg(0), keyRef, key, value,
+                            keep);
+                    events++;
                 } else if (cursor.type() == Wire.TASK_BEGIN) {
                     String type = cursor.string(2, strings);
                     int typeRef = (int) cursor.arg(2);
@@ -100,7 +121,8 @@ final class ClosingBegins {
                     int stack = cursor.stack();
                     length = EventEncoder.taskBegin(out, length, batch, ts, cursor.arg(0), cursor.arg(1), typeRef,
                             type, false, 0, stack < 0 ? EventEncoder.NO_STACK : stack);
-                    begins++;
+                    copied.add(cursor.arg(0));
+                    events++;
                 }
             }
         } catch (FormatException e) {
@@ -114,9 +136,9 @@ final class ClosingBegins {
         }
     }
 
-    /** @return how many begins were copied */
+    /** @return how many events were copied (begins and attributes) */
     int count() {
-        return begins;
+        return events;
     }
 
     /** @return the batches of the begins copied */

@@ -25,10 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  * if it was created before), its type inline, with the stack of the task's begin when
  * the task was created in this recording with stacks on (a task created before has no
  * stack in this recording's table): {@code TraceWriter} writes the same bytes for it.
- * The task's attributes recorded so far (at most {@link Task#MAX_KEPT_ATTRIBUTES} keys,
+ * The task's attributes recorded before (at most {@link Task#MAX_KEPT_ATTRIBUTES} keys,
  * see {@link Task#keep}) follow it, at the same time, keys inline: so an output attached
- * after a request's {@code trace.id} was recorded still has it. Attributes past that
- * bound are counted as dropped events in each output that gets the begin.
+ * after a request's {@code trace.id} was recorded still has it. Each key past that bound
+ * is counted as one dropped event in each output that gets the begin.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
@@ -37,12 +37,14 @@ import java.util.concurrent.locks.LockSupport;
  *       thread's did. So no thread sees the task's begin as known for an epoch before
  *       the begin for that epoch is in the queue, and of the begins queued for one claim
  *       exactly one is confirmed.</li>
- *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}, then
- *       {@link #capture}); it waits for a queued begin to be settled (its thread is a few
+ *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}); it waits for a queued begin to be settled (its thread is a few
  *       instructions from it), at most {@link #SETTLE_WAIT_NANOS} for all it takes at
  *       once: one never settled (an Error between the queueing and the claim) is dropped
  *       and counted.</li>
- *   <li>Once captured it does not change: sinks frame it on their own threads.</li>
+ *   <li>The attributes it carries are the task's when its thread met it in the new epoch,
+ *       before the claim (so before the event that met it is written): a value recorded
+ *       after that is the output's own event, never stamped at the task's start, and never
+ *       twice. It does not change once made: sinks frame it on their own threads.</li>
  * </ul>
  */
 final class EarlierBegin {
@@ -74,12 +76,11 @@ final class EarlierBegin {
     final int epoch;
     /** The stack id of the task's begin, or {@link EventEncoder#NO_STACK}. */
     final int stack;
-    private final Task source;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    /** The task's attributes (key, value, ...) and how many it did not keep; set by {@link #capture}. */
-    private String[] attributes;
-    private int attributesCut;
+    /** The task's attributes (key, value, ...) when its thread met it in the new epoch, and how many it did not keep. */
+    private final String[] attributes;
+    private final int attributesCut;
 
     EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack) {
         this.thread = thread;
@@ -91,7 +92,9 @@ final class EarlierBegin {
         this.knownUpTo = knownUpTo;
         this.epoch = epoch;
         this.stack = stack;
-        this.source = t;
+        int[] cut = new int[1];
+        this.attributes = t.keptAttributes(cut);
+        this.attributesCut = cut[0];
     }
 
     /** The queueing thread: whether its claim of the begin won. */
@@ -126,12 +129,6 @@ final class EarlierBegin {
     /** @return whether its claim was never decided (see {@link #awaitSettled}) */
     boolean unsettled() {
         return (int) STATE.getAcquire(this) == PENDING;
-    }
-
-    /** Writer thread, once taken: fixes the attributes it carries (those recorded so far). */
-    void capture() {
-        attributes = source.keptAttributes();
-        attributesCut = source.keptCut();
     }
 
     /** Whether an output attached at {@code attachEpoch} lacks this begin. */

@@ -411,25 +411,29 @@ final class Recorder {
      * are void.
      */
     private void beginEarlier(ThreadState st, Task t, int now) {
-        int known = t.knownBegin();
-        if (known >= now) {
-            return;
+        // Until a claim for this epoch (or a later one) is made: a thread that read an older epoch
+        // may win the task's claim for it and void ours, which an output of this epoch still needs.
+        for (int known = t.knownBegin(); known < now; known = t.knownBegin()) {
+            if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
+                earlierQueued.decrementAndGet();
+                dropped.incrementAndGet(); // not claimed: its next event tries again
+                return;
+            }
+            EarlierBegin e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
+            earlierBegins.add(e);
+            boolean won = t.claimBegin(known, now);
+            e.settle(won);
+            if (won) {
+                writer.wake();
+                return;
+            }
         }
-        if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
-            earlierQueued.decrementAndGet();
-            dropped.incrementAndGet(); // not claimed: its next event tries again
-            return;
-        }
-        EarlierBegin e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
-        earlierBegins.add(e);
-        e.settle(t.claimBegin(known, now));
-        writer.wake();
     }
 
     /**
      * Takes the queued earlier begins, for the segment being cut (writer thread): each
      * once its claim is decided ({@link EarlierBegin#awaitSettled}, a second at most for
-     * them all), only the confirmed ones, with the attributes their tasks have now.
+     * them all), only the confirmed ones.
      */
     java.util.List<EarlierBegin> takeEarlierBegins() {
         if (earlierBegins.isEmpty()) {
@@ -441,7 +445,6 @@ final class Recorder {
         while ((e = earlierBegins.poll()) != null) {
             earlierQueued.decrementAndGet();
             if (e.awaitSettled(deadline)) {
-                e.capture();
                 taken.add(e);
             } else if (e.unsettled()) {
                 dropped.incrementAndGet(); // its thread never decided (an Error): some output may lack it

@@ -31,15 +31,17 @@ public final class Task implements AutoCloseable {
     private static final VarHandle ENDED;
     private static final VarHandle RECORDED_EPOCH;
     private static final VarHandle KEPT;
-    private static final VarHandle KEPT_CUT;
 
     /**
      * The most distinct attribute keys a task keeps for the begins it gets again in outputs
      * attached after them ({@link EarlierBegin}); attributes of further keys are recorded
      * as usual but not kept, and an output that gets such a task's earlier begin counts
-     * each of them as a dropped event.
+     * one dropped event per such key (exact for up to {@value #MAX_CUT_KEYS} of them, one
+     * per call with a key past those).
      */
     static final int MAX_KEPT_ATTRIBUTES = 16;
+    /** Keys not kept that a task remembers, to count each once. */
+    static final int MAX_CUT_KEYS = 16;
 
     static {
         try {
@@ -47,7 +49,6 @@ public final class Task implements AutoCloseable {
             ENDED = l.findVarHandle(Task.class, "ended", int.class);
             RECORDED_EPOCH = l.findVarHandle(Task.class, "recordedEpoch", int.class);
             KEPT = l.findVarHandle(Task.class, "kept", String[].class);
-            KEPT_CUT = l.findVarHandle(Task.class, "keptCut", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -71,15 +72,16 @@ public final class Task implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
     /**
-     * The attributes recorded on this task while recording, as key, value, key, value...
-     * (a key recorded again replaces its value), at most {@link #MAX_KEPT_ATTRIBUTES} keys;
-     * or null. Copied on write, so a reader's snapshot never changes.
+     * The attributes recorded on this task while recording, made at the first: key, value,
+     * key, value... (a key recorded again replaces its value in place, values cut as the
+     * recorder cuts them), at most {@link #MAX_KEPT_ATTRIBUTES} keys, then up to
+     * {@link #MAX_CUT_KEYS} keys not kept; or null. Guarded by its own monitor (never
+     * exposed): a value set again allocates nothing.
      */
     @SuppressWarnings("unused") // accessed through KEPT
     private volatile String[] kept;
-    /** Attributes of keys past {@link #MAX_KEPT_ATTRIBUTES}: recorded, not kept. */
-    @SuppressWarnings("unused") // accessed through KEPT_CUT
-    private volatile int keptCut;
+    /** Calls with a key neither kept nor remembered as cut; guarded by {@link #kept}'s monitor. */
+    private int keptPast;
     /** The root of this task's tree (its own id for a root task); set by the creating thread before publication. */
     long rootId;
     /** The OpenTelemetry trace its tree joined at {@link Trace#newTask}, or null; set before publication. */
@@ -129,53 +131,75 @@ public final class Task implements AutoCloseable {
         return beginStackRecording == recording ? beginStack : -1;
     }
 
+    private static final int KEPT_SLOTS = 2 * MAX_KEPT_ATTRIBUTES;
+    private static final int CUT_SLOTS = MAX_CUT_KEYS;
+
     /**
      * Keeps an attribute recorded on this task, for an output that gets its begin later
-     * (see {@link #MAX_KEPT_ATTRIBUTES}). Lock-free: a copy of the few pairs per call.
+     * (see {@link #MAX_KEPT_ATTRIBUTES}): one array per task, made at its first attribute;
+     * after that, nothing allocated per call (a value longer than the recorder keeps is cut).
      */
     void keep(String key, String value) {
-        while (true) {
-            String[] old = kept;
-            String[] next;
-            if (old == null) {
-                next = new String[] {key, value};
-            } else {
-                int at = -1;
-                for (int i = 0; i < old.length; i += 2) {
-                    if (old[i].equals(key)) {
-                        at = i;
-                        break;
-                    }
-                }
-                if (at >= 0) {
-                    if (old[at + 1].equals(value)) {
-                        return;
-                    }
-                    next = old.clone();
-                    next[at + 1] = value;
-                } else if (old.length >= 2 * MAX_KEPT_ATTRIBUTES) {
-                    KEPT_CUT.getAndAdd(this, 1);
+        String[] a = kept;
+        if (a == null) {
+            a = new String[KEPT_SLOTS + CUT_SLOTS];
+            if (!KEPT.compareAndSet(this, null, a)) {
+                a = kept;
+            }
+        }
+        String v = io.asynctrace.internal.format.Codec.cutString(value, Wire.MAX_NAME_CHARS);
+        synchronized (a) {
+            for (int i = 0; i < KEPT_SLOTS; i += 2) {
+                String k = a[i];
+                if (k == null) {
+                    a[i] = key;
+                    a[i + 1] = v;
                     return;
-                } else {
-                    next = java.util.Arrays.copyOf(old, old.length + 2);
-                    next[old.length] = key;
-                    next[old.length + 1] = value;
+                }
+                if (k.equals(key)) {
+                    a[i + 1] = v;
+                    return;
                 }
             }
-            if (KEPT.compareAndSet(this, old, next)) {
-                return;
+            for (int i = KEPT_SLOTS; i < KEPT_SLOTS + CUT_SLOTS; i++) {
+                String k = a[i];
+                if (k == null) {
+                    a[i] = key;
+                    return;
+                }
+                if (k.equals(key)) {
+                    return; // counted once already
+                }
             }
+            keptPast++;
         }
     }
 
-    /** @return the attributes kept (key, value, ...; never to be changed), or null */
-    String[] keptAttributes() {
-        return kept;
-    }
-
-    /** @return how many attributes were recorded on this task but not kept (past {@link #MAX_KEPT_ATTRIBUTES} keys) */
-    int keptCut() {
-        return keptCut;
+    /**
+     * A copy of what is kept now (the thread that claims an earlier begin takes it, as the
+     * task is first met in the new epoch).
+     *
+     * @param cut gets, at index 0, how many attributes are not kept (see {@link #MAX_CUT_KEYS})
+     * @return key, value, ... (never to be changed), or null if none is kept
+     */
+    String[] keptAttributes(int[] cut) {
+        String[] a = kept;
+        cut[0] = 0;
+        if (a == null) {
+            return null;
+        }
+        synchronized (a) {
+            int n = 0;
+            while (n < KEPT_SLOTS && a[n] != null) {
+                n += 2;
+            }
+            int cutKeys = 0;
+            while (cutKeys < CUT_SLOTS && a[KEPT_SLOTS + cutKeys] != null) {
+                cutKeys++;
+            }
+            cut[0] = cutKeys + keptPast;
+            return n == 0 ? null : java.util.Arrays.copyOf(a, n);
+        }
     }
 
     /** @return this task's id, unique in this JVM */
@@ -280,8 +304,9 @@ public final class Task implements AutoCloseable {
         if (r != null) {
             String k = String.valueOf(key);
             String v = String.valueOf(value);
-            keep(k, v); // first: an earlier begin taken while the event is written has it (at worst twice)
+            // Recorded first: an earlier begin this call claims carries the value the task had before it.
             r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, k, v);
+            keep(k, v);
         }
         return this;
     }
