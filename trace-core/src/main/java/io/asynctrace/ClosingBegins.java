@@ -136,6 +136,33 @@ final class ClosingBegins {
         }
     }
 
+    /**
+     * Before the pass: the tasks whose begin the leaving sink has in its final segment
+     * ({@code events} of it, and the earlier begins it needs), whose attributes found in
+     * the pass are copied too (the creator's {@code trace.id}, committed just after a
+     * begin the first pass took).
+     */
+    void begunIn(byte[] events, int length, java.util.List<EarlierBegin> earlier) {
+        for (EarlierBegin e : earlier) {
+            if (e.neededBy(attachEpoch)) {
+                copied.add(e.task);
+            }
+        }
+        if (events == null) {
+            return;
+        }
+        cursor.reset(events, 0, length);
+        try {
+            while (cursor.next()) {
+                if (cursor.type() == Wire.TASK_BEGIN) {
+                    copied.add(cursor.arg(0));
+                }
+            }
+        } catch (FormatException e) {
+            // the writer's own segment: well formed
+        }
+    }
+
     /** @return how many events were copied (begins and attributes) */
     int count() {
         return events;

@@ -414,6 +414,10 @@ final class SegmentWriter implements Runnable {
             }
         }
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base);
+        if (last != null) {
+            boolean own = leaving.takesEventsOf(last);
+            begins.begunIn(own ? last.events() : null, own ? last.eventsLength() : 0, last.begins());
+        }
         buffers.closing(begins);
         try {
             buffers.sweepClosing(leaving);
