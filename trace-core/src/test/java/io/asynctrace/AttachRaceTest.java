@@ -2,16 +2,13 @@ package io.asynctrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceModel;
-import io.asynctrace.reader.TraceReader;
 import io.asynctrace.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -116,35 +113,10 @@ class AttachRaceTest {
 
     /** Counts the tasks of {@code trace} with an event but no begin anywhere in it, and those with two begins. */
     private static void check(byte[] trace, Found found) throws IOException {
-        Map<Long, Integer> begins = new HashMap<>();
-        Set<Long> used = new HashSet<>();
-        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(trace))) {
-            reader.read(new TraceHandler() {
-                @Override
-                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-                    begins.merge(task, 1, Integer::sum);
-                }
-
-                @Override
-                public void onTaskEnd(long time, long thread, long task, String outcome) {
-                    used.add(task);
-                }
-
-                @Override
-                public void onLog(long time, long thread, long task, String category, String message) {
-                    if (task != 0) {
-                        used.add(task);
-                    }
-                }
-
-                @Override
-                public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-                    if (!onSpan) {
-                        used.add(target);
-                    }
-                }
-            });
-        }
+        FlightFixtures.TaskUse use = FlightFixtures.taskUse(trace);
+        Map<Long, Integer> begins = use.begins();
+        Set<Long> used = new HashSet<>(use.events());
+        used.addAll(use.attributes());
         used.removeAll(begins.keySet());
         found.withoutBegin += used.size();
         if (!used.isEmpty() && found.sample.length() < 500) {

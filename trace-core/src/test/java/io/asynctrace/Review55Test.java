@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -106,36 +105,10 @@ class Review55Test {
 
     /** [tasks used without a begin, tasks used with a begin but without trace.id] */
     private static long[] check(byte[] trace) throws IOException {
-        Set<Long> begun = new HashSet<>();
-        Set<Long> attributed = new HashSet<>();
-        Set<Long> used = new HashSet<>();
-        try (TraceReader reader = new TraceReader(new ByteArrayInputStream(trace))) {
-            reader.read(new TraceHandler() {
-                @Override
-                public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier) {
-                    begun.add(task);
-                }
-
-                @Override
-                public void onTaskEnd(long time, long thread, long task, String outcome) {
-                    used.add(task);
-                }
-
-                @Override
-                public void onLog(long time, long thread, long task, String category, String message) {
-                    if (task != 0) {
-                        used.add(task);
-                    }
-                }
-
-                @Override
-                public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
-                    if (!onSpan && key.equals("trace.id")) {
-                        attributed.add(target);
-                    }
-                }
-            });
-        }
+        FlightFixtures.TaskUse use = FlightFixtures.taskUse(trace);
+        Set<Long> begun = use.begins().keySet();
+        Set<Long> attributed = use.traceIds();
+        Set<Long> used = use.events();
         long noBegin = used.stream().filter(id -> !begun.contains(id)).count();
         long noAttr = used.stream().filter(id -> begun.contains(id) && !attributed.contains(id)).count();
         return new long[] {noBegin, noAttr};
