@@ -199,6 +199,11 @@ final class Recordings {
         return file;
     }
 
+    /** For tests: the running recording's sink for {@code tap}, or null. */
+    static synchronized StreamSink tapSinkForTest(TraceTap tap) {
+        return tapSinks.get(tap);
+    }
+
     /** For tests: the running flight recorder's ring, or null. */
     static synchronized FlightRing ringForTest() {
         return ring;

@@ -238,13 +238,14 @@ class TraceTapTest {
     void aByteBoundSmallerThanOneSegmentStillLetsAnIdleTapHaveEverySegment() throws Exception {
         Streams tap = tap(64, 1); // every segment is bigger than the bound: each goes only into an empty queue
         ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file, FAST);
+        Trace.start(file, TraceOptions.defaults().withFlushIntervalMillis(60_000)); // segments only at the flushes
+        StreamSink sink = Recordings.tapSinkForTest(tap);
         for (int i = 0; i < 5; i++) {
-            int before = tap.only().size();
             Trace.newTask("t").end();
             assertThat(Trace.flush()).isTrue();
-            // the tap's thread is idle again before the next segment comes: its queue is empty then
-            Await.until("the tap wrote segment " + i, () -> tap.only().size() > before);
+            // the tap's thread is idle again (its queue empty) before the next segment comes
+            assertThat(sink.awaitDelivered(sink.offered(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30)))
+                    .as("the tap wrote segment %d", i).isTrue();
         }
         Trace.stop();
         TraceModel m = tap.only().awaitTrace();
