@@ -50,6 +50,8 @@ final class BufferCollector {
     private final List<Stripe> skipped = new ArrayList<>();
     /** While a detach's closing sweep runs: the begins the leaving sink still needs; else null. */
     private ClosingBegins closing;
+    /** For tests: told (on this thread) each stripe index a waiting {@link #takeStripes} has just taken, or null. */
+    volatile java.util.function.IntConsumer afterStripeForTest;
 
     BufferCollector(Recorder recorder, Units units) {
         this.recorder = recorder;
@@ -326,7 +328,8 @@ final class BufferCollector {
      */
     void takeStripes(boolean close, boolean wait) {
         skipped.clear();
-        for (Stripe s : recorder.stripes) {
+        for (int i = 0; i < recorder.stripes.length; i++) {
+            Stripe s = recorder.stripes[i];
             boolean locked;
             if (!wait) {
                 locked = s.tryLock();
@@ -368,6 +371,10 @@ final class BufferCollector {
                 if (!close) {
                     recorder.recycle(b);
                 }
+            }
+            java.util.function.IntConsumer hook = afterStripeForTest;
+            if (hook != null && wait) {
+                hook.accept(i);
             }
         }
     }

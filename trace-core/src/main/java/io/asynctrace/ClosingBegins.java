@@ -4,6 +4,7 @@ import io.asynctrace.internal.format.BatchState;
 import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventCursor;
 import io.asynctrace.internal.format.EventEncoder;
+import io.asynctrace.internal.format.EventSpec;
 import io.asynctrace.internal.format.FormatException;
 import io.asynctrace.internal.format.Wire;
 import java.util.Arrays;
@@ -13,9 +14,11 @@ import java.util.Arrays;
  * of the batches its closing sweep takes after the sink's final segment was cut (see
  * {@link SegmentWriter}'s "a sink detached mid-way"). Each {@code TASK_BEGIN} found in
  * a batch written under the sink's attach epoch or later is written again, as it was
- * (time, thread, parent, type, stack), in a batch of the same thread, and so is every
- * {@code TASK_ATTR} of those tasks found after it (the creator's {@code trace.id}, missed
- * with the begin); every other event is left out. Writer thread only.
+ * (time, thread, parent, type, stack), in a batch of the same thread; so is every
+ * {@code TASK_ATTR} found of those tasks and of the tasks with events in the final segment
+ * (the creator's {@code trace.id}, committed before the task was shared, can be missed by
+ * the first sweep as a begin can), after the pass, wherever the pass met it; every other
+ * event is left out. Writer thread only.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
@@ -31,6 +34,11 @@ import java.util.Arrays;
  *       committed before that event, so before the first sweep ended: the second finds it,
  *       wherever it is then (a leased buffer, a stolen buffer's tail, a stripe, the full
  *       queue).</li>
+ *   <li>Likewise an attribute committed before such an event (a creator's {@code trace.id},
+ *       set before it shared the task): the pass keeps every {@code TASK_ATTR} of the
+ *       sink's epochs it meets and, once it has met them all, copies those of the tasks
+ *       with an event in the final segment (whatever segment has their begin) or whose
+ *       begin it copied, met before or after the attribute.</li>
  *   <li>A leased thread's buffer is in none of those places while the thread swaps it
  *       ({@link ThreadState#refilling}); the second sweep waits that out, at most
  *       a second in all, and counts one event lost to the leaving
@@ -52,8 +60,21 @@ final class ClosingBegins {
     private int length;
     /** Events copied: the begins and their tasks' attributes. */
     private int events;
-    /** The tasks whose begin was copied. */
-    private final java.util.Set<Long> copied = new java.util.HashSet<>();
+    /** The tasks whose attributes found in the pass are copied: begun or seen in the final segment, or begun in the pass. */
+    private final java.util.Set<Long> attributed = new java.util.HashSet<>();
+    /** The tasks whose begin this pass copied. */
+    private final java.util.Set<Long> begun = new java.util.HashSet<>();
+    /**
+     * The task attributes found in the pass, in the order found, each once (a tail the pass read
+     * in place may be met again re-emitted); copied at the end for the tasks in {@link #attributed}.
+     */
+    private final java.util.Set<Attribute> found = new java.util.LinkedHashSet<>();
+    private boolean finished;
+
+    /** A {@code TASK_ATTR} the pass found, to be copied if its task turns out to be {@link #attributed}. */
+    private record Attribute(long thread, String threadName, long time, long task, int keyRef, String key,
+                             String value) {
+    }
 
     /**
      * @param attachEpoch the leaving sink's attach epoch: batches of older epochs are not its own
@@ -67,7 +88,9 @@ final class ClosingBegins {
     /**
      * Copies the begins of one unit the sweep took: {@code header[0, headerLength)} (a
      * {@code BATCH_RESUME}, or nothing) then {@code src[offset, offset + n)}, which starts
-     * with a batch header if there is no header; written under {@code epoch}.
+     * with a batch header if there is no header; written under {@code epoch}. Its task
+     * attributes are kept aside until the pass ends: the pass may meet an attribute before
+     * its task's begin (another stripe, another buffer).
      *
      * @param strings the recording's string table, for the references in it
      */
@@ -91,24 +114,10 @@ final class ClosingBegins {
                 if (cursor.spec().batch()) {
                     threadName = cursor.string(1, strings);
                     newBatch = true;
-                } else if (cursor.type() == Wire.TASK_ATTR && copied.contains(cursor.arg(0))) {
-                    // an attribute of a task whose begin this pass copied: recorded with it, missed with it
-                    String key = cursor.string(1, strings);
-                    int keyRef = (int) cursor.arg(1);
-                    String value = cursor.string(2, strings);
-                    int keep = Codec.cut(value, Wire.MAX_NAME_CHARS);
-                    long ts = base + cursor.time();
-                    ensure(EventEncoder.batchRoom(0, threadName) + EventEncoder.FIXED + Codec.refSize(keyRef, key)
-                            + Codec.maxStringBytes(keep));
-                    if (newBatch) {
-                        length = EventEncoder.batch(out, length, batch, cursor.thread(), 0, threadName, cursor.time(),
-                                ts);
-                        newBatch = false;
-                    }
-                    length = EventEncoder.attribute(out, length, batch, ts, false, cursor.arg(0), keyRef, key, value,
-                            keep);
-                    events++;
-                } else if (cursor.type() == Wire.TASK_BEGIN) {
+                } else if (cursor.type() == Wire.TASK_ATTR) {
+                    found.add(new Attribute(cursor.thread(), threadName, base + cursor.time(), cursor.arg(0),
+                            (int) cursor.arg(1), cursor.string(1, strings), cursor.string(2, strings)));
+                } else if (cursor.type() == Wire.TASK_BEGIN && begun.add(cursor.arg(0))) {
                     String type = cursor.string(2, strings);
                     int typeRef = (int) cursor.arg(2);
                     long ts = base + cursor.time();
@@ -121,7 +130,7 @@ final class ClosingBegins {
                     int stack = cursor.stack();
                     length = EventEncoder.taskBegin(out, length, batch, ts, cursor.arg(0), cursor.arg(1), typeRef,
                             type, false, 0, stack < 0 ? EventEncoder.NO_STACK : stack);
-                    copied.add(cursor.arg(0));
+                    attributed.add(cursor.arg(0));
                     events++;
                 }
             }
@@ -137,15 +146,16 @@ final class ClosingBegins {
     }
 
     /**
-     * Before the pass: the tasks whose begin the leaving sink has in its final segment
+     * Before the pass: the tasks the leaving sink has events of in its final segment
      * ({@code events} of it, and the earlier begins it needs), whose attributes found in
-     * the pass are copied too (the creator's {@code trace.id}, committed just after a
-     * begin the first pass took).
+     * the pass are copied too: an attribute committed before such an event (the creator's
+     * {@code trace.id}, recorded before it shared the task) may sit in a buffer the first
+     * pass had passed, whichever segment of the sink has the task's begin.
      */
-    void begunIn(byte[] events, int length, java.util.List<EarlierBegin> earlier) {
+    void seenIn(byte[] events, int length, java.util.List<EarlierBegin> earlier) {
         for (EarlierBegin e : earlier) {
             if (e.neededBy(attachEpoch)) {
-                copied.add(e.task);
+                attributed.add(e.task);
             }
         }
         if (events == null) {
@@ -154,8 +164,11 @@ final class ClosingBegins {
         cursor.reset(events, 0, length);
         try {
             while (cursor.next()) {
-                if (cursor.type() == Wire.TASK_BEGIN) {
-                    copied.add(cursor.arg(0));
+                EventSpec spec = cursor.spec();
+                for (int i = 0; i < spec.arity(); i++) {
+                    if (spec.coding(i) == EventSpec.Coding.TASK && cursor.arg(i) != 0) {
+                        attributed.add(cursor.arg(i));
+                    }
                 }
             }
         } catch (FormatException e) {
@@ -163,13 +176,40 @@ final class ClosingBegins {
         }
     }
 
+    /** After the pass: appends the attributes found of the tasks {@link #attributed}, once. */
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        long thread = -1;
+        for (Attribute a : found) {
+            if (!attributed.contains(a.task())) {
+                continue;
+            }
+            int keep = Codec.cut(a.value(), Wire.MAX_NAME_CHARS);
+            ensure(EventEncoder.batchRoom(0, a.threadName()) + EventEncoder.FIXED + Codec.refSize(a.keyRef(), a.key())
+                    + Codec.maxStringBytes(keep));
+            if (a.thread() != thread) {
+                thread = a.thread();
+                length = EventEncoder.batch(out, length, batch, thread, 0, a.threadName(), a.time() - base, a.time());
+            }
+            length = EventEncoder.attribute(out, length, batch, a.time(), false, a.task(), a.keyRef(), a.key(),
+                    a.value(), keep);
+            events++;
+        }
+        found.clear();
+    }
+
     /** @return how many events were copied (begins and attributes) */
     int count() {
+        finish();
         return events;
     }
 
-    /** @return the batches of the begins copied */
+    /** @return the batches of the begins copied, then of the attributes */
     byte[] bytes() {
+        finish();
         return Arrays.copyOf(out, length);
     }
 }

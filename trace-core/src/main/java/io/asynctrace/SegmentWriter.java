@@ -185,6 +185,11 @@ final class SegmentWriter implements Runnable {
 
     private volatile Error injected;
 
+    /** For tests: see {@link BufferCollector#afterStripeForTest}. */
+    void afterStripeForTest(java.util.function.IntConsumer hook) {
+        buffers.afterStripeForTest = hook;
+    }
+
     /** @return see {@link BufferCollector#stripesSkipped()} */
     long stripesSkipped() {
         return buffers.stripesSkipped();
@@ -416,7 +421,7 @@ final class SegmentWriter implements Runnable {
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base);
         if (last != null) {
             boolean own = leaving.takesEventsOf(last);
-            begins.begunIn(own ? last.events() : null, own ? last.eventsLength() : 0, last.begins());
+            begins.seenIn(own ? last.events() : null, own ? last.eventsLength() : 0, last.begins());
         }
         buffers.closing(begins);
         try {

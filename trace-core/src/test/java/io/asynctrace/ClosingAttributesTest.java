@@ -1,0 +1,114 @@
+package io.asynctrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A file detached from a flight recorder's recording has, for every task with events in
+ * it, the attributes recorded on the task before those events (Review55Test's
+ * {@code trace.id}, set before the task is shared), also when the detach's first sweep
+ * passed the attribute's stripe before it was committed and took the later event from a
+ * stripe it reached after. Deterministic: the writer thread itself records the events,
+ * from the hook it runs after each stripe it took ({@link BufferCollector#afterStripeForTest}),
+ * choosing each event's stripe.
+ */
+class ClosingAttributesTest {
+    private final FlightFixtures flights = new FlightFixtures();
+
+    @AfterEach
+    void stopAll() {
+        Recorder r = Recordings.active;
+        if (r != null) {
+            r.writer.afterStripeForTest(null);
+        }
+        flights.stopAll();
+    }
+
+    /** Every thread writes through the stripes; the hook is armed once for the detach. */
+    private Recorder sharedRecording(ByteArrayOutputStream file) {
+        flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST.withMaxThreadBuffers(0)));
+        Trace.start(file);
+        Recorder r = Recordings.active;
+        assertThat(r.stripes.length).isGreaterThanOrEqualTo(4);
+        return r;
+    }
+
+    /** Runs {@code events} once, on the writer thread, right after the detach's first sweep took stripe {@code after}. */
+    private static AtomicBoolean arm(Recorder r, int after, Runnable events) {
+        AtomicBoolean ran = new AtomicBoolean();
+        r.writer.afterStripeForTest(i -> {
+            if (i == after && ran.compareAndSet(false, true)) {
+                events.run();
+            }
+        });
+        return ran;
+    }
+
+    /** The next event of the calling thread goes to stripe {@code i} (it is free: the writer is between stripes). */
+    private static void onStripe(int i) {
+        ThreadState.current().stripe = i;
+    }
+
+    /**
+     * The task's begin went out in an earlier segment of the file (a flush), so the final
+     * segment has the task's log but not its begin: the attribute the detach's second pass
+     * finds must still be copied.
+     */
+    @Test
+    void anAttributeBeforeALogIsKeptWhenTheBeginWasInAnEarlierSegment() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Recorder r = sharedRecording(file);
+        Task t = Trace.newTask("shared");
+        assertThat(Trace.flush()).isTrue(); // its begin is in a segment before the file's final one
+        AtomicBoolean ran = arm(r, 0, () -> {
+            onStripe(0);
+            t.attr("trace.id", "t1"); // into stripe 0, which the first sweep has passed
+            onStripe(1);
+            t.log("step", "after the attribute"); // into stripe 1, which it takes next
+        });
+        RecordingStats stats = Trace.stop();
+        assertThat(ran).isTrue();
+        assertThat(stats.droppedEvents()).isZero();
+        FlightFixtures.TaskUse use = FlightFixtures.taskUse(file.toByteArray());
+        assertThat(use.events()).contains(t.id());
+        assertThat(use.begins()).containsEntry(t.id(), 1);
+        assertThat(use.traceIds()).as("the trace.id recorded before the task's log, in the file that has the log")
+                .contains(t.id());
+    }
+
+    /**
+     * The begin and the attribute are both committed into stripes the first sweep passed,
+     * the attribute into a lower one: the second pass meets the attribute before the begin
+     * and must not leave it out for that.
+     */
+    @Test
+    void anAttributeMetBeforeItsBeginInTheSecondPassIsKept() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Recorder r = sharedRecording(file);
+        AtomicReference<Task> task = new AtomicReference<>();
+        AtomicBoolean ran = arm(r, 2, () -> {
+            onStripe(2);
+            Task t = Trace.newTask("shared"); // begin into stripe 2, passed
+            onStripe(0);
+            t.attr("trace.id", "t2"); // into stripe 0, passed, lower
+            onStripe(3);
+            t.log("step", "after the attribute"); // into stripe 3, taken by the first sweep
+            task.set(t);
+        });
+        RecordingStats stats = Trace.stop();
+        assertThat(ran).isTrue();
+        assertThat(stats.droppedEvents()).isZero();
+        long id = task.get().id();
+        FlightFixtures.TaskUse use = FlightFixtures.taskUse(file.toByteArray());
+        assertThat(use.events()).contains(id);
+        assertThat(use.begins()).containsEntry(id, 1);
+        assertThat(use.traceIds()).as("the trace.id met before its begin by the detach's second pass").contains(id);
+    }
+}
