@@ -97,6 +97,21 @@ public final class Codec {
      * @return the position after it
      */
     public static int putString(byte[] d, int p, String s, int n) {
+        // ASCII, the usual case, in one pass: its byte length is n, so the length goes first and
+        // the chars follow; at the first other char, start again with the length counted.
+        int q = putVar(d, p, n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return putUtf8(d, p, s, n);
+            }
+            d[q++] = (byte) c;
+        }
+        return q;
+    }
+
+    /** {@link #putString} for chars that are not all ASCII: the byte length counted first. */
+    private static int putUtf8(byte[] d, int p, String s, int n) {
         p = putVar(d, p, utf8Length(s, n));
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
