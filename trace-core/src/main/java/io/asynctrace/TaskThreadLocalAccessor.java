@@ -92,6 +92,28 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
     }
 
     /**
+     * {@link #switchTo(Task)} for an adapter that switches several times per subscription,
+     * mostly on one thread: {@code near} is a token an earlier switch returned (on any
+     * thread), kept by the adapter; when it was got on the calling thread, this call
+     * saves the thread-local lookup (it compares {@code Thread.currentThread()}). Any
+     * other value, such as a token from another thread or {@code null}, only costs the
+     * lookup. The returned token is paired with {@link #switchBack} as usual.
+     *
+     * @param task the task to make current, or null for none
+     * @param near a token of an earlier switch, or null
+     * @return the token for {@link #switchBack}
+     */
+    public static Object switchTo(Task task, Object near) {
+        ThreadState st = near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
+                ? (ThreadState) near : ThreadState.current();
+        if (st.task == task) {
+            return SAME;
+        }
+        st.push(task);
+        return st;
+    }
+
+    /**
      * Undoes the matching {@link #switchTo}.
      *
      * @param token what {@link #switchTo} returned on this thread

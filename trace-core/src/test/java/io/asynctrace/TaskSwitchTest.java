@@ -72,6 +72,52 @@ class TaskSwitchTest {
         });
     }
 
+    @Test
+    void deepNestingOfSwitchToNearAnEarlierTokenRestoresEverySpan() {
+        Object[] near = new Object[1];
+        checkDeepNesting(task -> {
+            Object token = TaskThreadLocalAccessor.switchTo(task, near[0]);
+            near[0] = token;
+            return () -> TaskThreadLocalAccessor.switchBack(token);
+        });
+    }
+
+    @Test
+    void aTokenOfAnotherThreadAsTheHintSwitchesTheCallingThreadOnly() throws Exception {
+        Recording rec = Recording.start();
+        Task mine = Trace.newTask("mine");
+        Task theirs = Trace.newTask("theirs");
+        Object[] fromOtherThread = new Object[1];
+        Task[] otherThreadAfter = new Task[2];
+        Thread other = new Thread(() -> {
+            fromOtherThread[0] = TaskThreadLocalAccessor.switchTo(theirs);
+            otherThreadAfter[0] = Trace.currentTask();
+            TaskThreadLocalAccessor.switchBack(fromOtherThread[0]);
+            otherThreadAfter[1] = Trace.currentTask();
+        });
+        other.start();
+        other.join(10_000);
+        assertThat(other.isAlive()).isFalse();
+        assertThat(otherThreadAfter[0]).isSameAs(theirs);
+        assertThat(otherThreadAfter[1]).isNull();
+        for (Object hint : new Object[] {fromOtherThread[0], null, "not a token"}) {
+            Object token = TaskThreadLocalAccessor.switchTo(mine, hint);
+            try {
+                assertThat(Trace.currentTask()).as("hint %s", hint).isSameAs(mine);
+                Object same = TaskThreadLocalAccessor.switchTo(mine, token);
+                assertThat(Trace.currentTask()).isSameAs(mine);
+                TaskThreadLocalAccessor.switchBack(same);
+                assertThat(Trace.currentTask()).isSameAs(mine);
+            } finally {
+                TaskThreadLocalAccessor.switchBack(token);
+            }
+            assertThat(Trace.currentTask()).isNull();
+        }
+        mine.end();
+        theirs.end();
+        rec.stop();
+    }
+
     /** At each of {@link #DEPTH} levels a span is open when the next task is switched to; after the inner level returns, a span begun there must nest under it. */
     private static void checkDeepNesting(Function<Task, Runnable> switcher) {
         Recording rec = Recording.start();

@@ -4,6 +4,7 @@ import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
 import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
 
 import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -19,35 +20,50 @@ import reactor.util.context.Context;
  * ({@code "ok"}), error (the exception's class name), cancel ({@code "cancelled"});
  * {@link Task#end} lets exactly one of racing signals count.
  *
+ * <p>Cost: the {@code Context} with the task is made when first asked for (a
+ * {@code publishOn}, a hop, user code reading it), not per subscription; the switches
+ * on the subscribing thread reuse its state (see {@code TaskThreadLocalAccessor.switchTo(Task, Object)})
+ * instead of a thread-local lookup each.
+ *
  * @param <T> the element type
  */
 final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
     private final CoreSubscriber<? super T> actual;
     private final Task task;
     private final Task outer;
-    private final Context context;
     private final boolean mono;
+    /**
+     * The downstream {@code Context} with the task, made at the first {@link #currentContext}; a
+     * benign race: every thread computes an equal, immutable one.
+     */
+    private Context context;
+    /** The subscribing thread's switch token, for the switches made on that thread; set before any signal. */
+    Object near;
     private Subscription upstream;
     /** Whether a Mono's value ended the task already; signals are serial, so a plain field. */
     private boolean valued;
 
-    TaskSubscriber(CoreSubscriber<? super T> actual, Task task, Task outer, Context context, boolean mono) {
+    TaskSubscriber(CoreSubscriber<? super T> actual, Task task, Task outer, boolean mono) {
         this.actual = actual;
         this.task = task;
         this.outer = outer;
-        this.context = context;
         this.mono = mono;
     }
 
     @Override
     public Context currentContext() {
-        return context;
+        Context c = context;
+        if (c == null) {
+            c = actual.currentContext().put(TaskThreadLocalAccessor.KEY, task);
+            context = c;
+        }
+        return c;
     }
 
     @Override
     public void onSubscribe(Subscription s) {
         upstream = s;
-        Object token = switchTo(outer);
+        Object token = switchTo(outer, near);
         try {
             actual.onSubscribe(this);
         } finally {
@@ -61,7 +77,7 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
             valued = true;
             task.end();
         }
-        Object token = switchTo(outer);
+        Object token = switchTo(outer, near);
         try {
             actual.onNext(value);
         } finally {
@@ -72,7 +88,7 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     @Override
     public void onError(Throwable error) {
         task.end(error.getClass().getName());
-        Object token = switchTo(outer);
+        Object token = switchTo(outer, near);
         try {
             actual.onError(error);
         } finally {
@@ -85,7 +101,7 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
         if (!valued) {
             task.end();
         }
-        Object token = switchTo(outer);
+        Object token = switchTo(outer, near);
         try {
             actual.onComplete();
         } finally {
@@ -95,7 +111,7 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
 
     @Override
     public void request(long n) {
-        Object token = switchTo(task);
+        Object token = switchTo(task, near);
         try {
             upstream.request(n);
         } finally {
@@ -106,7 +122,7 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     @Override
     public void cancel() {
         task.end("cancelled");
-        Object token = switchTo(task);
+        Object token = switchTo(task, near);
         try {
             upstream.cancel();
         } finally {

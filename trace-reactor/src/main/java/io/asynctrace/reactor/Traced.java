@@ -5,7 +5,6 @@ import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
 
 import io.asynctrace.Span;
 import io.asynctrace.Task;
-import io.asynctrace.TaskThreadLocalAccessor;
 import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -87,11 +86,11 @@ final class Traced {
         Task outer = Contexts.taskOrCurrent(context);
         if (isTask) {
             Task task = io.asynctrace.Trace.newTask(name, outer);
-            TaskSubscriber<T> s = new TaskSubscriber<>(actual, task, outer,
-                    context.put(TaskThreadLocalAccessor.KEY, task), mono);
+            TaskSubscriber<T> s = new TaskSubscriber<>(actual, task, outer, mono);
             // Synchronous sources and the operators between them and here run inside subscribe
             // and request: the task is current there (see TaskSubscriber for the signals).
             Object token = switchTo(task);
+            s.near = token;
             try {
                 source.subscribe(s);
             } finally {

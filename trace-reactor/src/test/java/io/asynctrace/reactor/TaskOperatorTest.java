@@ -13,6 +13,7 @@ import io.asynctrace.testing.Recording;
 import io.asynctrace.testing.TraceModels;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,6 +27,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.ParallelFlux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 @ExtendWith(NoLeftovers.class)
 class TaskOperatorTest {
@@ -65,6 +68,32 @@ class TaskOperatorTest {
         assertThat(seen.get().type()).isEqualTo("m");
         assertThat(TraceModels.task(model, seen.get()).outcome()).isEqualTo("ok");
         assertThat(TraceModels.onlyTask(model, "f").complete()).isTrue();
+    }
+
+    @Test
+    void theContextMadeWhenFirstAskedHoldsTheTaskAndTheDownstreamEntries() {
+        Recording rec = Recording.start();
+        List<ContextView> seen = new CopyOnWriteArrayList<>();
+        // Asked for on two other threads (publishOn, then the inner of a flatMap on another scheduler) and on the subscriber's.
+        Mono<Integer> m = Mono.deferContextual(ctx -> {
+            seen.add(ctx);
+            return Mono.just(1);
+        }).publishOn(Schedulers.parallel())
+                .flatMap(v -> Mono.deferContextual(ctx -> {
+                    seen.add(ctx);
+                    return Mono.just(v + 1);
+                }).subscribeOn(Schedulers.boundedElastic()))
+                .transform(Trace.task("lazy"))
+                .contextWrite(Context.of("downstream", "kept"));
+        assertThat(m.block(Duration.ofSeconds(10))).isEqualTo(2);
+        TraceModel model = rec.stop();
+        long task = TraceModels.onlyTask(model, "lazy").id();
+        assertThat(seen).hasSize(2);
+        for (ContextView ctx : seen) {
+            assertThat(Trace.currentTask(ctx)).isNotNull();
+            assertThat(Trace.currentTask(ctx).id()).isEqualTo(task);
+            assertThat(ctx.<String>get("downstream")).isEqualTo("kept");
+        }
     }
 
     @Test
