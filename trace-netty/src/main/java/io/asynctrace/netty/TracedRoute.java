@@ -13,7 +13,6 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoOperator;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.util.context.Context;
@@ -70,7 +69,7 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             task.end(status(500)); // reactor-netty answers 500
             throw e;
         }
-        return new RequestMono(Mono.from(p), task, trace, res);
+        return new RequestMono(p, task, trace, res);
     }
 
     /**
@@ -106,14 +105,21 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
      * with the task current (reactor-netty does that on the event loop, after the handler
      * function returned), with the task and the {@link RequestTrace} in its {@code Context},
      * and ending the task at its terminal signal (outcome: the status) or cancel.
+     *
+     * <p>It subscribes the handler's publisher itself rather than through {@code Mono.from}:
+     * for reactor-netty's outbound that would assemble a Reactor wrapper per request, and
+     * {@code ReactorTracing}'s hook a hop operator after it, whose only downstream is this
+     * subscriber and reactor-netty, which run no user code (a {@code Void} publisher has no
+     * values). reactor-netty takes this {@code Mono} as it is.
      */
-    private static final class RequestMono extends MonoOperator<Void, Void> {
+    private static final class RequestMono extends Mono<Void> {
+        private final Publisher<Void> source;
         private final Task task;
         private final RequestTrace trace;
         private final HttpServerResponse res;
 
-        RequestMono(Mono<Void> source, Task task, RequestTrace trace, HttpServerResponse res) {
-            super(source);
+        RequestMono(Publisher<Void> source, Task task, RequestTrace trace, HttpServerResponse res) {
+            this.source = source;
             this.task = task;
             this.trace = trace;
             this.res = res;
@@ -124,7 +130,12 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             Context context = actual.currentContext().put(TaskThreadLocalAccessor.KEY, task).put(TRACE, trace);
             Object token = switchTo(task);
             try {
-                source.subscribe(new RequestSubscriber(actual, task, res, context));
+                RequestSubscriber s = new RequestSubscriber(actual, task, res, context);
+                if (source instanceof Mono) { // a class, not an interface check (JDK-8180450: see trace-reactor's Hops)
+                    ((Mono<Void>) source).subscribe(s);
+                } else {
+                    source.subscribe(s);
+                }
             } finally {
                 switchBack(token);
             }
