@@ -30,6 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * after a request's {@code trace.id} was recorded still has it. Each key past that bound
  * is counted as one dropped event in each output that gets the begin.
  *
+ * <p>One attribute alone is queued the same way when its thread recorded it under an
+ * older epoch and kept it only after another thread claimed the task's begin for a newer
+ * one without it ({@link Task#keepRecorded}): the outputs attached in between get it at
+ * its own time, in a batch of its own.
+ *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
  *   <li>A thread queues it <em>before</em> it claims the begin ({@link Task#claimBegin}),
@@ -81,6 +86,14 @@ final class EarlierBegin {
     /** The task's attributes (key, value, ...) when its thread met it in the new epoch, and how many it did not keep. */
     private final String[] attributes;
     private final int attributesCut;
+    /**
+     * Whether it is the task's begin (with its attributes); false: one attribute alone, at
+     * {@link #time}, recorded under {@link #knownUpTo} and kept after the claim for
+     * {@link #epoch} ({@link Task#keepRecorded}).
+     */
+    private final boolean begin;
+    /** When the attribute alone was recorded; unused for a begin. */
+    private final long time;
 
     EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack) {
         this.thread = thread;
@@ -95,6 +108,35 @@ final class EarlierBegin {
         int[] cut = new int[1];
         this.attributes = t.keptAttributes(cut);
         this.attributesCut = cut[0];
+        this.begin = true;
+        this.time = 0;
+    }
+
+    private EarlierBegin(long thread, String threadName, Task t, int recorded, int known, long ts, String key,
+                         String value) {
+        this.thread = thread;
+        this.threadName = threadName;
+        this.task = t.id;
+        this.parent = t.parentId;
+        this.type = t.type;
+        this.created = t.createdNanos;
+        this.knownUpTo = recorded;
+        this.epoch = known;
+        this.stack = EventEncoder.NO_STACK;
+        this.attributes = new String[] {key, value};
+        this.attributesCut = 0;
+        this.begin = false;
+        this.time = ts;
+        STATE.setRelease(this, CONFIRMED); // nothing to claim
+    }
+
+    /**
+     * An attribute of {@code t} recorded at {@code ts} under epoch {@code recorded}, for the
+     * outputs attached after it up to {@code known}, whose begin of the task lacks it.
+     */
+    static EarlierBegin attribute(long thread, String threadName, Task t, int recorded, int known, long ts, String key,
+                                  String value) {
+        return new EarlierBegin(thread, threadName, t, recorded, known, ts, key, value);
     }
 
     /** The queueing thread: whether its claim of the begin won. */
@@ -138,7 +180,7 @@ final class EarlierBegin {
 
     /** @return the events it stands for in an output that needs it: the begin, its attributes and those not kept */
     long events() {
-        return 1 + (attributes == null ? 0 : attributes.length / 2) + attributesCut;
+        return (begin ? 1 : 0) + (attributes == null ? 0 : attributes.length / 2) + attributesCut;
     }
 
     /** @return the attributes it stands for but does not carry (counted as dropped where it is written) */
@@ -147,7 +189,7 @@ final class EarlierBegin {
     }
 
     private int room() {
-        int room = EventEncoder.batchRoom(0, threadName) + EventEncoder.FIXED + Codec.refSize(0, type);
+        int room = EventEncoder.batchRoom(0, threadName) + (begin ? EventEncoder.FIXED + Codec.refSize(0, type) : 0);
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
                 room += EventEncoder.FIXED + Codec.refSize(0, attributes[i])
@@ -158,9 +200,11 @@ final class EarlierBegin {
     }
 
     private int write(byte[] out, int p, BatchState batch, long base) {
-        long ts = Math.max(created, base);
+        long ts = Math.max(begin ? created : time, base);
         p = EventEncoder.batch(out, p, batch, thread, 0, threadName, ts - base, ts);
-        p = EventEncoder.taskBegin(out, p, batch, ts, task, parent, 0, type, true, ts - created, stack);
+        if (begin) {
+            p = EventEncoder.taskBegin(out, p, batch, ts, task, parent, 0, type, true, ts - created, stack);
+        }
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
                 String value = attributes[i + 1];

@@ -419,15 +419,33 @@ final class Recorder {
                 dropped.incrementAndGet(); // not claimed: its next event tries again
                 return;
             }
-            EarlierBegin e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
-            earlierBegins.add(e);
-            boolean won = t.claimBegin(known, now);
+            EarlierBegin e;
+            boolean won;
+            synchronized (t.attributesLock()) { // an attribute kept meanwhile is in e, or sees the claim (Task.keep)
+                e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
+                earlierBegins.add(e);
+                won = t.claimBegin(known, now);
+            }
             e.settle(won);
             if (won) {
                 writer.wake();
                 return;
             }
         }
+    }
+
+    /**
+     * Queues, for the outputs attached after {@code recorded} up to {@code known}, an
+     * attribute of {@code t} recorded under {@code recorded} and kept after a thread
+     * claimed the task's begin for {@code known} without it (see {@link Task#keepRecorded}).
+     */
+    void attributeEarlier(ThreadState st, Task t, long ts, int recorded, int known, String key, String value) {
+        if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
+            earlierQueued.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        earlierBegins.add(EarlierBegin.attribute(st.threadId, st.name, t, recorded, known, ts, key, value));
     }
 
     /**
@@ -594,7 +612,8 @@ final class Recorder {
         }
     }
 
-    void attribute(ThreadState st, long ts, boolean span, long id, Task t, String key, String value) {
+    /** @return the epoch the attribute was written under (or dropped in) */
+    int attribute(ThreadState st, long ts, boolean span, long id, Task t, String key, String value) {
         bound(st);
         int e = epoch;
         if (!span) {
@@ -604,7 +623,7 @@ final class Recorder {
         int n = Codec.cut(value, Wire.MAX_NAME_CHARS);
         Buffer b = acquire(st, ts, FIXED + refSize(ref, key) + Codec.maxStringBytes(n), e);
         if (b == null) {
-            return;
+            return e;
         }
         int at = b.mark();
         try {
@@ -612,6 +631,7 @@ final class Recorder {
         } finally {
             done(st, b, at);
         }
+        return e;
     }
 
     /** Records misuse; throws {@link IllegalStateException} afterwards in strict mode. */

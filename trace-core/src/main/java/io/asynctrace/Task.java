@@ -138,8 +138,51 @@ public final class Task implements AutoCloseable {
      * Keeps an attribute recorded on this task, for an output that gets its begin later
      * (see {@link #MAX_KEPT_ATTRIBUTES}): one array per task, made at its first attribute;
      * after that, nothing allocated per call (a value longer than the recorder keeps is cut).
+     *
+     * @return {@link #knownBegin()} once it is kept
      */
-    void keep(String key, String value) {
+    int keep(String key, String value) {
+        String[] a = (String[]) attributesLock();
+        String v = io.asynctrace.internal.format.Codec.cutString(value, Wire.MAX_NAME_CHARS);
+        synchronized (a) {
+            store(a, key, v);
+            return knownBegin(); // under the lock the claims of earlier begins take: see keepRecorded
+        }
+    }
+
+    private void store(String[] a, String key, String v) {
+        for (int i = 0; i < KEPT_SLOTS; i += 2) {
+            String k = a[i];
+            if (k == null) {
+                a[i] = key;
+                a[i + 1] = v;
+                return;
+            }
+            if (k.equals(key)) {
+                a[i + 1] = v;
+                return;
+            }
+        }
+        for (int i = KEPT_SLOTS; i < KEPT_SLOTS + CUT_SLOTS; i++) {
+            String k = a[i];
+            if (k == null) {
+                a[i] = key;
+                return;
+            }
+            if (k.equals(key)) {
+                return; // counted once already
+            }
+        }
+        keptPast++;
+    }
+
+    /**
+     * The monitor that guards the kept attributes (the array itself, made on first use):
+     * {@link #keep} stores under it, and a thread claiming an earlier begin takes the
+     * attributes and makes its claim under it ({@code Recorder.beginEarlier}), so that each
+     * kept value is either in that begin or sees the claim.
+     */
+    Object attributesLock() {
         String[] a = kept;
         if (a == null) {
             a = new String[KEPT_SLOTS + CUT_SLOTS];
@@ -147,32 +190,7 @@ public final class Task implements AutoCloseable {
                 a = kept;
             }
         }
-        String v = io.asynctrace.internal.format.Codec.cutString(value, Wire.MAX_NAME_CHARS);
-        synchronized (a) {
-            for (int i = 0; i < KEPT_SLOTS; i += 2) {
-                String k = a[i];
-                if (k == null) {
-                    a[i] = key;
-                    a[i + 1] = v;
-                    return;
-                }
-                if (k.equals(key)) {
-                    a[i + 1] = v;
-                    return;
-                }
-            }
-            for (int i = KEPT_SLOTS; i < KEPT_SLOTS + CUT_SLOTS; i++) {
-                String k = a[i];
-                if (k == null) {
-                    a[i] = key;
-                    return;
-                }
-                if (k.equals(key)) {
-                    return; // counted once already
-                }
-            }
-            keptPast++;
-        }
+        return a;
     }
 
     /**
@@ -304,11 +322,27 @@ public final class Task implements AutoCloseable {
         if (r != null) {
             String k = String.valueOf(key);
             String v = String.valueOf(value);
+            ThreadState st = ThreadState.current();
+            long ts = System.nanoTime();
             // Recorded first: an earlier begin this call claims carries the value the task had before it.
-            r.attribute(ThreadState.current(), System.nanoTime(), false, id, this, k, v);
-            keep(k, v);
+            int epoch = r.attribute(st, ts, false, id, this, k, v);
+            keepRecorded(r, st, ts, epoch, k, v);
         }
         return this;
+    }
+
+    /**
+     * The second half of {@link #attr}: keeps the attribute its first half recorded under
+     * {@code epoch}. If meanwhile another thread claimed the task's begin for a newer epoch
+     * (its earlier begin took the attributes kept before this one), the outputs attached in
+     * between get it queued apart ({@link Recorder#attributeEarlier}): they take no event of
+     * {@code epoch}, and no later claim misses it.
+     */
+    void keepRecorded(Recorder r, ThreadState st, long ts, int epoch, String key, String value) {
+        int known = keep(key, value);
+        if (known > epoch) {
+            r.attributeEarlier(st, this, ts, epoch, known, key, value);
+        }
     }
 
     /**

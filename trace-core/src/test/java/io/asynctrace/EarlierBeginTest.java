@@ -84,4 +84,52 @@ class EarlierBeginTest {
         off.attr("k", "v");
         assertThat(off.keptAttributes(new int[1])).isNull();
     }
+
+    /**
+     * An attribute recorded under the epoch before an attach, kept only after another
+     * thread met the task in the new epoch and claimed its earlier begin (which took the
+     * attributes kept by then): the new output has it once, at its time, the flight ring
+     * once. The two halves of {@link Task#attr} are called as it calls them, with the
+     * attach and the other thread's event in between (a thread descheduled there).
+     */
+    @Test
+    void anAttributeKeptAfterAnotherThreadClaimedTheBeginReachesTheNewOutput() throws Exception {
+        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST));
+        Task t = Trace.newTask("order");
+        Recorder r = Recordings.active;
+        ThreadState st = ThreadState.current();
+        long ts = System.nanoTime();
+        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late"); // Task.attr's first half
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
+        other.start();
+        other.join();
+        assertThat(t.knownBegin()).isGreaterThan(before);
+        t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // Task.attr's second half
+        t.end("ok");
+        RecordingStats stats = Trace.stop();
+        assertThat(stats.droppedEvents()).isZero();
+        assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
+        ByteArrayOutputStream ring = new ByteArrayOutputStream();
+        flight.writeTo(ring);
+        assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
+    }
+
+    private static java.util.List<String> traceIds(byte[] trace, long task) throws java.io.IOException {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (io.asynctrace.reader.TraceReader reader = new io.asynctrace.reader.TraceReader(
+                new ByteArrayInputStream(trace))) {
+            reader.read(new io.asynctrace.reader.TraceHandler() {
+                @Override
+                public void onAttribute(long time, long thread, long target, boolean onSpan, String key, String value) {
+                    if (!onSpan && target == task && key.equals("trace.id")) {
+                        values.add(value);
+                    }
+                }
+            });
+        }
+        return values;
+    }
 }
