@@ -121,4 +121,94 @@ class EndpointStartTest {
         }
         Await.until("no trace left on", () -> !io.asynctrace.Trace.isEnabled());
     }
+
+    /**
+     * RISK 6 (7652a73): the answer of a started trace scheduled on a channel's executor that
+     * fails otherwise than by a RejectedExecutionException (here an IllegalStateException):
+     * the trace is stopped and the endpoint freed, as when the event loop has shut down.
+     */
+    @Test
+    @SuppressWarnings("deprecation") // a handler on an executor of its own: ChannelPipeline.addLast(group, ...)
+    void aTraceWhoseAnswerCannotBeScheduledForAnyReasonIsStoppedAndTheEndpointFreed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        FailingFromTheTimer failing = new FailingFromTheTimer(refused);
+        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel();
+        try {
+            channel.pipeline().addLast(failing, "endpoint", TraceEndpoint.defaults().newHandler());
+            channel.writeInbound(new io.netty.handler.codec.http.DefaultFullHttpRequest(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET,
+                    TraceEndpoint.PATH + "?seconds=30"));
+            Await.until("the endpoint's timer tried to schedule the answer", () -> refused.get() > 0);
+            Await.until("the trace nobody will stream is stopped", () -> !io.asynctrace.Trace.isEnabled());
+            try (DebugServer again = DebugServer.start(0, TraceEndpoint.defaults())) {
+                Await.until("the endpoint is free again (200, not 409)",
+                        () -> get(again.port(), TraceEndpoint.PATH + "?seconds=0.05").statusCode() == 200);
+            }
+        } finally {
+            channel.finishAndReleaseAll();
+            failing.inner.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        Await.until("no trace left on", () -> !io.asynctrace.Trace.isEnabled());
+    }
+
+    /** A channel executor whose {@code execute} fails (not a rejection) when the endpoint's timer calls it. */
+    private static final class FailingFromTheTimer extends io.netty.util.concurrent.AbstractEventExecutor {
+        final io.netty.util.concurrent.DefaultEventExecutor inner = new io.netty.util.concurrent.DefaultEventExecutor();
+        private final java.util.concurrent.atomic.AtomicInteger refused;
+
+        FailingFromTheTimer(java.util.concurrent.atomic.AtomicInteger refused) {
+            this.refused = refused;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (Thread.currentThread().getName().equals("asynctrace-endpoint-timer")) {
+                refused.incrementAndGet();
+                throw new IllegalStateException("this executor takes no task from the endpoint's timer");
+            }
+            inner.execute(task);
+        }
+
+        @Override
+        public boolean inEventLoop(Thread thread) {
+            return inner.inEventLoop(thread);
+        }
+
+        @Override
+        public boolean isShuttingDown() {
+            return inner.isShuttingDown();
+        }
+
+        @Override
+        public io.netty.util.concurrent.Future<?> shutdownGracefully(long quiet, long timeout,
+                                                                     java.util.concurrent.TimeUnit unit) {
+            return inner.shutdownGracefully(quiet, timeout, unit);
+        }
+
+        @Override
+        public io.netty.util.concurrent.Future<?> terminationFuture() {
+            return inner.terminationFuture();
+        }
+
+        @Override
+        @Deprecated
+        public void shutdown() {
+            inner.shutdownGracefully();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return inner.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return inner.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+            return inner.awaitTermination(timeout, unit);
+        }
+    }
 }
