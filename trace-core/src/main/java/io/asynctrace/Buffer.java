@@ -71,6 +71,12 @@ final class Buffer extends BatchState {
     int tailEndEvents;
     /** Whether the writer thread won {@link #claimTail}; writer-thread only. */
     boolean writerClaimedTail;
+    /**
+     * How many times this buffer was {@link #reset}: its users read it while they hold it
+     * (set before it is shared again), for the writer to tell whether a buffer they named is
+     * still theirs ({@link ThreadState#swapped}).
+     */
+    int generation;
 
     // The batch this buffer starts with, set before the buffer is handed to its writer.
     /** Position after the batch header. */
@@ -204,6 +210,7 @@ final class Buffer extends BatchState {
         tailEnd = 0;
         tailEndEvents = 0;
         writerClaimedTail = false;
+        generation++;
         TAIL.setRelease(this, 0);
         COMMITTED.setRelease(this, 0);
         STATE.setRelease(this, OWNED);

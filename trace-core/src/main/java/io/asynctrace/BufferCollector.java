@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * The closing sweep of a detach also waits out threads swapping their leased buffer
  * ({@link ThreadState#refilling}) and copies the task begins the leaving sink still
  * needs ({@link #closing(ClosingBegins)}): see {@link SegmentWriter}, "a sink detached
- * mid-way".
+ * mid-way". A detach waits at most {@link #DETACH_WAIT_NANOS} in all, both passes
+ * together.
  */
 final class BufferCollector {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
@@ -30,6 +31,13 @@ final class BufferCollector {
     static final long STRIPE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a collect waits for a stripe whose holder it waited for in vain before. */
     private static final long STUCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The most a detach waits in all, its two passes together (held stripes, threads mid
+     * buffer swap): past it, it only tries what is busy, and counts what it leaves out.
+     */
+    static final long DETACH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A deadline that never comes: each wait has only its own bound. */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** Where the units taken go: {@link SegmentWriter}'s pending segment. */
     interface Units {
@@ -106,26 +114,40 @@ final class BufferCollector {
 
     /** Takes what every buffer has committed into {@code pending}; {@code wait}: also from busy stripes. */
     void collect(boolean wait) {
+        collect(wait, NO_DEADLINE);
+    }
+
+    /** {@link #collect(boolean)}, waiting for stripes until {@code deadline} at most ({@link #NO_DEADLINE}: none). */
+    void collect(boolean wait, long deadline) {
         flushLeased();
-        takeStripes(false, wait);
+        takeStripes(false, wait, deadline);
         drainFull();
+    }
+
+    /** @return the deadline of a detach's waits, both passes together: {@link #DETACH_WAIT_NANOS} from now */
+    static long detachDeadline() {
+        return System.nanoTime() + DETACH_WAIT_NANOS;
     }
 
     /**
      * Takes what every leased buffer has committed, as {@link #flushLeased} does, but also
      * what a thread is swapping buffers with ({@link ThreadState#refilling}: its old buffer
      * is then on its way to {@link Recorder#full}, or its tail on its way into a new
-     * buffer), waiting that out at most {@link #STRIPE_WAIT_NANOS} in all; and, for the
-     * sink leaving, reads the one event a thread may have committed past the writer's
-     * claim of its stolen buffer's tail (that stays its owner's to re-emit, for the other
-     * sinks). A thread it waited for in vain counts one event as lost to {@code leaving}
-     * (null: at stop).
+     * buffer), waiting that out until {@code deadline}; and, for the sink leaving, reads
+     * the one event a thread may have committed past the writer's claim of its stolen
+     * buffer's tail (that stays its owner's to re-emit, for the other sinks). What a thread
+     * waited for in vain holds is read where it holds it ({@link #readHeld}). A thread seen
+     * swapping buffers 64 times over counts one event as lost to {@code leaving} (null: at
+     * stop).
      */
-    void sweepClosing(Sink leaving) {
-        long deadline = System.nanoTime() + STRIPE_WAIT_NANOS;
+    void sweepClosing(Sink leaving, long deadline) {
         for (ThreadState st : recorder.leases) {
             for (int round = 0; ; round++) {
-                if (!awaitRefilled(st, deadline) || round > 64) {
+                if (!awaitRefilled(st, deadline)) {
+                    readHeld(st);
+                    break;
+                }
+                if (round > 64) {
                     if (leaving != null) {
                         leaving.lost(1);
                     }
@@ -155,6 +177,43 @@ final class BufferCollector {
                 // handed off, or a tail its owner is re-emitting: wait out the swap
             }
         }
+    }
+
+    /**
+     * A thread still swapping buffers at the deadline: the buffer it swaps out
+     * ({@link ThreadState#swapped}) holds all it committed that the writer has not taken
+     * (its old buffer is retired only once the swap is over, and one handed off and taken
+     * since has a new {@link Buffer#generation}). For a leaving sink, the begins and
+     * attributes in it are read in place (a copy the pass meets again, handed off, is
+     * copied once); at stop (no sink leaving) its events are counted as dropped: the
+     * thread may still hand it off, but nobody will take it.
+     */
+    private void readHeld(ThreadState st) {
+        Buffer b = st.swapped;
+        if (b == null || b.generation != st.swappedGeneration) {
+            return; // it held none, or the buffer was handed off and taken since
+        }
+        long committed = b.committedState();
+        int end = Buffer.at(committed);
+        boolean stolen = b.stolen();
+        int from = !stolen ? 0 : b.writerClaimedTail ? b.tailEnd : b.stolenAt;
+        int fromEvents = !stolen ? 0 : b.writerClaimedTail ? b.tailEndEvents : b.stolenEvents;
+        if (end <= Math.max(from, b.headerEnd)) {
+            return;
+        }
+        ClosingBegins c = closing;
+        if (c == null) {
+            recorder.dropped.addAndGet(Buffer.eventsAt(committed) - fromEvents);
+            return;
+        }
+        if (from == 0) {
+            c.scan(b.epoch, NO_HEADER, 0, b.data, 0, end, recorder.strings());
+            return;
+        }
+        Resume.State state = Resume.stateAt(b, from);
+        byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
+        int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
+        c.scan(b.epoch, header, n, b.data, from, end - from, recorder.strings());
     }
 
     /** @return whether {@code st}'s thread is swapping buffers (a thread that died in the middle never ends it) */
@@ -327,18 +386,24 @@ final class BufferCollector {
      * {@link #skipped}.
      */
     void takeStripes(boolean close, boolean wait) {
+        takeStripes(close, wait, NO_DEADLINE);
+    }
+
+    /** {@link #takeStripes(boolean, boolean)}, waiting until {@code deadline} at most: past it, only trying. */
+    void takeStripes(boolean close, boolean wait, long deadline) {
         skipped.clear();
         for (int i = 0; i < recorder.stripes.length; i++) {
             Stripe s = recorder.stripes[i];
             boolean locked;
-            if (!wait) {
+            boolean stuck = s.stuckHolder != null && s.stuckHolder == s.holder();
+            long bound = stuck ? STUCK_WAIT_NANOS : STRIPE_WAIT_NANOS;
+            long left = deadline == NO_DEADLINE ? bound : Math.min(bound, deadline - System.nanoTime());
+            if (!wait || left <= 0) {
                 locked = s.tryLock();
-            } else if (s.stuckHolder != null && s.stuckHolder == s.holder()) {
-                locked = s.lock(STUCK_WAIT_NANOS);
             } else {
-                locked = s.lock(STRIPE_WAIT_NANOS);
-                if (!locked) {
-                    s.stuckHolder = s.holder();
+                locked = s.lock(left);
+                if (!locked && !stuck && left == STRIPE_WAIT_NANOS) {
+                    s.stuckHolder = s.holder(); // waited for in full: only a millisecond from now on
                     stripeWaitsInVain++;
                 }
             }

@@ -40,9 +40,11 @@ import java.util.Arrays;
  *       with an event in the final segment (whatever segment has their begin) or whose
  *       begin it copied, met before or after the attribute.</li>
  *   <li>A leased thread's buffer is in none of those places while the thread swaps it
- *       ({@link ThreadState#refilling}); the second sweep waits that out, at most
- *       a second in all, and counts one event lost to the leaving
- *       sink for a thread it waited for in vain.</li>
+ *       ({@link ThreadState#refilling}); the second sweep waits that out, within the
+ *       detach's one deadline ({@link BufferCollector#DETACH_WAIT_NANOS} for both passes),
+ *       and reads what a thread it waited for in vain holds where it holds it
+ *       ({@link ThreadState#swapped}): nothing is lost to it (a thread seen swapping 64
+ *       buffers over during the sweep counts one event lost, an approximation).</li>
  *   <li>The earlier begins such an event needs were queued before it was committed
  *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
  *   <li>The leaving sink may get begins of tasks that have no other event in it: tasks

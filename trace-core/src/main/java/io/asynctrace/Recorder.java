@@ -182,10 +182,14 @@ final class Recorder {
      * A leased thread's slow path: hands {@code old} off (or re-emits its tail after a
      * steal) and takes a fresh buffer. Flagged in {@link ThreadState#refilling} while it
      * runs: in between, a buffer of this thread's is in none of the places the writer
-     * looks ({@link ThreadState#buffer}, {@link #full}), and the writer's closing sweep
-     * waits that out ({@link SegmentWriter}).
+     * looks ({@link ThreadState#buffer}, {@link #full}): the writer's closing sweep waits
+     * that out, or reads it where the thread holds it ({@link ThreadState#swapped}).
      */
     private Buffer refill(ThreadState st, Buffer old, long ts, int need, int epoch) {
+        if (old != null) {
+            st.swappedGeneration = old.generation;
+        }
+        st.swapped = old; // published by the volatile write below
         st.refilling = true;
         try {
             return swap(st, old, ts, need, epoch);
@@ -199,12 +203,16 @@ final class Recorder {
         if (old != null && !handOff(old)) {
             // The writer thread took the committed part of old: carry on from where it cut.
             Buffer b = resume(st, old);
-            if (b != null && b.remaining() >= need && b.epoch == epoch) {
-                st.buffer = b;
-                return b;
-            }
-            if (b != null) {
-                handOff(b);
+            try {
+                if (b != null && b.remaining() >= need && b.epoch == epoch) {
+                    st.buffer = b;
+                    return b;
+                }
+                if (b != null) {
+                    handOff(b);
+                }
+            } finally {
+                retired.offer(old); // only now: until this thread's swap ends, the writer may read old (ThreadState.swapped)
             }
         }
         Buffer b = takeFree();
@@ -226,7 +234,8 @@ final class Recorder {
     /**
      * The owner's side of a steal: re-emits the events past the cut into a fresh buffer
      * behind a BATCH_RESUME header. Returns that buffer, or null when there was nothing
-     * to re-emit or no buffer to put it in (the events are then counted as dropped).
+     * to re-emit or no buffer to put it in (the events are then counted as dropped); the
+     * caller retires {@code old}.
      */
     private Buffer resume(ThreadState st, Buffer old) {
         Buffer b = null;
@@ -261,8 +270,7 @@ final class Recorder {
                 b.commit();
             }
         }
-        retired.offer(old);
-        return b;
+        return b; // old is retired by the caller
     }
 
     /** How many times a thread tries the stripes' locks before it drops its event (and counts it). */

@@ -322,7 +322,7 @@ final class SegmentWriter implements Runnable {
             buffers.takeStripes(true, true);
             buffers.drainFull();
             // Once more: an event just taken may have its task's begin in a buffer visited before it was committed.
-            buffers.sweepClosing(null);
+            buffers.sweepClosing(null, System.nanoTime() + BufferCollector.STRIPE_WAIT_NANOS);
             buffers.drainFull();
             // The last segment is the final one: every sink's trace ends with what was pending.
             SegmentBody last = cutLast();
@@ -409,7 +409,8 @@ final class SegmentWriter implements Runnable {
      * javadoc.
      */
     private void detachNow(Sink leaving) {
-        buffers.collect(true);
+        long deadline = BufferCollector.detachDeadline(); // one bound for every wait of both passes
+        buffers.collect(true, deadline);
         List<Stripe> leftOut = buffers.skipped();
         SegmentBody last = cutLast();
         sinks.remove(leaving);
@@ -425,8 +426,8 @@ final class SegmentWriter implements Runnable {
         }
         buffers.closing(begins);
         try {
-            buffers.sweepClosing(leaving);
-            buffers.takeStripes(false, true);
+            buffers.sweepClosing(leaving, deadline);
+            buffers.takeStripes(false, true, deadline);
             // Every buffer holding such a begin is queued by now; later ones wait for the next round
             // (threads that outpace this thread's copying must not keep it here).
             buffers.drainFull(recorder.full.size());

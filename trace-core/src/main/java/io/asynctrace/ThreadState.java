@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Everything asynctrace keeps per thread, behind one thread-local: the current task
  * and span, a block of ids, the string-reference cache and the buffer lease of the
- * recording the thread last wrote to. Confined to its thread, except {@link #buffer}
- * and {@link #refilling}, which the writer thread reads to flush and reclaim leased
- * buffers.
+ * recording the thread last wrote to. Confined to its thread, except {@link #buffer},
+ * {@link #refilling} and {@link #swapped}, which the writer thread reads to flush and
+ * reclaim leased buffers.
  */
 final class ThreadState {
     private static final ThreadLocal<ThreadState> LOCAL = ThreadLocal.withInitial(ThreadState::new);
@@ -56,6 +56,13 @@ final class ThreadState {
      * writer thread.
      */
     volatile boolean refilling;
+    /**
+     * The buffer the thread swaps out while {@link #refilling} (null: it had none), and its
+     * {@link Buffer#generation} then: written before {@link #refilling} is set, so the writer
+     * thread, which sees it set, can read what the thread holds in the middle of its swap.
+     */
+    Buffer swapped;
+    int swappedGeneration;
     /** Whether this thread writes through the shared stripes. */
     boolean shared;
     /** The stripe this thread holds locked during one event (shared mode). */
