@@ -39,7 +39,7 @@ final class BufferCollector {
     /** A deadline that never comes: each wait has only its own bound. */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
-    /** Where the units taken go: {@link SegmentWriter}'s pending segment. */
+    /** Where the units taken go: {@link SegmentCutter}'s pending segment. */
     interface Units {
         /**
          * Takes {@code header[0, headerLength)} (a BATCH_RESUME, or nothing) then
@@ -207,13 +207,13 @@ final class BufferCollector {
             return;
         }
         if (from == 0) {
-            c.scan(b.epoch, NO_HEADER, 0, b.data, 0, end, recorder.strings());
+            c.scan(b.epoch, NO_HEADER, 0, b.data, 0, end, recorder.strings.table());
             return;
         }
         Resume.State state = Resume.stateAt(b, from);
         byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
         int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        c.scan(b.epoch, header, n, b.data, from, end - from, recorder.strings());
+        c.scan(b.epoch, header, n, b.data, from, end - from, recorder.strings.table());
     }
 
     /** @return whether {@code st}'s thread is swapping buffers (a thread that died in the middle never ends it) */
@@ -262,7 +262,7 @@ final class BufferCollector {
             Resume.State state = Resume.stateAt(b, b.tailEnd);
             byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
             int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-            c.scan(b.epoch, header, n, b.data, b.tailEnd, end - b.tailEnd, recorder.strings());
+            c.scan(b.epoch, header, n, b.data, b.tailEnd, end - b.tailEnd, recorder.strings.table());
         }
         return true;
     }
@@ -460,7 +460,7 @@ final class BufferCollector {
         }
         ClosingBegins c = closing;
         if (c != null) {
-            c.scan(epoch, header, headerLength, src, offset, length, recorder.strings());
+            c.scan(epoch, header, headerLength, src, offset, length, recorder.strings.table());
         }
         units.add(epoch, header, headerLength, src, offset, length, events);
     }

@@ -5,7 +5,6 @@ import static io.asynctrace.internal.format.Codec.refSize;
 import io.asynctrace.internal.format.Codec;
 import io.asynctrace.internal.format.EventEncoder;
 import io.asynctrace.internal.format.Wire;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +29,7 @@ final class Recorder {
     /**
      * The current epoch, read once per event: the event goes into a buffer of that epoch
      * and to the sinks attached at or before it; a task whose {@code recordedEpoch} is
-     * older gets its begin queued for the sinks that lack it. A new one starts when a sink
+     * older gets its begin queued for the sinks that lack it ({@link EarlierBegins}). A new one starts when a sink
      * is attached mid-way (see {@link SegmentWriter}'s Assumptions and guarantees).
      */
     volatile int epoch = EPOCHS.incrementAndGet();
@@ -40,19 +39,13 @@ final class Recorder {
     /** Frames per stack of asynctrace's own events; 0: none (the hot path only reads this). */
     private final int stackDepth;
 
-    // String table: ids 1..stringCount. Appended under the lock, read by the writer thread.
-    private final ConcurrentHashMap<String, Integer> stringIds = new ConcurrentHashMap<>();
-    private volatile String[] strings = new String[256];
-    private volatile int stringCount;
-    private long stringTableBytes; // guarded by stringIds
+    /** Names, types, keys: appended by any thread, read by the writer thread. */
+    final StringTable strings;
 
     // Buffers.
     final ConcurrentLinkedQueue<Buffer> full = new ConcurrentLinkedQueue<>();
     /** Begins of tasks met again in a new epoch, for the writer to give the outputs that lack them. */
-    final ConcurrentLinkedQueue<EarlierBegin> earlierBegins = new ConcurrentLinkedQueue<>();
-    final AtomicInteger earlierQueued = new AtomicInteger();
-    /** The most {@link #earlierBegins} waiting at once; past it a begin is dropped, counted, and tried again. */
-    static final int MAX_EARLIER_QUEUED = 1 << 16;
+    final EarlierBegins earlierBegins = new EarlierBegins(this);
     final ConcurrentLinkedQueue<Buffer> free = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<ThreadState> leases = new ConcurrentLinkedQueue<>();
     /** Stolen buffers their owners are done with, for the writer thread to recycle. */
@@ -77,6 +70,7 @@ final class Recorder {
         this.options = options;
         this.wakeEvery = Math.max(1, options.maxBuffers() / 8);
         this.stackDepth = options.stackDepth();
+        this.strings = new StringTable(options.maxStringTableBytes());
         this.wallBase = System.currentTimeMillis() * 1_000_000L;
         this.base = System.nanoTime();
         int n = Math.max(4, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1);
@@ -88,47 +82,7 @@ final class Recorder {
         this.writer = new SegmentWriter(this, () -> onWriterFailure.accept(this));
     }
 
-    // ---- strings ----------------------------------------------------------------------------
-
-    /**
-     * Returns the id of {@code s} (cut as every name is) in the table, adding it while
-     * the table is within its budget ({@link TraceOptions#maxStringTableBytes()} and
-     * {@link Wire#MAX_STRINGS}), or 0: write it inline. The map keys on the cut string,
-     * so a caller's long original is not kept, and two names that differ only past the
-     * cut share one id.
-     */
-    int intern(String s) {
-        String kept = Codec.cutString(s, Wire.MAX_NAME_CHARS);
-        Integer id = stringIds.get(kept);
-        if (id != null) {
-            return id;
-        }
-        synchronized (stringIds) {
-            id = stringIds.get(kept);
-            if (id != null) {
-                return id;
-            }
-            int n = stringCount;
-            long bytes = stringTableBytes + Codec.MAX_VARINT + Codec.utf8Length(kept, kept.length());
-            if (n + 1 >= Wire.MAX_STRINGS || bytes > options.maxStringTableBytes()) {
-                return 0;
-            }
-            String[] table = strings;
-            if (n + 1 >= table.length) {
-                table = java.util.Arrays.copyOf(table, table.length * 2);
-            }
-            table[n + 1] = kept;
-            strings = table;
-            stringTableBytes = bytes;
-            stringCount = n + 1; // publishes table[n + 1]
-            stringIds.put(kept, n + 1);
-            return n + 1;
-        }
-    }
-
-    int stringCount() {
-        return stringCount;
-    }
+    // ---- tables ----------------------------------------------------------------------------
 
     /**
      * Lets the string and stack tables go once the recording ended (writer thread): a span
@@ -136,17 +90,8 @@ final class Recorder {
      * what every name of the recording took. Names interned afterwards are written inline.
      */
     void releaseTables() {
-        synchronized (stringIds) {
-            stringIds.clear();
-            strings = new String[1];
-            stringCount = 0;
-            stringTableBytes = Long.MAX_VALUE / 2; // over any budget: intern returns 0 (inline) from now on
-        }
+        strings.release();
         stacks.release();
-    }
-
-    String[] strings() {
-        return strings;
     }
 
     // ---- buffers ------------------------------------------------------------------------------
@@ -406,77 +351,8 @@ final class Recorder {
      */
     private void ensureTask(ThreadState st, Task t, int epoch) {
         if (t != null && t.recordedEpoch < epoch) {
-            beginEarlier(st, t, epoch);
+            earlierBegins.begin(st, t, epoch);
         }
-    }
-
-    /**
-     * The cold path of {@link #ensureTask}: queues the task's begin for the writer, which
-     * gives it to the outputs that lack it ({@link EarlierBegin}), then claims it. Queued
-     * first, so that no other thread of the task sees its begin as known for this epoch
-     * before it is queued (and writes an event an output could get without it); of the
-     * threads that race here, the one whose claim wins has its begin confirmed, the others'
-     * are void.
-     */
-    private void beginEarlier(ThreadState st, Task t, int now) {
-        // Until a claim for this epoch (or a later one) is made: a thread that read an older epoch
-        // may win the task's claim for it and void ours, which an output of this epoch still needs.
-        for (int known = t.knownBegin(); known < now; known = t.knownBegin()) {
-            if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
-                earlierQueued.decrementAndGet();
-                dropped.incrementAndGet(); // not claimed: its next event tries again
-                return;
-            }
-            EarlierBegin e;
-            boolean won;
-            synchronized (t.attributesLock()) { // an attribute kept meanwhile is in e, or sees the claim (Task.keep)
-                e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(serial));
-                earlierBegins.add(e);
-                won = t.claimBegin(known, now);
-            }
-            e.settle(won);
-            if (won) {
-                writer.wake();
-                return;
-            }
-        }
-    }
-
-    /**
-     * Queues, for the outputs attached after {@code recorded} up to {@code known}, an
-     * attribute of {@code t} recorded under {@code recorded} and kept after a thread
-     * claimed the task's begin for {@code known} without it (see {@link Task#keepRecorded}).
-     */
-    void attributeEarlier(ThreadState st, Task t, long ts, int recorded, int known, String key, String value) {
-        if (earlierQueued.incrementAndGet() > MAX_EARLIER_QUEUED) {
-            earlierQueued.decrementAndGet();
-            dropped.incrementAndGet();
-            return;
-        }
-        earlierBegins.add(EarlierBegin.attribute(st.threadId, st.name, t, recorded, known, ts, key, value));
-    }
-
-    /**
-     * Takes the queued earlier begins, for the segment being cut (writer thread): each
-     * once its claim is decided ({@link EarlierBegin#awaitSettled}, a second at most for
-     * them all), only the confirmed ones.
-     */
-    java.util.List<EarlierBegin> takeEarlierBegins() {
-        if (earlierBegins.isEmpty()) {
-            return java.util.List.of();
-        }
-        java.util.List<EarlierBegin> taken = new java.util.ArrayList<>();
-        EarlierBegin e;
-        long deadline = System.nanoTime() + EarlierBegin.SETTLE_WAIT_NANOS;
-        while ((e = earlierBegins.poll()) != null) {
-            earlierQueued.decrementAndGet();
-            if (e.awaitSettled(deadline)) {
-                taken.add(e);
-            } else if (e.unsettled()) {
-                dropped.incrementAndGet(); // its thread never decided (an Error): some output may lack it
-            }
-        }
-        return taken;
     }
 
     /** The calling thread's stack id for an event of its own, or {@link StackTable#NONE} with stacks off. */
@@ -508,7 +384,7 @@ final class Recorder {
 
     /**
      * The begin of a task created while recording, under {@code epoch}, the epoch the
-     * creator stored in its {@code recordedEpoch} (begins met again later: {@link #beginEarlier}).
+     * creator stored in its {@code recordedEpoch} (begins met again later: {@link EarlierBegins#begin}).
      */
     void taskBegin(ThreadState st, long ts, Task t, int epoch) {
         bound(st);

@@ -1,10 +1,6 @@
 package io.asynctrace;
 
-import io.asynctrace.internal.format.SegmentCodec;
-import io.asynctrace.internal.format.StackTableBytes;
-import io.asynctrace.internal.format.StringTableBytes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * The writer thread of one recording: drains the buffers into segments (see
  * {@code docs/FORMAT.md}), encodes each segment once and hands it to every attached
  * {@link Sink}, each of which frames and delivers it on its own. Taking the bytes out
- * of the buffers is {@link BufferCollector}'s; this class cuts and routes segments.
+ * of the buffers is {@link BufferCollector}'s, cutting segments {@link SegmentCutter}'s;
+ * this class runs the thread: attaches and detaches, flushes, the periodic cut, stop.
  *
  * <p>A segment is cut when about {@value #SEGMENT_TARGET} bytes of batches are
  * pending, every flush interval (taking what every buffer has committed, so idle
@@ -88,11 +85,9 @@ final class SegmentWriter implements Runnable {
     private boolean exited; // guarded by flushLock
 
     // Writer-thread state.
-    /** Batches for the next segment; {@link #older}: those of an epoch some sink tells apart from them. */
-    private final PendingBatches pending = new PendingBatches(SEGMENT_TARGET + (64 << 10));
-    private final PendingBatches older = new PendingBatches(64 << 10);
-    private final StringTableBytes stringBytes = new StringTableBytes();
-    /** Takes the bytes out of the buffers, unit by unit, into {@link #appendUnit}. */
+    /** Cuts the batches taken into segments for {@link #sinks}. */
+    private final SegmentCutter segments;
+    /** Takes the bytes out of the buffers, unit by unit, into {@link #segments}. */
     private final BufferCollector buffers;
 
     /** A change of sinks, carried out on the writer thread between segments. */
@@ -116,7 +111,8 @@ final class SegmentWriter implements Runnable {
     SegmentWriter(Recorder recorder, Runnable onFailure) {
         this.recorder = recorder;
         this.onFailure = onFailure;
-        this.buffers = new BufferCollector(recorder, this::appendUnit);
+        this.segments = new SegmentCutter(recorder, sinks);
+        this.buffers = new BufferCollector(recorder, segments::appendUnit);
         this.thread = new Thread(this, "asynctrace-writer");
         thread.setDaemon(true);
     }
@@ -304,8 +300,8 @@ final class SegmentWriter implements Runnable {
                 boolean asked = requested > flushCompleted;
                 if (asked || now - lastSegment >= interval) {
                     buffers.collect(asked);
-                    if (hasPending()) {
-                        emitSegment();
+                    if (segments.hasPending()) {
+                        segments.emitSegment();
                     }
                     lastSegment = now;
                     if (asked) {
@@ -325,7 +321,7 @@ final class SegmentWriter implements Runnable {
             buffers.sweepClosing(null, System.nanoTime() + BufferCollector.STRIPE_WAIT_NANOS);
             buffers.drainFull();
             // The last segment is the final one: every sink's trace ends with what was pending.
-            SegmentBody last = cutLast();
+            SegmentBody last = segments.cutLast();
             long dropped = recorder.dropped.get();
             for (Sink s : sinks) {
                 s.close(dropped, true, last);
@@ -374,12 +370,9 @@ final class SegmentWriter implements Runnable {
      */
     private void releaseMemory() {
         buffers.release();
-        pending.release();
-        older.release();
-        stringBytes.release();
+        segments.release();
         recorder.releaseTables();
     }
-
 
     private void serveRequests() {
         Request r;
@@ -387,8 +380,8 @@ final class SegmentWriter implements Runnable {
             if (r.attach) {
                 // What is committed now goes to the sinks already there, in segments of its own.
                 buffers.collect(true);
-                if (hasPending()) {
-                    emitSegment();
+                if (segments.hasPending()) {
+                    segments.emitSegment();
                 }
                 // In the list before the epoch it takes events from begins: see the class javadoc.
                 sinks.add(r.sink);
@@ -412,7 +405,7 @@ final class SegmentWriter implements Runnable {
         long deadline = BufferCollector.detachDeadline(); // one bound for every wait of both passes
         buffers.collect(true, deadline);
         List<Stripe> leftOut = buffers.skipped();
-        SegmentBody last = cutLast();
+        SegmentBody last = segments.cutLast();
         sinks.remove(leaving);
         if (last != null) {
             for (Sink s : sinks) {
@@ -442,152 +435,13 @@ final class SegmentWriter implements Runnable {
         for (Stripe st : leftOut) {
             leaving.lost(BufferCollector.stuckEvents(st, leaving.attachEpoch())); // held by a stuck thread: never this sink's now
         }
-        leaving.close(recorder.dropped.get(), true, withBegins(last, begins, leaving));
+        leaving.close(recorder.dropped.get(), true, segments.withBegins(last, begins, leaving));
     }
-
-    /**
-     * {@code last} with the begins of {@code extra} after its events, for {@code leaving}
-     * alone (tables as they stand now, which the begins' references need); {@code last}
-     * itself if there are none.
-     */
-    private SegmentBody withBegins(SegmentBody last, ClosingBegins extra, Sink leaving) {
-        if (extra.count() == 0) {
-            return last;
-        }
-        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
-        encodeNewStrings();
-        StringTableBytes.Snapshot strings = stringBytes.snapshot();
-        byte[] add = extra.bytes();
-        boolean own = last != null && leaving.takesEventsOf(last);
-        byte[] events = add;
-        if (own) {
-            events = Arrays.copyOf(last.events(), last.eventsLength() + add.length);
-            System.arraycopy(add, 0, events, last.eventsLength(), add.length);
-        }
-        SegmentBody body = new SegmentBody(strings, stacks, events, events.length,
-                (own ? last.eventCount() : 0) + extra.count(), last == null ? recorder.dropped.get() : last.droppedTotal(),
-                last == null ? List.of() : last.begins(), own ? last.epoch() : leaving.attachEpoch());
-        if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
-            leaving.lost(extra.count()); // cannot happen within the tables' budgets; counted, never thrown
-            return last;
-        }
-        return body;
-    }
-
-
-
-
 
     private void completeFlushes(long upTo) {
         synchronized (flushLock) {
             flushCompleted = Math.max(flushCompleted, upTo);
             flushLock.notifyAll();
-        }
-    }
-
-
-
-
-
-
-
-
-
-
-    /**
-     * Appends a BATCH_RESUME header and the events it introduces, written under {@code epoch},
-     * into the same segment: beside batches no sink tells apart from them, else into
-     * {@link #older} (events written under an epoch older than what is pending: in flight
-     * when a sink was attached), else the pending segments are cut first.
-     */
-    private void appendUnit(int epoch, byte[] header, int headerLength, byte[] src, int offset, int length, int events) {
-        if (length <= 0) {
-            return;
-        }
-        int total = headerLength + length;
-        PendingBatches into = pending.accepts(epoch, sinks) ? pending : older.accepts(epoch, sinks) ? older : null;
-        if (into == null || !into.fits(total)) {
-            emitSegment();
-            into = pending;
-        }
-        into.add(epoch, header, headerLength, src, offset, length, events);
-        if (into.length() >= SEGMENT_TARGET) {
-            emitSegment();
-        }
-    }
-
-    /** @return whether there is something to cut a segment of: batches, or earlier begins queued */
-    private boolean hasPending() {
-        return !pending.isEmpty() || !older.isEmpty() || !recorder.earlierBegins.isEmpty();
-    }
-
-    /** Encodes what is pending once as segment bodies (the older batches first) and hands them to every sink. */
-    private void emitSegment() {
-        if (!older.isEmpty() && (pending.isEmpty() || older.oldest() <= pending.oldest())) {
-            offer(cutBody(older));
-        }
-        if (!pending.isEmpty() || !older.isEmpty() || !recorder.earlierBegins.isEmpty()) {
-            offer(cutBody(pending.isEmpty() ? older : pending));
-        }
-        if (!older.isEmpty()) {
-            offer(cutBody(older)); // newer than pending (cut first above)
-        }
-    }
-
-    private void offer(SegmentBody body) {
-        if (body != null) {
-            for (Sink s : sinks) {
-                s.offer(body);
-            }
-        }
-    }
-
-    /**
-     * Cuts what is pending for a final segment: all but the newest batches go to every sink
-     * as segments of their own, the newest are returned (null: nothing was pending).
-     */
-    private SegmentBody cutLast() {
-        if (!older.isEmpty() && !pending.isEmpty()) {
-            offer(cutBody(older.oldest() <= pending.oldest() ? older : pending));
-        }
-        if (!hasPending()) {
-            return null;
-        }
-        return cutBody(pending.isEmpty() ? older : pending);
-    }
-
-    /**
-     * Encodes {@code from} once as a segment body (then empties it), with the earlier begins
-     * queued, or returns null if it exceeds the format's limit (its events counted as dropped).
-     */
-    private SegmentBody cutBody(PendingBatches from) {
-        // The stack table first: every string its frames use was interned before it was published.
-        StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
-        encodeNewStrings();
-        StringTableBytes.Snapshot strings = stringBytes.snapshot();
-        int epoch = from.isEmpty() ? recorder.epoch : from.oldest();
-        int eventCount = from.events();
-        byte[] batches = from.take();
-        SegmentBody body = new SegmentBody(strings, stacks, batches, batches.length, eventCount, recorder.dropped.get(),
-                recorder.takeEarlierBegins(), epoch);
-        if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
-            // Cannot happen while the tables stay within their budgets; never end the writer over it.
-            long events = body.countEvents();
-            recorder.dropped.addAndGet(events);
-            LOG.log(System.Logger.Level.WARNING, "asynctrace: a segment of " + (strings.length() + stacks.size()
-                    + body.eventsLength()) + " bytes exceeds the format's limit; its " + events
-                    + " events are counted as dropped");
-            return null;
-        }
-        return body;
-    }
-
-    /** Appends the strings interned since the last segment to the encoded table. */
-    private void encodeNewStrings() {
-        int count = recorder.stringCount();
-        String[] table = recorder.strings();
-        for (int id = stringBytes.count() + 1; id <= count; id++) {
-            stringBytes.add(table[id]);
         }
     }
 }

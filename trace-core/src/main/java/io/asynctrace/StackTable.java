@@ -117,8 +117,8 @@ final class StackTable {
             if (released || bytes.frameCount() + 1 >= Wire.MAX_FRAMES || bytes.length() + need > Wire.MAX_STACK_TABLE_BYTES) {
                 return 0;
             }
-            id = bytes.addFrame(recorder.intern(f.className()), f.className(), recorder.intern(f.method()),
-                    f.method(), recorder.intern(f.file()), f.file(), f.line());
+            id = bytes.addFrame(recorder.strings.intern(f.className()), f.className(), recorder.strings.intern(f.method()),
+                    f.method(), recorder.strings.intern(f.file()), f.file(), f.line());
             frameIds.put(f, id);
             encoded = bytes.snapshot();
             return id;

@@ -179,7 +179,7 @@ public final class Task implements AutoCloseable {
     /**
      * The monitor that guards the kept attributes (the array itself, made on first use):
      * {@link #keep} stores under it, and a thread claiming an earlier begin takes the
-     * attributes and makes its claim under it ({@code Recorder.beginEarlier}), so that each
+     * attributes and makes its claim under it ({@link EarlierBegins#begin}), so that each
      * kept value is either in that begin or sees the claim.
      */
     Object attributesLock() {
@@ -335,13 +335,13 @@ public final class Task implements AutoCloseable {
      * The second half of {@link #attr}: keeps the attribute its first half recorded under
      * {@code epoch}. If meanwhile another thread claimed the task's begin for a newer epoch
      * (its earlier begin took the attributes kept before this one), the outputs attached in
-     * between get it queued apart ({@link Recorder#attributeEarlier}): they take no event of
+     * between get it queued apart ({@link EarlierBegins#attribute}): they take no event of
      * {@code epoch}, and no later claim misses it.
      */
     void keepRecorded(Recorder r, ThreadState st, long ts, int epoch, String key, String value) {
         int known = keep(key, value);
         if (known > epoch) {
-            r.attributeEarlier(st, this, ts, epoch, known, key, value);
+            r.earlierBegins.attribute(st, this, ts, epoch, known, key, value);
         }
     }
 

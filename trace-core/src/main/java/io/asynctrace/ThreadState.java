@@ -162,7 +162,7 @@ final class ThreadState {
         if (k == s) {
             return refs[i];
         }
-        int ref = recorder.intern(s);
+        int ref = recorder.strings.intern(s);
         keys[i] = s;
         refs[i] = ref;
         return ref;
