@@ -33,7 +33,10 @@ import jdk.jfr.consumer.RecordingStream;
  *
  * <p>Bounds: the stream keeps at most {@value #MAX_AGE_SECONDS} s and
  * {@value #MAX_SIZE_BYTES} bytes of JFR data; a handler that throws drops that
- * one event (counted as a data-loss event at stop), never the stream.
+ * one event (counted as a data-loss event at stop), never the stream. A stop that gives
+ * up waiting for the stream to catch up says so with a data-loss event whose value is how
+ * many of the stream's flushes (about a second of JFR events each) had not arrived: the
+ * clock markers committed and not delivered.
  *
  * <p>Stacks: the waiting events (park, monitor enter, sleep, pinning, socket I/O) are
  * enabled with JFR's stack trace when {@link RuntimeEvents#stackDepth()} is above 0;
@@ -79,6 +82,9 @@ final class JfrStream extends JfrBridge {
     /** For tests: run on the stream's thread after the last marker, once {@link #stop} closed the stream. */
     private volatile Runnable afterCloseForTest;
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** Clock markers committed, and delivered to {@link #sync} (the last one once it is through): their gap at stop is how far behind the stream is. */
+    private final java.util.concurrent.atomic.AtomicLong marksCommitted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong marksDelivered = new java.util.concurrent.atomic.AtomicLong();
 
     JfrStream(Recorder recorder, RuntimeEvents events) {
         this.recorder = recorder;
@@ -134,7 +140,8 @@ final class JfrStream extends JfrBridge {
         mark(false);
     }
 
-    private static void mark(boolean last) {
+    private void mark(boolean last) {
+        marksCommitted.incrementAndGet();
         ClockSync c = new ClockSync();
         c.last = last;
         c.nanoTime = System.nanoTime();
@@ -146,7 +153,9 @@ final class JfrStream extends JfrBridge {
         dispatcher = Thread.currentThread();
         streamThread = dispatcher.getId();
         clock.sample(epochNanos(e.getStartTime()), e.getLong("nanoTime"));
-        if (e.getBoolean("last")) {
+        if (!e.getBoolean("last")) {
+            marksDelivered.incrementAndGet();
+        } else {
             CountDownLatch late = lateForTest;
             if (late != null) {
                 try {
@@ -155,6 +164,7 @@ final class JfrStream extends JfrBridge {
                     Thread.currentThread().interrupt();
                 }
             }
+            marksDelivered.incrementAndGet();
             drained.countDown();
             Runnable after = afterCloseForTest;
             if (after != null) {
@@ -217,6 +227,7 @@ final class JfrStream extends JfrBridge {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long flushesBehind = Math.max(1, marksCommitted.get() - marksDelivered.get());
         CountDownLatch late = lateForTest;
         if (late != null) {
             late.countDown();
@@ -245,9 +256,11 @@ final class JfrStream extends JfrBridge {
                             + " ms after the trace stopped: events it delivers later are counted as dropped");
         }
         if (!caughtUp) {
-            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
+            // How many are missing is JFR's to know; how many of its flushes had not arrived is ours (a marker each).
+            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), flushesBehind,
                     "the JFR stream had not caught up " + TimeUnit.NANOSECONDS.toMillis(stopWaitNanos)
-                            + " ms after the trace stopped: its latest events are missing");
+                            + " ms after the trace stopped: the events of its last " + flushesBehind
+                            + " flushes (about a second each) are missing");
         }
         long failures = handlerFailures.get();
         if (failures > 0) {
