@@ -37,8 +37,10 @@ import java.util.Arrays;
  *   <li>Likewise an attribute committed before such an event (a creator's {@code trace.id},
  *       set before it shared the task): the pass keeps every {@code TASK_ATTR} of the
  *       sink's epochs it meets and, once it has met them all, copies those of the tasks
- *       with an event in the final segment (whatever segment has their begin) or whose
- *       begin it copied, met before or after the attribute.</li>
+ *       with an event in the final segment (and in the segment of another epoch cut just
+ *       before it; whatever segment has their begin) or whose begin it copied, met before
+ *       or after the attribute, recorded before the first pass ended (later ones would
+ *       lie past the sink's end).</li>
  *   <li>A leased thread's buffer is in none of those places while the thread swaps it
  *       ({@link ThreadState#refilling}); the second sweep waits that out, within the
  *       detach's one deadline ({@link BufferCollector#DETACH_WAIT_NANOS} for both passes),
@@ -78,13 +80,18 @@ final class ClosingBegins {
                              String value) {
     }
 
+    /** When the first pass ended: an attribute recorded after it is no event the sink's final segment needs. */
+    private final long firstPassEnd;
+
     /**
      * @param attachEpoch the leaving sink's attach epoch: batches of older epochs are not its own
      * @param base the recording's monotonic base
+     * @param firstPassEnd when the first pass ended ({@code System.nanoTime()})
      */
-    ClosingBegins(int attachEpoch, long base) {
+    ClosingBegins(int attachEpoch, long base, long firstPassEnd) {
         this.attachEpoch = attachEpoch;
         this.base = base;
+        this.firstPassEnd = firstPassEnd;
     }
 
     /**
@@ -186,8 +193,8 @@ final class ClosingBegins {
         finished = true;
         long thread = -1;
         for (Attribute a : found) {
-            if (!attributed.contains(a.task())) {
-                continue;
+            if (!attributed.contains(a.task()) || a.time() > firstPassEnd) {
+                continue; // not a task of the final segment, or recorded after it was cut (past the sink's end)
             }
             int keep = Codec.cut(a.value(), Wire.MAX_NAME_CHARS);
             ensure(EventEncoder.batchRoom(0, a.threadName()) + EventEncoder.FIXED + Codec.refSize(a.keyRef(), a.key())

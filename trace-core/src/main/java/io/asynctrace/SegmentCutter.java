@@ -24,6 +24,8 @@ final class SegmentCutter {
     private final PendingBatches pending = new PendingBatches(SegmentWriter.SEGMENT_TARGET + (64 << 10));
     private final PendingBatches older = new PendingBatches(64 << 10);
     private final StringTableBytes stringBytes = new StringTableBytes();
+    /** The body the last {@link #cutLast} offered apart before the final one (batches of another epoch), or null. */
+    private SegmentBody beforeLast;
 
     SegmentCutter(Recorder recorder, List<Sink> sinks) {
         this.recorder = recorder;
@@ -119,13 +121,20 @@ final class SegmentCutter {
      * as segments of their own, the newest are returned (null: nothing was pending).
      */
     SegmentBody cutLast() {
+        beforeLast = null;
         if (!older.isEmpty() && !pending.isEmpty()) {
-            offer(cutBody(older.oldest() <= pending.oldest() ? older : pending));
+            beforeLast = cutBody(older.oldest() <= pending.oldest() ? older : pending);
+            offer(beforeLast);
         }
         if (!hasPending()) {
             return null;
         }
         return cutBody(pending.isEmpty() ? older : pending);
+    }
+
+    /** @return the body the last {@link #cutLast} offered every sink apart, before the one it returned, or null */
+    SegmentBody beforeLast() {
+        return beforeLast;
     }
 
     /**

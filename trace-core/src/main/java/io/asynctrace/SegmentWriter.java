@@ -404,18 +404,22 @@ final class SegmentWriter implements Runnable {
     private void detachNow(Sink leaving) {
         long deadline = BufferCollector.detachDeadline(); // one bound for every wait of both passes
         buffers.collect(true, deadline);
+        long firstPassEnd = System.nanoTime();
         List<Stripe> leftOut = buffers.skipped();
         SegmentBody last = segments.cutLast();
+        SegmentBody apart = segments.beforeLast();
         sinks.remove(leaving);
         if (last != null) {
             for (Sink s : sinks) {
                 s.offer(last);
             }
         }
-        ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base);
-        if (last != null) {
-            boolean own = leaving.takesEventsOf(last);
-            begins.seenIn(own ? last.events() : null, own ? last.eventsLength() : 0, last.begins());
+        ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base, firstPassEnd);
+        for (SegmentBody b : new SegmentBody[] {apart, last}) { // the first pass's segments
+            if (b != null) {
+                boolean own = leaving.takesEventsOf(b);
+                begins.seenIn(own ? b.events() : null, own ? b.eventsLength() : 0, b.begins());
+            }
         }
         buffers.closing(begins);
         try {
