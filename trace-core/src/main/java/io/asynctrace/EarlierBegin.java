@@ -42,10 +42,13 @@ import java.util.concurrent.locks.LockSupport;
  *       thread's did. So no thread sees the task's begin as known for an epoch before
  *       the begin for that epoch is in the queue, and of the begins queued for one claim
  *       exactly one is confirmed.</li>
- *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}); it waits for a queued begin to be settled (its thread is a few
- *       instructions from it), at most {@link #SETTLE_WAIT_NANOS} for all it takes at
- *       once: one never settled (an Error between the queueing and the claim) is dropped
- *       and counted.</li>
+ *   <li>Only the writer thread takes it from the queue ({@link #awaitSettled}); it waits
+ *       for a queued begin to be settled (its thread is a few instructions from it), at
+ *       most {@link #SETTLE_WAIT_NANOS} for all it takes at once: one not settled by then
+ *       (its thread descheduled, or an Error between the queueing and the claim) is
+ *       abandoned, by compare-and-set, and counted as dropped; a claim that wins on an
+ *       abandoned begin is undone and the begin queued again (so the count may then be one
+ *       too many, never too few).</li>
  *   <li>The attributes it carries are the task's when its thread met it in the new epoch,
  *       before the claim (so before the event that met it is written): a value recorded
  *       after that is the output's own event, never stamped at the task's start, and never
@@ -56,6 +59,8 @@ final class EarlierBegin {
     private static final int PENDING = 0;
     private static final int CONFIRMED = 1;
     private static final int VOID = 2;
+    /** The writer gave up waiting for its claim to be decided: a claim that wins after it is undone. */
+    private static final int ABANDONED = 3;
     /** The longest the writer waits for a queued begin's claim to be decided. */
     static final long SETTLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle STATE;
@@ -139,9 +144,14 @@ final class EarlierBegin {
         return new EarlierBegin(thread, threadName, t, recorded, known, ts, key, value);
     }
 
-    /** The queueing thread: whether its claim of the begin won. */
-    void settle(boolean won) {
-        STATE.setRelease(this, won ? CONFIRMED : VOID);
+    /**
+     * The queueing thread: whether its claim of the begin won.
+     *
+     * @return false if the writer had given up waiting for it ({@link #awaitSettled}): a claim
+     *     that won must then be undone, the begin queued again
+     */
+    boolean settle(boolean won) {
+        return STATE.compareAndSet(this, PENDING, won ? CONFIRMED : VOID);
     }
 
     /**
@@ -157,7 +167,10 @@ final class EarlierBegin {
         }
         for (int tries = 0; (s = (int) STATE.getAcquire(this)) == PENDING; tries++) {
             if (System.nanoTime() - deadline > 0) {
-                return false;
+                if (STATE.compareAndSet(this, PENDING, ABANDONED)) {
+                    return false;
+                }
+                return (int) STATE.getAcquire(this) == CONFIRMED; // settled just now
             }
             if (tries < 256) {
                 Thread.onSpinWait();
@@ -168,9 +181,9 @@ final class EarlierBegin {
         return s == CONFIRMED;
     }
 
-    /** @return whether its claim was never decided (see {@link #awaitSettled}) */
-    boolean unsettled() {
-        return (int) STATE.getAcquire(this) == PENDING;
+    /** @return whether the writer gave up waiting for its claim to be decided (see {@link #awaitSettled}) */
+    boolean abandoned() {
+        return (int) STATE.getAcquire(this) == ABANDONED;
     }
 
     /** Whether an output attached at {@code attachEpoch} lacks this begin. */

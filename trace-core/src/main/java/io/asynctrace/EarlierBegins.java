@@ -41,22 +41,28 @@ final class EarlierBegins {
         // Until a claim for this epoch (or a later one) is made: a thread that read an older epoch
         // may win the task's claim for it and void ours, which an output of this epoch still needs.
         for (int known = t.knownBegin(); known < now; known = t.knownBegin()) {
-            if (queued.incrementAndGet() > MAX_QUEUED) {
-                queued.decrementAndGet();
-                recorder.dropped.incrementAndGet(); // not claimed: its next event tries again
-                return;
-            }
             EarlierBegin e;
             boolean won;
             synchronized (t.attributesLock()) { // an attribute kept meanwhile is in e, or sees the claim (Task.keep)
+                // Made before a slot is taken: an Error here (out of memory) costs the queue nothing.
                 e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(recorder.serial));
+                if (queued.incrementAndGet() > MAX_QUEUED) {
+                    queued.decrementAndGet();
+                    recorder.dropped.incrementAndGet(); // not claimed: its next event tries again
+                    return;
+                }
                 queue.add(e);
                 won = t.claimBegin(known, now);
             }
-            e.settle(won);
-            if (won) {
+            boolean settled = e.settle(won);
+            if (won && settled) {
                 recorder.writer.wake();
                 return;
+            }
+            if (won) {
+                // The writer gave up waiting for it (and counted it dropped): its begin is nowhere, so the
+                // claim is undone and the begin queued again (review 61 R3).
+                t.unclaimBegin(now, known);
             }
         }
     }
@@ -67,12 +73,13 @@ final class EarlierBegins {
      * claimed the task's begin for {@code known} without it (see {@link Task#keepRecorded}).
      */
     void attribute(ThreadState st, Task t, long ts, int recorded, int known, String key, String value) {
+        EarlierBegin e = EarlierBegin.attribute(st.threadId, st.name, t, recorded, known, ts, key, value);
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
             recorder.dropped.incrementAndGet();
             return;
         }
-        queue.add(EarlierBegin.attribute(st.threadId, st.name, t, recorded, known, ts, key, value));
+        queue.add(e);
     }
 
     /**
@@ -91,8 +98,8 @@ final class EarlierBegins {
             queued.decrementAndGet();
             if (e.awaitSettled(deadline)) {
                 taken.add(e);
-            } else if (e.unsettled()) {
-                recorder.dropped.incrementAndGet(); // its thread never decided (an Error): some output may lack it
+            } else if (e.abandoned()) {
+                recorder.dropped.incrementAndGet(); // its thread never decided in time: queued again if it wins
             }
         }
         return taken;

@@ -311,7 +311,7 @@ public final class Task implements AutoCloseable {
      * keys few; values are cut at {@value Wire#MAX_NAME_CHARS} chars. While recording,
      * the task also keeps the latest value of each of its first 16 keys, so that an
      * output attached later (a file, a flight recorder, a live exporter) gets them with
-     * the task's begin; it holds them (as given) as long as the task is referenced.
+     * the task's begin; it holds them (values cut as recorded) as long as the task is referenced.
      *
      * @param key the attribute name
      * @param value its value

@@ -117,6 +117,24 @@ class EarlierBeginTest {
         assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
     }
 
+    /**
+     * Review 61 R3: the writer gives up on a begin whose claim is not decided within its
+     * wait (counted as dropped); a claim that wins after that must learn it, to undo the
+     * claim and queue the begin again, else no output would ever get that begin.
+     */
+    @Test
+    void aBeginTheWriterGaveUpOnTellsTheClaimThatWinsAfter() {
+        Task t = new Task(1, 0, "late", System.nanoTime());
+        EarlierBegin given = new EarlierBegin(1, "t", t, 0, 5, -1);
+        assertThat(given.awaitSettled(System.nanoTime() - 1)).as("not settled within the wait").isFalse();
+        assertThat(given.abandoned()).isTrue();
+        assertThat(given.settle(true)).as("a claim that won after the writer gave up is told so").isFalse();
+        assertThat(given.awaitSettled(System.nanoTime())).as("and the begin is not written").isFalse();
+        EarlierBegin settled = new EarlierBegin(1, "t", t, 0, 5, -1);
+        assertThat(settled.settle(true)).isTrue();
+        assertThat(settled.awaitSettled(System.nanoTime() - 1)).isTrue();
+    }
+
     private static java.util.List<String> traceIds(byte[] trace, long task) throws java.io.IOException {
         java.util.List<String> values = new java.util.ArrayList<>();
         try (io.asynctrace.reader.TraceReader reader = new io.asynctrace.reader.TraceReader(

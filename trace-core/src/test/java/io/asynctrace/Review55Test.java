@@ -140,8 +140,9 @@ class Review55Test {
     }
 
     /**
-     * The earlier begin carries the value the task had when the writer cut the segment, not
-     * at the attach: a value set before the attach and changed right after it never shows.
+     * The earlier begin carries the value the task had when its thread met it in the new
+     * epoch (review 55: it took the value at the writer's cut, so a value set before the
+     * attach and changed right after it never showed).
      */
     @Test
     void anEarlierBeginCarriesTheValueOfTheAttachNotALaterOne() throws Exception {
