@@ -3,7 +3,6 @@ package io.asynctrace.netty;
 import static io.asynctrace.TaskThreadLocalAccessor.switchBack;
 import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
 
-import io.asynctrace.Scope;
 import io.asynctrace.Task;
 import io.asynctrace.TaskThreadLocalAccessor;
 import io.asynctrace.Trace;
@@ -62,12 +61,15 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             trace = new RequestTrace(task, null); // a trace id is made if the handler calls out
         }
         Publisher<Void> p;
-        try (Scope s = task.makeCurrent()) {
+        Object token = switchTo(task); // the adapters' switch: no scope object, the event loop's task and span put back after
+        try {
             p = handler.apply(req, res);
         } catch (RuntimeException | Error e) {
             task.attr("error", e.getClass().getName());
             task.end(status(500)); // reactor-netty answers 500
             throw e;
+        } finally {
+            switchBack(token);
         }
         return new RequestMono(p, task, trace, res);
     }
