@@ -5,6 +5,9 @@
 # the rounds, ns/op, with JMH's error of the median round) and new / old.
 #
 #   bash benchmarks/ab-core.sh OLD_JAR NEW_JAR
+#   MODE=sample CASES='ReactorBenchmark\.(nanoTime|plain|taskWithLog)$' bash benchmarks/ab-core.sh OLD_JAR NEW_JAR
+#     (JMH's sampling mode with -prof gc: each case's median sample (p50, ns) and B/op; on a loaded
+#     machine preemption swamps the averages, the medians much less)
 #   ROUNDS=5 JMH="-f 1 -wi 5 -w 1s -i 5 -r 1s" bash benchmarks/ab-core.sh old/benchmarks.jar benchmarks/target/benchmarks.jar
 #
 # Build a jar: mvn -B -o -q -pl benchmarks -am package -DskipTests (its target/benchmarks.jar);
@@ -16,8 +19,10 @@ OLD=${1:?usage: ab-core.sh OLD_JAR NEW_JAR}
 NEW=${2:?usage: ab-core.sh OLD_JAR NEW_JAR}
 ROUNDS=${ROUNDS:-3}
 JMH=${JMH:--f 1 -wi 3 -w 1s -i 5 -r 1s}
+MODE=${MODE:-avgt}
 CASES=${CASES:-'CoreBenchmark\.(nanoTime|logEnabled|withSpanEnabled|startSpanEndEnabled|logFlightRecorder|withSpanFlightRecorder)$'}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 
 for jar in "$OLD" "$NEW"; do
   [ -f "$jar" ] || { echo "ab-core.sh: no such jar: $jar" >&2; exit 2; }
@@ -27,15 +32,35 @@ for round in $(seq 1 "$ROUNDS"); do
   for side in old new; do
     jar=$OLD; [ "$side" = new ] && jar=$NEW
     echo "round $round/$ROUNDS: $side ($jar)" >&2
+    BM="-bm avgt"; [ "$MODE" = sample ] && BM="-bm sample -prof gc"
     # shellcheck disable=SC2086
-    java -jar "$jar" $JMH -bm avgt -tu ns -rf json -rff "$OUT/$side-$round.json" "$CASES" >"$OUT/$side-$round.log" 2>&1 \
+    java -jar "$jar" $JMH $BM -tu ns -rf json -rff "$OUT/$side-$round.json" "$CASES" >"$OUT/$side-$round.log" 2>&1 \
       || { echo "ab-core.sh: the $side run failed, see $OUT/$side-$round.log" >&2; exit 1; }
   done
 done
 
-python3 - "$OUT" "$ROUNDS" <<'PY'
+python3 - "$OUT" "$ROUNDS" "$MODE" <<'PY'
 import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
+out, rounds, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if mode == "sample":
+    s = {}
+    for side in ("old", "new"):
+        for r in range(1, rounds + 1):
+            for b in json.load(open(f"{out}/{side}-{r}.json")):
+                n = b["benchmark"].rsplit(".", 1)[1]
+                alloc = b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score", float("nan"))
+                s.setdefault(n, {}).setdefault(side, []).append((b["primaryMetric"]["scorePercentiles"]["50.0"], alloc))
+    print("| case | old p50 ns | new p50 ns | new / old | old B/op | new B/op |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for n, by in s.items():
+        if "old" not in by or "new" not in by:
+            continue
+        o, nw = (statistics.median(x[0] for x in by[k]) for k in ("old", "new"))
+        oa, na = (statistics.median(x[1] for x in by[k]) for k in ("old", "new"))
+        print(f"| {n} | {o:.0f} | {nw:.0f} | {nw / o:.2f} | {oa:.1f} | {na:.1f} |")
+        print(f"|   rounds (old/new p50) | " + ", ".join(f"{a[0]:.0f}/{b[0]:.0f}" for a, b in zip(by["old"], by["new"])) + " | | | | |")
+    print(f"\n{rounds} rounds of each jar, alternating; medians over the rounds. Raw: {out}")
+    sys.exit(0)
 scores = {}
 for side in ("old", "new"):
     for r in range(1, rounds + 1):
