@@ -11,7 +11,9 @@ import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.util.context.Context;
@@ -64,6 +66,9 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         Object token = switchTo(task); // the adapters' switch: no scope object, the event loop's task and span put back after
         try {
             p = handler.apply(req, res);
+            if (p == null) {
+                throw new NullPointerException("the handler of " + route + " returned null"); // reactor-netty answers 500
+            }
         } catch (RuntimeException | Error e) {
             task.attr("error", e.getClass().getName());
             task.end(status(500)); // reactor-netty answers 500
@@ -112,9 +117,11 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
      * for reactor-netty's outbound that would assemble a Reactor wrapper per request, and
      * {@code ReactorTracing}'s hook a hop operator after it, whose only downstream is this
      * subscriber and reactor-netty, which run no user code (a {@code Void} publisher has no
-     * values). reactor-netty takes this {@code Mono} as it is.
+     * values). reactor-netty takes this {@code Mono} as it is. It is {@code Scannable} (its
+     * parent: the handler's publisher), so that {@code ReactorTracing}'s hook, which meets
+     * it when Reactor's automatic propagation wraps it, puts no hop after it either.
      */
-    private static final class RequestMono extends Mono<Void> {
+    private static final class RequestMono extends Mono<Void> implements Scannable {
         private final Publisher<Void> source;
         private final Task task;
         private final RequestTrace trace;
@@ -133,14 +140,26 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             Object token = switchTo(task);
             try {
                 RequestSubscriber s = new RequestSubscriber(actual, task, res, context);
-                if (source instanceof Mono) { // a class, not an interface check (JDK-8180450: see trace-reactor's Hops)
-                    ((Mono<Void>) source).subscribe(s);
-                } else {
-                    source.subscribe(s);
+                try {
+                    if (source instanceof Mono) { // a class, not an interface check (JDK-8180450: see trace-reactor's Hops)
+                        ((Mono<Void>) source).subscribe(s);
+                    } else {
+                        source.subscribe(s);
+                    }
+                } catch (Throwable e) {
+                    // A publisher that throws from subscribe (as Mono.from's wrapper did): the error
+                    // goes down through the task's subscriber, which ends the task; reactor-netty answers 500.
+                    Operators.reportThrowInSubscribe(s, e);
                 }
             } finally {
                 switchBack(token);
             }
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes") // the signature Reactor declares
+        public Object scanUnsafe(Attr key) {
+            return key == Attr.PARENT ? source : null;
         }
     }
 
@@ -150,6 +169,8 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         private final HttpServerResponse res;
         private final Context context;
         private Subscription upstream;
+        /** Whether a terminal signal came: later ones (a publisher breaking the spec) are dropped. Signals are serial. */
+        private boolean done;
 
         RequestSubscriber(CoreSubscriber<? super Void> actual, Task task, HttpServerResponse res, Context context) {
             this.actual = actual;
@@ -165,23 +186,38 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
 
         @Override
         public void onSubscribe(Subscription s) {
-            upstream = s;
-            actual.onSubscribe(this);
+            if (Operators.validate(upstream, s)) { // a second one is cancelled
+                upstream = s;
+                actual.onSubscribe(this);
+            }
         }
 
         @Override
         public void onNext(Void value) {
+            if (done) {
+                Operators.onNextDropped(value, context);
+                return;
+            }
             actual.onNext(value);
         }
 
         @Override
         public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
             task.end(status(res.status().code()));
             actual.onComplete();
         }
 
         @Override
         public void onError(Throwable e) {
+            if (done) {
+                Operators.onErrorDropped(e, context);
+                return;
+            }
+            done = true;
             task.attr("error", e == null ? "null" : e.getClass().getName());
             // reactor-netty answers 500 unless the headers are already out
             task.end(status(res.hasSentHeaders() ? res.status().code() : 500));

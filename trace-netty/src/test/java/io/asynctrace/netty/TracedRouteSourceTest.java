@@ -72,6 +72,54 @@ class TracedRouteSourceTest {
         }
     }
 
+    @Test
+    void signalsAfterTheFirstTerminalOneAreDroppedNotPassedOn() {
+        ExecutorService completer = Executors.newSingleThreadExecutor(r -> new Thread(r, "foreign-completer"));
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.get("/twice", TracedHttp.route("/twice", (req, res) -> subscriber ->
+                        res.sendString(Mono.just("twice")).subscribe(new Subscriber<Void>() {
+                            @Override
+                            public void onSubscribe(Subscription s) {
+                                subscriber.onSubscribe(s);
+                            }
+
+                            @Override
+                            public void onNext(Void value) {
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                subscriber.onError(t);
+                            }
+
+                            @Override
+                            public void onComplete() {
+                                completer.execute(() -> { // a publisher that breaks the spec: three terminal signals
+                                    subscriber.onComplete();
+                                    subscriber.onError(new IllegalStateException("an error after complete"));
+                                    subscriber.onComplete();
+                                });
+                            }
+                        }))))
+                .bindNow();
+        try {
+            Recording rec = Recording.start();
+            HttpResponse<byte[]> res = get(server.port(), "/twice");
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(text(res)).isEqualTo("twice");
+            rec.awaitRecorded("the request's task ended", m -> m.tasks().size() == 1 && m.tasks().stream().allMatch(TaskInfo::hasEnd));
+            TaskInfo task = TraceModels.onlyTask(rec.stop(), "GET /twice");
+            // The client may close the connection once it has the response, before the late complete:
+            // then reactor-netty cancels first. Either way the error after the first terminal signal is dropped.
+            assertThat(task.outcome()).isIn("200", "cancelled");
+            assertThat(task.attributes()).as("no error recorded from a signal after the first terminal one")
+                    .doesNotContainKey("error");
+        } finally {
+            server.disposeNow();
+            completer.shutdownNow();
+        }
+    }
+
     /** The body, with a log on the current task where reactor-netty requests it (its event loop). */
     private static Mono<String> logged(String body) {
         return Mono.just(body).map(b -> {

@@ -22,7 +22,8 @@ import reactor.util.context.Context;
  *
  * <p>Cost: the {@code Context} with the task is made when first asked for (a
  * {@code publishOn}, a hop, user code reading it), not per subscription; the switches
- * on the subscribing thread reuse its state (see {@code TaskThreadLocalAccessor.switchTo(Task, Object)})
+ * made inside the subscribing thread's {@code subscribe} call (request, and the signals of
+ * a synchronous source) reuse its state (see {@code TaskThreadLocalAccessor.switchTo(Task, Object)})
  * instead of a thread-local lookup each.
  *
  * @param <T> the element type
@@ -33,11 +34,17 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     private final Task outer;
     private final boolean mono;
     /**
-     * The downstream {@code Context} with the task, made at the first {@link #currentContext}; a
-     * benign race: every thread computes an equal, immutable one.
+     * The downstream {@code Context} with the task, made at the first {@link #currentContext}.
+     * Volatile: a {@code ContextN} (five entries or more) is a map with plain fields, which a
+     * racy read could see half made; threads that race to make it make equal ones.
      */
-    private Context context;
-    /** The subscribing thread's switch token, for the switches made on that thread; set before any signal. */
+    private volatile Context context;
+    /**
+     * The subscribing thread's switch token while its {@code source.subscribe} call runs (where a
+     * synchronous source's signals come), then null: the hint never outlives that call, so it
+     * cannot point at a thread state the thread has since been given anew, nor keep it alive.
+     * Plain: another thread that reads it stale fails the token's thread check and looks its state up.
+     */
     Object near;
     private Subscription upstream;
     /** Whether a Mono's value ended the task already; signals are serial, so a plain field. */

@@ -94,6 +94,7 @@ final class Traced {
             try {
                 source.subscribe(s);
             } finally {
+                s.near = null;
                 switchBack(token);
             }
         } else {
