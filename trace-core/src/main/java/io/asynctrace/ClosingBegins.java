@@ -37,8 +37,9 @@ import java.util.Arrays;
  *   <li>Likewise an attribute committed before such an event (a creator's {@code trace.id},
  *       set before it shared the task): the pass keeps every {@code TASK_ATTR} of the
  *       sink's epochs it meets and, once it has met them all, copies those of the tasks
- *       with an event in the final segment (and in the segment of another epoch cut just
- *       before it; whatever segment has their begin) or whose begin it copied, met before
+ *       with an event in a segment the first pass cut (the final one, one of another epoch cut
+ *       just before it, and those it cut on the way when it took more than a segment's worth;
+ *       whatever segment has their begin) or whose begin it copied, met before
  *       or after the attribute, recorded before the first pass ended (later ones would
  *       lie past the sink's end).</li>
  *   <li>A leased thread's buffer is in none of those places while the thread swaps it

@@ -24,8 +24,12 @@ final class SegmentCutter {
     private final PendingBatches pending = new PendingBatches(SegmentWriter.SEGMENT_TARGET + (64 << 10));
     private final PendingBatches older = new PendingBatches(64 << 10);
     private final StringTableBytes stringBytes = new StringTableBytes();
-    /** The body the last {@link #cutLast} offered apart before the final one (batches of another epoch), or null. */
-    private SegmentBody beforeLast;
+    /**
+     * While a detach's first pass runs ({@link #keepOffered}): every body offered to the sinks
+     * since it began, in order (segments cut mid-pass at {@link SegmentWriter#SEGMENT_TARGET},
+     * the one {@link #cutLast} offers apart before the final one); else null.
+     */
+    private List<SegmentBody> offered;
 
     SegmentCutter(Recorder recorder, List<Sink> sinks) {
         this.recorder = recorder;
@@ -108,7 +112,22 @@ final class SegmentCutter {
         }
     }
 
+    /** Starts keeping the bodies offered to the sinks, until {@link #offeredSinceKept}. */
+    void keepOffered() {
+        offered = new java.util.ArrayList<>();
+    }
+
+    /** @return the bodies offered since {@link #keepOffered}, in order; stops keeping them */
+    List<SegmentBody> offeredSinceKept() {
+        List<SegmentBody> kept = offered == null ? List.of() : offered;
+        offered = null;
+        return kept;
+    }
+
     private void offer(SegmentBody body) {
+        if (body != null && offered != null) {
+            offered.add(body);
+        }
         if (body != null) {
             for (Sink s : sinks) {
                 s.offer(body);
@@ -121,20 +140,13 @@ final class SegmentCutter {
      * as segments of their own, the newest are returned (null: nothing was pending).
      */
     SegmentBody cutLast() {
-        beforeLast = null;
         if (!older.isEmpty() && !pending.isEmpty()) {
-            beforeLast = cutBody(older.oldest() <= pending.oldest() ? older : pending);
-            offer(beforeLast);
+            offer(cutBody(older.oldest() <= pending.oldest() ? older : pending));
         }
         if (!hasPending()) {
             return null;
         }
         return cutBody(pending.isEmpty() ? older : pending);
-    }
-
-    /** @return the body the last {@link #cutLast} offered every sink apart, before the one it returned, or null */
-    SegmentBody beforeLast() {
-        return beforeLast;
     }
 
     /**

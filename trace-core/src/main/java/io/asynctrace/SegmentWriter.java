@@ -403,11 +403,16 @@ final class SegmentWriter implements Runnable {
      */
     private void detachNow(Sink leaving) {
         long deadline = BufferCollector.detachDeadline(); // one bound for every wait of both passes
+        segments.keepOffered();
         buffers.collect(true, deadline);
         long firstPassEnd = System.nanoTime();
         List<Stripe> leftOut = buffers.skipped();
         SegmentBody last = segments.cutLast();
-        SegmentBody apart = segments.beforeLast();
+        // The first pass's segments: cut as it went (a full segment's worth taken), apart before the last, the last.
+        List<SegmentBody> firstPass = new ArrayList<>(segments.offeredSinceKept());
+        if (last != null) {
+            firstPass.add(last);
+        }
         sinks.remove(leaving);
         if (last != null) {
             for (Sink s : sinks) {
@@ -415,11 +420,9 @@ final class SegmentWriter implements Runnable {
             }
         }
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base, firstPassEnd);
-        for (SegmentBody b : new SegmentBody[] {apart, last}) { // the first pass's segments
-            if (b != null) {
-                boolean own = leaving.takesEventsOf(b);
-                begins.seenIn(own ? b.events() : null, own ? b.eventsLength() : 0, b.begins());
-            }
+        for (SegmentBody b : firstPass) {
+            boolean own = leaving.takesEventsOf(b);
+            begins.seenIn(own ? b.events() : null, own ? b.eventsLength() : 0, b.begins());
         }
         buffers.closing(begins);
         try {

@@ -111,4 +111,39 @@ class ClosingAttributesTest {
         assertThat(use.begins()).containsEntry(id, 1);
         assertThat(use.traceIds()).as("the trace.id met before its begin by the detach's second pass").contains(id);
     }
+
+    /**
+     * The detach's first pass takes more than a segment's worth ({@link SegmentWriter#SEGMENT_TARGET}),
+     * so it cuts a segment of the file mid-pass: the task's log goes out in that one, not in
+     * the final one, and the attribute the second pass finds must still be copied. (Review61Test's
+     * stress lost 4 trace.ids in 1 of 61 files this way: only the final segment, and the one cut
+     * apart before it, were read for the tasks whose attributes the pass copies.)
+     */
+    @Test
+    void anAttributeBeforeALogInASegmentTheFirstPassCutMidWayIsKept() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Recorder r = sharedRecording(file);
+        Task t = Trace.newTask("shared");
+        Task filler = Trace.newTask("filler");
+        assertThat(Trace.flush()).isTrue();
+        String text = "x".repeat(1000);
+        int fills = 2 * SegmentWriter.SEGMENT_TARGET / 1000;
+        AtomicBoolean ran = arm(r, 0, () -> {
+            onStripe(0);
+            t.attr("trace.id", "t3"); // into stripe 0, which the first sweep has passed
+            onStripe(1);
+            t.log("step", "after the attribute"); // into stripe 1, which it takes next
+            onStripe(2);
+            for (int i = 0; i < fills; i++) {
+                filler.log("fill", text); // two segments' worth after it, taken by the same pass
+            }
+        });
+        RecordingStats stats = Trace.stop();
+        assertThat(ran).isTrue();
+        assertThat(stats.droppedEvents()).isZero();
+        FlightFixtures.TaskUse use = FlightFixtures.taskUse(file.toByteArray());
+        assertThat(use.events()).contains(t.id());
+        assertThat(use.traceIds()).as("the trace.id recorded before the task's log, in a segment cut mid-pass")
+                .contains(t.id());
+    }
 }
