@@ -13,7 +13,8 @@ import java.util.Arrays;
  * The task begins a sink that is leaving still needs: copied, by the writer thread, out
  * of the batches its closing sweep takes after the sink's final segment was cut (see
  * {@link SegmentWriter}'s "a sink detached mid-way"). Each {@code TASK_BEGIN} found in
- * a batch written under the sink's attach epoch or later is written again, as it was
+ * a batch written under the sink's attach epoch or later, recorded before the first
+ * pass ended, is written again, as it was
  * (time, thread, parent, type, stack), in a batch of the same thread; so is every
  * {@code TASK_ATTR} found of those tasks and of the tasks with events in the final segment
  * (the creator's {@code trace.id}, committed before the task was shared, can be missed by
@@ -50,8 +51,11 @@ import java.util.Arrays;
  *       buffers over during the sweep counts one event lost, an approximation).</li>
  *   <li>The earlier begins such an event needs were queued before it was committed
  *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
- *   <li>The leaving sink may get begins of tasks that have no other event in it: tasks
- *       created as it left, shown as open at its end.</li>
+ *   <li>Only begins and attributes recorded before the first pass ended are copied (one
+ *       such an event needs was committed before it, so recorded before): tasks created
+ *       after the final cut are not the leaving sink's. It may still get begins of tasks
+ *       with no other event in it (created just before the cut), shown as open at its
+ *       end.</li>
  *   <li>At stop the same second sweep of the leased buffers runs before the final
  *       segment (the stripes are closed by the first).</li>
  * </ul>
@@ -127,7 +131,9 @@ final class ClosingBegins {
                 } else if (cursor.type() == Wire.TASK_ATTR) {
                     found.add(new Attribute(cursor.thread(), threadName, base + cursor.time(), cursor.arg(0),
                             (int) cursor.arg(1), cursor.string(1, strings), cursor.string(2, strings)));
-                } else if (cursor.type() == Wire.TASK_BEGIN && begun.add(cursor.arg(0))) {
+                } else if (cursor.type() == Wire.TASK_BEGIN && base + cursor.time() <= firstPassEnd
+                        && begun.add(cursor.arg(0))) {
+                    // (a begin recorded after the first pass is of a task created as the sink left: not its own)
                     String type = cursor.string(2, strings);
                     int typeRef = (int) cursor.arg(2);
                     long ts = base + cursor.time();

@@ -146,4 +146,27 @@ class ClosingAttributesTest {
         assertThat(use.traceIds()).as("the trace.id recorded before the task's log, in a segment cut mid-pass")
                 .contains(t.id());
     }
+
+    /**
+     * Review 61 (D3, R5): the second pass copied the begins of tasks created after the
+     * final cut, while it ran (shown as open tasks past the file's last event, 27 of them
+     * under load): a begin the file needs was recorded before the first pass ended.
+     */
+    @Test
+    void aTaskCreatedAfterTheFinalCutIsNotInTheLeavingFile() throws Exception {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Recorder r = sharedRecording(file);
+        AtomicReference<Task> late = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        r.writer.afterStripeForTest(i -> {
+            if (i == 0 && passes.incrementAndGet() == 2) { // the second pass, after the final segment was cut
+                onStripe(1);
+                late.set(Trace.newTask("after the cut")); // into stripe 1, which the second pass takes next
+            }
+        });
+        Trace.stop();
+        assertThat(late.get()).isNotNull();
+        assertThat(FlightFixtures.taskUse(file.toByteArray()).begins())
+                .as("the begin of a task created after the file's final cut").doesNotContainKey(late.get().id());
+    }
 }
