@@ -72,11 +72,11 @@ final class Buffer extends BatchState {
     /** Whether the writer thread won {@link #claimTail}; writer-thread only. */
     boolean writerClaimedTail;
     /**
-     * How many times this buffer was {@link #reset}: its users read it while they hold it
-     * (set before it is shared again), for the writer to tell whether a buffer they named is
-     * still theirs ({@link ThreadState#swapped}).
+     * The leased thread this buffer was taken by (set by that thread when it takes it,
+     * cleared by {@link #reset}), or null: for the writer thread to tell whether a buffer a
+     * thread named is still that thread's ({@link ThreadState#swapped}).
      */
-    int generation;
+    ThreadState holder;
 
     // The batch this buffer starts with, set before the buffer is handed to its writer.
     /** Position after the batch header. */
@@ -210,7 +210,7 @@ final class Buffer extends BatchState {
         tailEnd = 0;
         tailEndEvents = 0;
         writerClaimedTail = false;
-        generation++;
+        holder = null;
         TAIL.setRelease(this, 0);
         COMMITTED.setRelease(this, 0);
         STATE.setRelease(this, OWNED);

@@ -103,6 +103,7 @@ final class BufferCollector {
         recorder.retired.clear();
         for (ThreadState st : recorder.leases) {
             st.buffer = null;
+            st.swapped = null;
         }
         for (Stripe s : recorder.stripes) {
             if (s.tryLock()) {
@@ -182,15 +183,15 @@ final class BufferCollector {
     /**
      * A thread still swapping buffers at the deadline: the buffer it swaps out
      * ({@link ThreadState#swapped}) holds all it committed that the writer has not taken
-     * (its old buffer is retired only once the swap is over, and one handed off and taken
-     * since has a new {@link Buffer#generation}). For a leaving sink, the begins and
-     * attributes in it are read in place (a copy the pass meets again, handed off, is
-     * copied once); at stop (no sink leaving) its events are counted as dropped: the
-     * thread may still hand it off, but nobody will take it.
+     * (its old buffer is retired only once the swap is over; one handed off and taken since
+     * was reset, and no longer names the thread its {@link Buffer#holder}). For a leaving
+     * sink, the begins and attributes in it are read in place (a copy the pass meets again,
+     * handed off, is copied once); at stop (no sink leaving) its events are counted as
+     * dropped: the thread may still hand it off, but nobody will take it.
      */
     private void readHeld(ThreadState st) {
         Buffer b = st.swapped;
-        if (b == null || b.generation != st.swappedGeneration) {
+        if (b == null || b.holder != st) {
             return; // it held none, or the buffer was handed off and taken since
         }
         long committed = b.committedState();

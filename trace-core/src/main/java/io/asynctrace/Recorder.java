@@ -131,10 +131,7 @@ final class Recorder {
      * that out, or reads it where the thread holds it ({@link ThreadState#swapped}).
      */
     private Buffer refill(ThreadState st, Buffer old, long ts, int need, int epoch) {
-        if (old != null) {
-            st.swappedGeneration = old.generation;
-        }
-        st.swapped = old; // published by the volatile write below
+        st.swapped = old;
         st.refilling = true;
         try {
             return swap(st, old, ts, need, epoch);
@@ -171,6 +168,7 @@ final class Recorder {
             return null;
         }
         b.epoch = epoch;
+        b.holder = st;
         writeBatchHeader(b, st, ts);
         st.buffer = b;
         return b;
@@ -212,6 +210,7 @@ final class Recorder {
                 b.lastTask = old.lastTask;
                 b.batchThread = st.threadId;
                 b.epoch = old.epoch; // the re-emitted events keep the sinks they were written for
+                b.holder = st;
                 b.commit();
             }
         }

@@ -57,12 +57,11 @@ final class ThreadState {
      */
     volatile boolean refilling;
     /**
-     * The buffer the thread swaps out while {@link #refilling} (null: it had none), and its
-     * {@link Buffer#generation} then: written before {@link #refilling} is set, so the writer
-     * thread, which sees it set, can read what the thread holds in the middle of its swap.
+     * The buffer the thread swaps out while {@link #refilling} (null: it had none), written
+     * before {@link #refilling} is set: the writer thread, which sees it set, reads what the
+     * thread holds in the middle of its swap (if its {@link Buffer#holder} is still this).
      */
-    Buffer swapped;
-    int swappedGeneration;
+    volatile Buffer swapped;
     /** Whether this thread writes through the shared stripes. */
     boolean shared;
     /** The stripe this thread holds locked during one event (shared mode). */

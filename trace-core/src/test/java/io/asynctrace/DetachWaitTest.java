@@ -58,7 +58,6 @@ class DetachWaitTest {
             ThreadState st = state.get();
             assertThat(st.shared).as("a leased thread").isFalse();
             held = st.buffer;
-            st.swappedGeneration = held.generation;
             st.swapped = held;
             st.buffer = null;
             st.refilling = true;
