@@ -74,8 +74,11 @@ class Review55Test {
         }
         long files = 0, withDrops = 0, noBegin = 0, beginNoAttr = 0;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (files < 300 && System.nanoTime() < deadline) {
+            // 300 files, or at least 20 s and more than 20 files; 120 s at most (a loaded machine makes few).
+            long start = System.nanoTime();
+            long enough = start + TimeUnit.SECONDS.toNanos(20);
+            long last = start + TimeUnit.SECONDS.toNanos(120);
+            for (long now = start; files < 300 && (now < enough || files <= 20) && now < last; now = System.nanoTime()) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 Trace.start(out);
                 Thread.onSpinWait();
@@ -185,12 +188,17 @@ class Review55Test {
             t.attr("state", values[i & 1]);
         }
         long id = Thread.currentThread().getId();
-        long before = mx.getThreadAllocatedBytes(id);
         int n = 100_000;
-        for (int i = 0; i < n; i++) {
-            t.attr("state", values[i & 1]);
+        long perCall = Long.MAX_VALUE;
+        // The fewest of five tries: on a loaded machine the writer can lag and the recorder then takes a new
+        // buffer (64 KiB) while one is measured, which is not Task.attr's.
+        for (int round = 0; round < 5 && perCall > 0; round++) {
+            long before = mx.getThreadAllocatedBytes(id);
+            for (int i = 0; i < n; i++) {
+                t.attr("state", values[i & 1]);
+            }
+            perCall = Math.min(perCall, (mx.getThreadAllocatedBytes(id) - before) / n);
         }
-        long perCall = (mx.getThreadAllocatedBytes(id) - before) / n;
         System.out.println("Review55Test.alloc: bytes per Task.attr = " + perCall);
         assertThat(perCall).as("bytes allocated per Task.attr (a status attribute updated) while recording").isZero();
     }
