@@ -145,7 +145,9 @@ final class BufferCollector {
         for (ThreadState st : recorder.leases) {
             for (int round = 0; ; round++) {
                 if (!awaitRefilled(st, deadline)) {
-                    readHeld(st);
+                    if (leaving != null) {
+                        readHeld(st, leaving);
+                    }
                     break;
                 }
                 if (round > 64) {
@@ -181,40 +183,64 @@ final class BufferCollector {
     }
 
     /**
-     * A thread still swapping buffers at the deadline: the buffer it swaps out
+     * A thread still swapping buffers at a detach's deadline: the buffer it swaps out
      * ({@link ThreadState#swapped}) holds all it committed that the writer has not taken
-     * (its old buffer is retired only once the swap is over; one handed off and taken since
-     * was reset, and no longer names the thread its {@link Buffer#holder}). For a leaving
-     * sink, the begins and attributes in it are read in place (a copy the pass meets again,
-     * handed off, is copied once); at stop (no sink leaving) its events are counted as
-     * dropped: the thread may still hand it off, but nobody will take it.
+     * (the old buffer is retired only once the swap is over, and a buffer it re-emitted a
+     * stolen tail into is named instead; one handed off and taken since was reset, and no
+     * longer names the thread its {@link Buffer#holder}). Its begins and task attributes are
+     * read in place for {@code leaving} (a copy the pass meets again, handed off, is copied
+     * once); its other events recorded before the final cut are counted as lost to it.
      */
-    private void readHeld(ThreadState st) {
+    private void readHeld(ThreadState st, Sink leaving) {
         Buffer b = st.swapped;
-        if (b == null || b.holder != st) {
+        ClosingBegins c = closing;
+        if (c == null || b == null || b.holder != st) {
             return; // it held none, or the buffer was handed off and taken since
         }
-        long committed = b.committedState();
-        int end = Buffer.at(committed);
-        boolean stolen = b.stolen();
-        int from = !stolen ? 0 : b.writerClaimedTail ? b.tailEnd : b.stolenAt;
-        int fromEvents = !stolen ? 0 : b.writerClaimedTail ? b.tailEndEvents : b.stolenEvents;
+        int from = untakenFrom(b);
+        int end = Buffer.at(b.committedState());
         if (end <= Math.max(from, b.headerEnd)) {
             return;
         }
-        ClosingBegins c = closing;
-        if (c == null) {
-            recorder.dropped.addAndGet(Buffer.eventsAt(committed) - fromEvents);
-            return;
-        }
+        int others;
         if (from == 0) {
-            c.scan(b.epoch, NO_HEADER, 0, b.data, 0, end, recorder.strings.table());
-            return;
+            others = c.scan(b.epoch, NO_HEADER, 0, b.data, 0, end, recorder.strings.table());
+        } else {
+            Resume.State state = Resume.stateAt(b, from);
+            byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
+            int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
+            others = c.scan(b.epoch, header, n, b.data, from, end - from, recorder.strings.table());
         }
-        Resume.State state = Resume.stateAt(b, from);
-        byte[] header = new byte[EventEncoder.batchRoom(st.nameRef, st.name)];
-        int n = Resume.header(header, 0, st, state.ts() - recorder.base, state.lastId(), state.lastTask());
-        c.scan(b.epoch, header, n, b.data, from, end - from, recorder.strings.table());
+        if (others > 0) {
+            leaving.lost(others);
+        }
+    }
+
+    /** Where the bytes of {@code b} the writer has not taken begin (0: none taken). */
+    private static int untakenFrom(Buffer b) {
+        return !b.stolen() ? 0 : b.writerClaimedTail ? b.tailEnd : b.stolenAt;
+    }
+
+    /**
+     * At stop, after the last drain: a thread still swapping buffers holds what it committed
+     * and the writer did not take ({@link ThreadState#swapped}, still naming it its holder:
+     * not handed off, or handed off after the last drain); nobody will take it now, so its
+     * events are counted as dropped. One handed off before the last drain was written, and
+     * reset (its holder cleared), so it is not counted.
+     */
+    void countHeldAtStop() {
+        for (ThreadState st : recorder.leases) {
+            Buffer b = st.swapped;
+            if (!swapping(st) || b == null || b.holder != st) {
+                continue;
+            }
+            long committed = b.committedState();
+            int fromEvents = !b.stolen() ? 0 : b.writerClaimedTail ? b.tailEndEvents : b.stolenEvents;
+            int lost = Buffer.eventsAt(committed) - fromEvents;
+            if (Buffer.at(committed) > Math.max(untakenFrom(b), b.headerEnd) && lost > 0) {
+                recorder.dropped.addAndGet(lost);
+            }
+        }
     }
 
     /** @return whether {@code st}'s thread is swapping buffers (a thread that died in the middle never ends it) */

@@ -47,8 +47,9 @@ import java.util.Arrays;
  *       ({@link ThreadState#refilling}); the second sweep waits that out, within the
  *       detach's one deadline ({@link BufferCollector#DETACH_WAIT_NANOS} for both passes),
  *       and reads what a thread it waited for in vain holds where it holds it
- *       ({@link ThreadState#swapped}): nothing is lost to it (a thread seen swapping 64
- *       buffers over during the sweep counts one event lost, an approximation).</li>
+ *       ({@link ThreadState#swapped}): its begins and attributes are copied, its other
+ *       events counted as lost to the leaving sink (a thread seen swapping 64 buffers over
+ *       during the sweep counts one event lost, an approximation).</li>
  *   <li>The earlier begins such an event needs were queued before it was committed
  *       ({@link EarlierBegin}: queued, then claimed), so they are in the final segment.</li>
  *   <li>Only begins and attributes recorded before the first pass ended are copied (one
@@ -107,10 +108,13 @@ final class ClosingBegins {
      * its task's begin (another stripe, another buffer).
      *
      * @param strings the recording's string table, for the references in it
+     * @return how many of its events are of other kinds than begins and task attributes
+     *     (recorded before the first pass ended): what the pass does not copy
      */
-    void scan(int epoch, byte[] header, int headerLength, byte[] src, int offset, int n, String[] strings) {
+    int scan(int epoch, byte[] header, int headerLength, byte[] src, int offset, int n, String[] strings) {
+        int others = 0;
         if (epoch < attachEpoch || n <= 0) {
-            return;
+            return others;
         }
         byte[] d = src;
         int from = offset;
@@ -148,11 +152,14 @@ final class ClosingBegins {
                             type, false, 0, stack < 0 ? EventEncoder.NO_STACK : stack);
                     attributed.add(cursor.arg(0));
                     events++;
+                } else if (cursor.type() != Wire.TASK_BEGIN && base + cursor.time() <= firstPassEnd) {
+                    others++;
                 }
             }
         } catch (FormatException e) {
             // the recorder's own bytes are well formed; one cut short by an Error mid-event ends here
         }
+        return others;
     }
 
     private void ensure(int room) {

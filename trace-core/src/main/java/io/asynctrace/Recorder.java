@@ -145,6 +145,9 @@ final class Recorder {
         if (old != null && !handOff(old)) {
             // The writer thread took the committed part of old: carry on from where it cut.
             Buffer b = resume(st, old);
+            if (b != null) {
+                st.swapped = b; // old's tail is in b now: b is what this thread holds (and may hand off below)
+            }
             try {
                 if (b != null && b.remaining() >= need && b.epoch == epoch) {
                     st.buffer = b;

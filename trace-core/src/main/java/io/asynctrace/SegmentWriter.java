@@ -320,6 +320,7 @@ final class SegmentWriter implements Runnable {
             // Once more: an event just taken may have its task's begin in a buffer visited before it was committed.
             buffers.sweepClosing(null, System.nanoTime() + BufferCollector.STRIPE_WAIT_NANOS);
             buffers.drainFull();
+            buffers.countHeldAtStop(); // a thread still mid swap: what it holds nobody takes now
             // The last segment is the final one: every sink's trace ends with what was pending.
             SegmentBody last = segments.cutLast();
             long dropped = recorder.dropped.get();
