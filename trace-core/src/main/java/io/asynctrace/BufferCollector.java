@@ -148,7 +148,10 @@ final class BufferCollector {
                     if (leaving != null) {
                         readHeld(st, leaving);
                     }
-                    break;
+                    if (swapping(st)) {
+                        break;
+                    }
+                    continue; // its swap ended just now: take its buffer as any other (or read it again)
                 }
                 if (round > 64) {
                     if (leaving != null) {
@@ -429,8 +432,8 @@ final class BufferCollector {
                 locked = s.tryLock();
             } else {
                 locked = s.lock(left);
-                if (!locked && !stuck && left == STRIPE_WAIT_NANOS) {
-                    s.stuckHolder = s.holder(); // waited for in full: only a millisecond from now on
+                if (!locked && !stuck) {
+                    s.stuckHolder = s.holder(); // waited for in vain (a second, or what a detach had left): a millisecond from now on
                     stripeWaitsInVain++;
                 }
             }

@@ -137,6 +137,7 @@ final class Recorder {
             return swap(st, old, ts, need, epoch);
         } finally {
             st.refilling = false;
+            st.swapped = null; // after: the writer reads it only while it sees refilling set, and re-checks that
         }
     }
 
