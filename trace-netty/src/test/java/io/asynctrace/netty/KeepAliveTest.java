@@ -3,6 +3,8 @@ package io.asynctrace.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.Trace;
+import io.asynctrace.internal.TaskEndListener;
+import io.asynctrace.internal.TaskEndListeners;
 import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
 import java.io.ByteArrayInputStream;
@@ -16,6 +18,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +46,15 @@ class KeepAliveTest {
     @Test
     void everyRequestOnAConnectionIsAnsweredAfterADelayedResponse() throws Exception {
         ByteArrayOutputStream recording = new ByteArrayOutputStream();
+        // A task ends when its response's write completes, which can be after the client read it:
+        // the check below waits for every order's end before it stops the trace.
+        CountDownLatch ended = new CountDownLatch(CONNECTIONS * REQUESTS);
+        TaskEndListener onEnd = e -> {
+            if ("GET /order".equals(e.type())) {
+                ended.countDown();
+            }
+        };
+        TaskEndListeners.add(onEnd);
         Trace.start(recording);
         // On each connection the first order is answered late from a timer thread, the next ones at once.
         try (DemoServer demo = DemoServer.start(0, n -> n % REQUESTS == 1
@@ -51,6 +64,9 @@ class KeepAliveTest {
                 assertThat(answered).as("requests answered on connection %d (each 2 s at most)", c).isEqualTo(REQUESTS);
             }
         }
+        boolean allEnded = ended.await(10, TimeUnit.SECONDS);
+        TaskEndListeners.remove(onEnd);
+        assertThat(allEnded).as("every order's task ended within 10 s of its answer (%d left)", ended.getCount()).isTrue();
         Trace.stop();
         TraceModel model = TraceModel.read(new ByteArrayInputStream(recording.toByteArray()));
         List<TaskInfo> orders = model.tasks().stream().filter(t -> "GET /order".equals(t.type()))
