@@ -117,7 +117,8 @@ const timelineView = {
 
   async doFetch() {
     const span = this.view.to - this.view.from;
-    const from = Math.max(0, Math.floor(Math.max(Math.min(this.meta.first_ns, this.view.from), this.view.from - span / 2)));
+    // The view never starts before 0 (setView), nor does the window: it covers the view.
+    const from = Math.floor(Math.max(Math.min(this.meta.first_ns, this.view.from), this.view.from - span / 2));
     const to = Math.max(from + 1, Math.ceil(this.view.to + span / 2));
     const bins = Math.round((this.width() - LABEL_W) * 2);
     const seq = ++this.fetchSeq;
@@ -158,10 +159,12 @@ const timelineView = {
     return d.bin_ns <= nsPerPx * 2 && d.bin_ns >= nsPerPx / 4;
   },
 
+  // Moves the view (zoom, pan, drag, a click's task): up to a tenth of it past the trace's ends,
+  // never before time 0 (the trace's start), where windows start too: one that covers it can come.
   setView(from, to) {
     const first = this.meta.first_ns, last = Math.max(this.meta.last_ns, first + 1);
     let span = Math.max(1000, Math.min(to - from, (last - first) * 1.2));
-    from = Math.max(first - span * 0.1, Math.min(from, last - span * 0.9));
+    from = Math.max(0, first - span * 0.1, Math.min(from, last - span * 0.9));
     this.view = {from: from, to: from + span};
     this.fullView = false;
     this.render();
