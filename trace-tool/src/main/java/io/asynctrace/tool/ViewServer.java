@@ -43,8 +43,9 @@ import java.util.concurrent.Executors;
  * serves the part indexed so far. Requests are read and answered on {@value #HTTP_THREADS}
  * threads of their own, so a client that stalls mid-request holds one of them only (and only
  * for {@value #MAX_REQUEST_SECONDS} s, the JDK server's {@code sun.net.httpserver.maxReqTime},
- * unless already set). No request waits for a whole-file pass of another filter or grouping:
- * those run one at a time on a thread of their own ({@link Passes}), and {@code /api/summary}
+ * unless already set), and a client that does not take its answer in holds one for
+ * {@value #MAX_WRITE_SECONDS} s at most (its connection is then closed, the answer cut). No
+ * request waits for a whole-file pass of another filter or grouping: those run one at a time on a thread of their own ({@link Passes}), and {@code /api/summary}
  * answers 503 with where its pass stands until it is done. Timelines, windows and tasks read
  * by their lifetime run at most two at a time; the queries that read the whole file
  * ({@code /api/tasks}, {@code /api/task} without {@code from}/{@code to}) one at a time, a
@@ -64,6 +65,8 @@ final class ViewServer implements AutoCloseable {
     static final int HTTP_THREADS = 8;
     /** How long a client may take to send a whole request before it is dropped. */
     static final int MAX_REQUEST_SECONDS = 10;
+    /** How long a client may take to take in an answer before its connection is closed. */
+    static final int MAX_WRITE_SECONDS = 10;
 
     static {
         // Read once, when the JDK server's classes load: set it before the first server is made.
@@ -85,6 +88,11 @@ final class ViewServer implements AutoCloseable {
     final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
+    /** Closes the connection of an answer not taken in within {@link #writeTimeoutNanos}. */
+    private final java.util.concurrent.ScheduledExecutorService writeTimeouts;
+    /** {@value #MAX_WRITE_SECONDS} s; tests shorten it. */
+    volatile long writeTimeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(MAX_WRITE_SECONDS);
+    private final java.util.concurrent.atomic.AtomicLong writesCut = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * What the page starts with: the {@code view} command's {@code --where},
@@ -108,6 +116,13 @@ final class ViewServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.ScheduledThreadPoolExecutor timeouts = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "asynctrace-view-write-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        timeouts.setRemoveOnCancelPolicy(true); // one per answer: cancelled ones would pile up for 10 s
+        this.writeTimeouts = timeouts;
         if (initial.hasWindow()) {
             // Only the window's tasks in the histograms as well: their pass is queued now.
             data.summaryPending(initial, options.groupBy());
@@ -116,6 +131,7 @@ final class ViewServer implements AutoCloseable {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException | RuntimeException e) {
             http.shutdownNow();
+            writeTimeouts.shutdownNow();
             data.close();
             throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
         }
@@ -152,6 +168,11 @@ final class ViewServer implements AutoCloseable {
         return port;
     }
 
+    /** @return how many answers were cut because their client did not take them in within the write timeout */
+    long writesCut() {
+        return writesCut.get();
+    }
+
     /** @return what the server answers from (tests) */
     ViewData data() {
         return data;
@@ -171,6 +192,7 @@ final class ViewServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         http.shutdownNow();
+        writeTimeouts.shutdownNow();
         data.close();
         closed.countDown();
     }
@@ -364,42 +386,69 @@ final class ViewServer implements AutoCloseable {
         }
     }
 
-    /** One exchange, on an HTTP thread: answered whatever happens (an {@link Error} too, as a 500). */
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            boolean head = "HEAD".equals(method);
-            String uri = exchange.getRequestURI().toString();
-            String host = exchange.getRequestHeaders().getFirst("Host");
-            // Refused before anything waits (answer() says why).
-            java.util.concurrent.Semaphore permits = host == null || !isLoopbackHost(host) ? null : permits(Query.of(uri));
-            Answer a;
-            boolean permitted = false;
-            try {
-                if (permits == scans) {
-                    permitted = scans.tryAcquire();
-                    a = permitted ? null : Answer.error(SERVICE_UNAVAILABLE, "busy: another query that reads the whole"
-                            + " file (instances, or a task by id alone) is running; ask again when it is done");
-                } else {
-                    if (permits != null) {
-                        permits.acquire();
-                        permitted = true;
-                    }
-                    a = null;
+    /**
+     * One exchange, on an HTTP thread: answered whatever happens (an {@link Error} too, as a 500).
+     *
+     * @throws IOException if the client went away or did not take the answer in: the JDK server
+     *     then closes the connection and lets go of it
+     */
+    private void handle(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        boolean head = "HEAD".equals(method);
+        String uri = exchange.getRequestURI().toString();
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        // Refused before anything waits (answer() says why).
+        java.util.concurrent.Semaphore permits = host == null || !isLoopbackHost(host) ? null : permits(Query.of(uri));
+        Answer a;
+        boolean permitted = false;
+        try {
+            if (permits == scans) {
+                permitted = scans.tryAcquire();
+                a = permitted ? null : Answer.error(SERVICE_UNAVAILABLE, "busy: another query that reads the whole"
+                        + " file (instances, or a task by id alone) is running; ask again when it is done");
+            } else {
+                if (permits != null) {
+                    permits.acquire();
+                    permitted = true;
                 }
-                if (a == null) {
-                    a = answer(head ? "GET" : method, uri, host);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the view is closing
-                a = Answer.error(SERVICE_UNAVAILABLE, "the view is closing");
-            } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
-                a = Answer.error(INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
-            } finally {
-                if (permitted) {
-                    permits.release();
-                }
+                a = null;
             }
+            if (a == null) {
+                a = answer(head ? "GET" : method, uri, host);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the view is closing
+            a = Answer.error(SERVICE_UNAVAILABLE, "the view is closing");
+        } catch (Throwable e) { // an Error too (out of memory): the request gets an answer, not a hang
+            a = Answer.error(INTERNAL_SERVER_ERROR, "internal error: " + ViewData.oneLine(e));
+        } finally {
+            if (permitted) {
+                permits.release();
+            }
+        }
+        send(exchange, a, head);
+    }
+
+    /**
+     * Writes the answer and closes the exchange; past {@link #writeTimeoutNanos} (a client that
+     * does not read its answer, once the socket's buffers are full) the connection is closed
+     * from another thread, which ends the blocked write: the HTTP thread is free again.
+     */
+    private void send(HttpExchange exchange, Answer a, boolean head) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> timeout;
+        try {
+            timeout = writeTimeouts.schedule(() -> {
+                if (closed.compareAndSet(false, true)) {
+                    writesCut.incrementAndGet();
+                    exchange.close(); // a partial answer: the JDK server closes the connection
+                }
+            }, writeTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // the view is closing
+            exchange.close();
+            return;
+        }
+        try {
             exchange.getResponseHeaders().set("Content-Type", a.type());
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             if (head) {
@@ -410,8 +459,11 @@ final class ViewServer implements AutoCloseable {
             if (!head) {
                 exchange.getResponseBody().write(a.body());
             }
-        } catch (IOException e) {
-            // The client went away: nothing to answer.
+        } finally {
+            timeout.cancel(false);
+            if (closed.compareAndSet(false, true)) {
+                exchange.close();
+            }
         }
     }
 
