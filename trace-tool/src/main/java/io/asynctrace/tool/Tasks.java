@@ -1,9 +1,11 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.TraceHandler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Finds task instances in a trace file with two streaming passes: choose, then collect. */
 final class Tasks {
@@ -27,15 +29,26 @@ final class Tasks {
      */
     static Result find(Path file, String type, long minNanos, long maxNanos, int limit, boolean includeIncomplete,
             TaskFilter filter, PrintWriter progress) {
+        return find(file, type, minNanos, maxNanos, limit, includeIncomplete, filter, progress, UnaryOperator.identity());
+    }
+
+    /** As above, each pass reading through the handler {@code around} makes of its own (the view stops one so). */
+    static Result find(Path file, String type, long minNanos, long maxNanos, int limit, boolean includeIncomplete,
+            TaskFilter filter, PrintWriter progress, UnaryOperator<TraceHandler> around) {
         TaskSelection selection = new TaskSelection(type, minNanos, maxNanos, limit, includeIncomplete, filter);
-        Scan.read(file, selection, progress);
-        return collect(file, selection.finish(), progress);
+        Scan.read(file, around.apply(selection), progress);
+        return collect(file, selection.finish(), progress, null, around);
     }
 
     /** @return the task with this id, if the trace has it (an empty list otherwise) */
     static Result byId(Path file, long id, PrintWriter progress) {
+        return byId(file, id, progress, UnaryOperator.identity());
+    }
+
+    /** As above, each pass reading through the handler {@code around} makes of its own. */
+    static Result byId(Path file, long id, PrintWriter progress, UnaryOperator<TraceHandler> around) {
         TaskSelection selection = new TaskSelection(null, 0, -1, 0, true, TaskFilter.NONE).only(id);
-        Scan.read(file, selection, progress);
+        Scan.read(file, around.apply(selection), progress);
         List<TaskSelection.Chosen> chosen = selection.finish();
         RuntimeWindows windows = null;
         if (chosen.isEmpty()) {
@@ -43,7 +56,7 @@ final class Tasks {
             chosen = List.of(new TaskSelection.Chosen(id, 0, false, 0));
             windows = RuntimeWindows.NONE;
         }
-        Result r = collect(file, chosen, progress, windows);
+        Result r = collect(file, chosen, progress, windows, around);
         List<TaskReport> found = new ArrayList<>();
         for (TaskReport t : r.tasks()) {
             if (t.t.start != Long.MIN_VALUE || t.t.hasEnd) {
@@ -53,17 +66,13 @@ final class Tasks {
         return new Result(found, r.scan());
     }
 
-    private static Result collect(Path file, List<TaskSelection.Chosen> chosen, PrintWriter progress) {
-        return collect(file, chosen, progress, null);
-    }
-
     /**
      * Pass two, keeping the runtime events that meet the chosen tasks' windows.
      *
      * @param windows the windows to keep runtime events in, or null for the chosen tasks' own
      */
     private static Result collect(Path file, List<TaskSelection.Chosen> chosen, PrintWriter progress,
-            RuntimeWindows windows) {
+            RuntimeWindows windows, UnaryOperator<TraceHandler> around) {
         List<Long> ids = new ArrayList<>(chosen.size());
         long[] from = new long[chosen.size()];
         long[] to = new long[chosen.size()];
@@ -73,7 +82,7 @@ final class Tasks {
             ids.add(c.id());
         }
         TaskDetails details = new TaskDetails(ids, windows != null ? windows : RuntimeWindows.of(from, to, ids.size()));
-        Scan scan = Scan.read(file, details, progress);
+        Scan scan = Scan.read(file, around.apply(details), progress);
         List<TaskReport> reports = new ArrayList<>(ids.size());
         for (long id : ids) {
             reports.add(new TaskReport(details.record(id), details));

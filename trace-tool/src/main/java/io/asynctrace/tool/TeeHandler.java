@@ -1,11 +1,12 @@
 package io.asynctrace.tool;
 
+import io.asynctrace.reader.CallStack;
 import io.asynctrace.reader.Misuse;
 import io.asynctrace.reader.RuntimeKind;
 import io.asynctrace.reader.TraceHandler;
 import io.asynctrace.reader.TraceHeader;
 
-/** Hands every event to two handlers, in order: two analyses from one streaming pass. */
+/** Hands every event to two handlers, in order, call stacks included: two analyses from one streaming pass. */
 final class TeeHandler implements TraceHandler {
     private final TraceHandler a;
     private final TraceHandler b;
@@ -103,5 +104,46 @@ final class TeeHandler implements TraceHandler {
     public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail) {
         a.onRuntime(time, thread, kind, duration, value, detail);
         b.onRuntime(time, thread, kind, duration, value, detail);
+    }
+
+    // The forms with a call stack go to both as they came (a handler that keeps stacks gets them;
+    // one that does not routes them to the forms without, as TraceHandler's defaults do).
+
+    @Override
+    public void onTaskBegin(long time, long thread, long task, long parent, String type, boolean earlier, CallStack stack) {
+        a.onTaskBegin(time, thread, task, parent, type, earlier, stack);
+        b.onTaskBegin(time, thread, task, parent, type, earlier, stack);
+    }
+
+    @Override
+    public void onSpanBegin(long time, long thread, long span, long parent, long task, String name, CallStack stack) {
+        a.onSpanBegin(time, thread, span, parent, task, name, stack);
+        b.onSpanBegin(time, thread, span, parent, task, name, stack);
+    }
+
+    @Override
+    public void onLog(long time, long thread, long task, String category, String message, CallStack stack) {
+        a.onLog(time, thread, task, category, message, stack);
+        b.onLog(time, thread, task, category, message, stack);
+    }
+
+    @Override
+    public void onLogCut(long time, long thread, long task, String category, String message, long originalChars,
+            CallStack stack) {
+        a.onLogCut(time, thread, task, category, message, originalChars, stack);
+        b.onLogCut(time, thread, task, category, message, originalChars, stack);
+    }
+
+    @Override
+    public void onJobQueued(long time, long thread, long job, long task, CallStack stack) {
+        a.onJobQueued(time, thread, job, task, stack);
+        b.onJobQueued(time, thread, job, task, stack);
+    }
+
+    @Override
+    public void onRuntime(long time, long thread, RuntimeKind kind, long duration, long value, String detail,
+            CallStack stack) {
+        a.onRuntime(time, thread, kind, duration, value, detail, stack);
+        b.onRuntime(time, thread, kind, duration, value, detail, stack);
     }
 }

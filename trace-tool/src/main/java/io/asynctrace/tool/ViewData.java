@@ -488,8 +488,13 @@ final class ViewData implements AutoCloseable {
      * @return the task, or null if the file has no such task
      */
     TaskReport task(long id, long from, long to) {
+        return task(id, from, to, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, a read of the whole file going through the handler {@code around} makes (the view stops one so). */
+    TaskReport task(long id, long from, long to, java.util.function.UnaryOperator<TraceHandler> around) {
         if (from < 0 || to < from) {
-            List<TaskReport> found = Tasks.byId(file, id, null).tasks();
+            List<TaskReport> found = Tasks.byId(file, id, null, around).tasks();
             return found.isEmpty() ? null : found.get(0);
         }
         long[][] found;

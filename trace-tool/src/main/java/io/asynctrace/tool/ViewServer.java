@@ -48,8 +48,9 @@ import java.util.concurrent.Executors;
  * request waits for a whole-file pass of another filter or grouping: those run one at a time on a thread of their own ({@link Passes}), and {@code /api/summary}
  * answers 503 with where its pass stands until it is done. Timelines, windows and tasks read
  * by their lifetime run at most two at a time; the queries that read the whole file
- * ({@code /api/tasks}, {@code /api/task} without {@code from}/{@code to}) one at a time, a
- * second one getting a 503 at once; so memory stays bounded as for the CLI. The page, its
+ * ({@code /api/tasks}, {@code /api/task} without {@code from}/{@code to}) one at a time on a
+ * thread of their own ({@link WholeFileQueries}: stopped once nobody asks for them), a second
+ * one getting a 503 at once; so memory stays bounded as for the CLI. The page, its
  * scripts, the options and the summaries wait for nothing; they wait for a thread only when
  * all eight are taken (two windows running, six waiting).
  * Requests whose {@code Host} is not a loopback name are refused (DNS rebinding).
@@ -84,15 +85,12 @@ final class ViewServer implements AutoCloseable {
     private final ExecutorService http;
     /** Two queries at a time (windows, timelines, tasks by their lifetime): memory stays bounded. */
     private final java.util.concurrent.Semaphore queries = new java.util.concurrent.Semaphore(2);
-    /** One query that reads the whole file at a time (instances, a task by id alone); past it, 503. */
-    final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(1);
+    /** One query that reads the whole file at a time (instances, a task by id alone), stopped when nobody asks for it. */
+    final WholeFileQueries wholeFile = new WholeFileQueries();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
-    /** Closes the connection of an answer not taken in within {@link #writeTimeoutNanos}. */
-    private final java.util.concurrent.ScheduledExecutorService writeTimeouts;
-    /** {@value #MAX_WRITE_SECONDS} s; tests shorten it. */
-    volatile long writeTimeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(MAX_WRITE_SECONDS);
-    private final java.util.concurrent.atomic.AtomicLong writesCut = new java.util.concurrent.atomic.AtomicLong();
+    /** Writes the answers, each within {@value #MAX_WRITE_SECONDS} s. */
+    final AnswerWrites writes = new AnswerWrites(java.util.concurrent.TimeUnit.SECONDS.toNanos(MAX_WRITE_SECONDS));
 
     /**
      * What the page starts with: the {@code view} command's {@code --where},
@@ -116,13 +114,6 @@ final class ViewServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        java.util.concurrent.ScheduledThreadPoolExecutor timeouts = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "asynctrace-view-write-timeout");
-            t.setDaemon(true);
-            return t;
-        });
-        timeouts.setRemoveOnCancelPolicy(true); // one per answer: cancelled ones would pile up for 10 s
-        this.writeTimeouts = timeouts;
         if (initial.hasWindow()) {
             // Only the window's tasks in the histograms as well: their pass is queued now.
             data.summaryPending(initial, options.groupBy());
@@ -131,7 +122,8 @@ final class ViewServer implements AutoCloseable {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException | RuntimeException e) {
             http.shutdownNow();
-            writeTimeouts.shutdownNow();
+            writes.close();
+            wholeFile.close();
             data.close();
             throw new ToolException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), 1);
         }
@@ -168,11 +160,6 @@ final class ViewServer implements AutoCloseable {
         return port;
     }
 
-    /** @return how many answers were cut because their client did not take them in within the write timeout */
-    long writesCut() {
-        return writesCut.get();
-    }
-
     /** @return what the server answers from (tests) */
     ViewData data() {
         return data;
@@ -192,7 +179,8 @@ final class ViewServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         http.shutdownNow();
-        writeTimeouts.shutdownNow();
+        writes.close();
+        wholeFile.close();
         data.close();
         closed.countDown();
     }
@@ -216,8 +204,12 @@ final class ViewServer implements AutoCloseable {
     static final int INTERNAL_SERVER_ERROR = 500;
     static final int SERVICE_UNAVAILABLE = 503;
 
-    /** An HTTP answer: status code, content type, body. */
-    record Answer(int status, String type, byte[] body) {
+    /** An HTTP answer: status code, content type, body; {@code askAgainNow}: a 503 with {@code Retry-After: 0}. */
+    record Answer(int status, String type, byte[] body, boolean askAgainNow) {
+        Answer(int status, String type, byte[] body) {
+            this(status, type, body, false);
+        }
+
         static Answer json(String s) {
             return new Answer(OK, "application/json; charset=utf-8", s.getBytes(StandardCharsets.UTF_8));
         }
@@ -228,6 +220,12 @@ final class ViewServer implements AutoCloseable {
     }
 
     Answer answer(String method, String uri, String host) {
+        return answer(method, uri, host, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, a whole-file query reading through the handler {@code around} makes ({@link WholeFileQueries}). */
+    private Answer answer(String method, String uri, String host,
+            java.util.function.UnaryOperator<io.asynctrace.reader.TraceHandler> around) {
         if (host == null || !isLoopbackHost(host)) {
             return Answer.error(FORBIDDEN, "asynctrace view answers only loopback host names");
         }
@@ -273,11 +271,11 @@ final class ViewServer implements AutoCloseable {
                     long max = Long.parseLong(param(q, "max", "-1"));
                     int limit = Integer.parseInt(param(q, "limit", Integer.toString(DEFAULT_LIMIT)));
                     return Answer.json(tasksJson(Tasks.find(data.file, type, min, max, Math.max(1, limit), false, filter(q),
-                            null).tasks(), false));
+                            null, around).tasks(), false));
                 }
                 case "/api/task": {
                     TaskReport found = data.task(Long.parseLong(param(q, "id", "0")), Long.parseLong(param(q, "from", "-1")),
-                            Long.parseLong(param(q, "to", "-1")));
+                            Long.parseLong(param(q, "to", "-1")), around);
                     if (found == null) {
                         return Answer.error(NOT_FOUND, "no such task");
                     }
@@ -367,17 +365,23 @@ final class ViewServer implements AutoCloseable {
         return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("::1");
     }
 
+    /** @return whether the request reads the whole file: it is then a {@link WholeFileQueries} query */
+    private static boolean readsWholeFile(Query q) {
+        return q.path().equals("/api/tasks")
+                || q.path().equals("/api/task") && !(q.parameters().containsKey("from") && q.parameters().containsKey("to"));
+    }
+
     /**
-     * @return what a request waits for: {@link #scans} for one that reads the whole file,
-     *     {@link #queries} for one that reads part of it or takes an index's lock, none for the
-     *     page, its scripts, the options and the summaries (ready, or queued: never computed here)
+     * @return what a request waits for: {@link #queries} for one that reads part of the file or
+     *     takes an index's lock, none for the page, its scripts, the options and the summaries
+     *     (ready, or queued: never computed here) and the whole-file queries (their own thread)
      */
     private java.util.concurrent.Semaphore permits(Query q) {
+        if (readsWholeFile(q)) {
+            return null;
+        }
         switch (q.path()) {
-            case "/api/tasks":
-                return scans;
             case "/api/task":
-                return q.parameters().containsKey("from") && q.parameters().containsKey("to") ? queries : scans;
             case "/api/timeline":
             case "/api/window":
                 return queries;
@@ -398,23 +402,20 @@ final class ViewServer implements AutoCloseable {
         String uri = exchange.getRequestURI().toString();
         String host = exchange.getRequestHeaders().getFirst("Host");
         // Refused before anything waits (answer() says why).
-        java.util.concurrent.Semaphore permits = host == null || !isLoopbackHost(host) ? null : permits(Query.of(uri));
+        boolean loopback = host != null && isLoopbackHost(host);
+        java.util.concurrent.Semaphore permits = loopback ? permits(Query.of(uri)) : null;
+        String asked = head ? "GET" : method;
         Answer a;
         boolean permitted = false;
         try {
-            if (permits == scans) {
-                permitted = scans.tryAcquire();
-                a = permitted ? null : Answer.error(SERVICE_UNAVAILABLE, "busy: another query that reads the whole"
-                        + " file (instances, or a task by id alone) is running; ask again when it is done");
+            if (loopback && asked.equals("GET") && readsWholeFile(Query.of(uri))) {
+                a = wholeFile(uri, host);
             } else {
                 if (permits != null) {
                     permits.acquire();
                     permitted = true;
                 }
-                a = null;
-            }
-            if (a == null) {
-                a = answer(head ? "GET" : method, uri, host);
+                a = answer(asked, uri, host);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the view is closing
@@ -426,44 +427,23 @@ final class ViewServer implements AutoCloseable {
                 permits.release();
             }
         }
-        send(exchange, a, head);
+        writes.send(exchange, a, head);
     }
 
-    /**
-     * Writes the answer and closes the exchange; past {@link #writeTimeoutNanos} (a client that
-     * does not read its answer, once the socket's buffers are full) the connection is closed
-     * from another thread, which ends the blocked write: the HTTP thread is free again.
-     */
-    private void send(HttpExchange exchange, Answer a, boolean head) throws IOException {
-        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.ScheduledFuture<?> timeout;
-        try {
-            timeout = writeTimeouts.schedule(() -> {
-                if (closed.compareAndSet(false, true)) {
-                    writesCut.incrementAndGet();
-                    exchange.close(); // a partial answer: the JDK server closes the connection
-                }
-            }, writeTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) { // the view is closing
-            exchange.close();
-            return;
-        }
-        try {
-            exchange.getResponseHeaders().set("Content-Type", a.type());
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            if (head) {
-                // What the GET would send; the JDK server keeps a length set before a -1 (no body).
-                exchange.getResponseHeaders().set("Content-Length", Integer.toString(a.body().length));
-            }
-            exchange.sendResponseHeaders(a.status(), head || a.body().length == 0 ? -1 : a.body().length);
-            if (!head) {
-                exchange.getResponseBody().write(a.body());
-            }
-        } finally {
-            timeout.cancel(false);
-            if (closed.compareAndSet(false, true)) {
-                exchange.close();
-            }
+    /** A whole-file query: its answer, or a 503 saying it still runs (ask again now) or another one does. */
+    private Answer wholeFile(String uri, String host) throws InterruptedException {
+        WholeFileQueries.Result r = wholeFile.ask(uri, around -> answer("GET", uri, host, around));
+        switch (r.outcome()) {
+            case DONE:
+                return r.answer();
+            case RUNNING:
+                return new Answer(SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", ("reading " + data.file
+                        + " for this query; ask again now (it stops when nobody has asked for it in "
+                        + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(wholeFile.keepNanos) + " s)\n")
+                        .getBytes(StandardCharsets.UTF_8), true);
+            default:
+                return Answer.error(SERVICE_UNAVAILABLE, "busy: another query that reads the whole"
+                        + " file (instances, or a task by id alone) is running; ask again when it is done");
         }
     }
 

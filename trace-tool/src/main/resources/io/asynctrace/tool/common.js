@@ -22,13 +22,18 @@ function svgTitle(node, text) { node.appendChild(el("svg:title", {}, text)); ret
 
 function mib(bytes) { return bytes === null ? "-" : (bytes / 1048576).toFixed(1) + " MiB"; }
 
+// retryAfter: the seconds of a Retry-After header (0: a whole-file query still running, ask again now), or null.
 class HttpError extends Error {
-  constructor(url, status, text) { super(url + ": " + status + " " + text); this.status = status; this.text = text; }
+  constructor(url, status, text, retryAfter) {
+    super(url + ": " + status + " " + text);
+    this.status = status; this.text = text; this.retryAfter = retryAfter;
+  }
 }
 
 async function getJson(url, signal) {
   const r = await fetch(url, signal ? {signal: signal} : undefined);
-  if (!r.ok) throw new HttpError(url, r.status, (await r.text()).trim());
+  const retry = r.headers.get("Retry-After");
+  if (!r.ok) throw new HttpError(url, r.status, (await r.text()).trim(), retry === null ? null : Number(retry));
   return r.json();
 }
 

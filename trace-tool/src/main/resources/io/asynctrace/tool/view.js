@@ -67,16 +67,22 @@ let summarySeq = 0, bucketSeq = 0, taskSeq = 0;
 
 // A whole-file query (instances, a task by id alone): the server runs one at a time and answers
 // 503 to another meanwhile; asked again, later each time, until answered or no longer wanted
-// (then null).
+// (then null). While it runs, the server answers 503 with Retry-After: 0 every two seconds: asked
+// again at once, which keeps it going (it stops once nobody asks for it).
 async function retryBusy(url, box, stale) {
-  for (let delay = 500; ; delay = Math.min(delay * 2, 4000)) {
+  for (let delay = 500; ; ) {
     try {
       return await getJson(url);
     } catch (e) {
       if (e.status !== 503) throw e;
       if (stale()) return null;
+      if (e.retryAfter === 0) {
+        box.textContent = e.text.replace(/; ask again now.*/, "") + "…";
+        continue;
+      }
       box.textContent = e.text + " (asking again in " + (delay / 1000) + " s)";
       await new Promise(r => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 4000);
       if (stale()) return null;
     }
   }

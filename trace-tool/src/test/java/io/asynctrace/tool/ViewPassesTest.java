@@ -96,20 +96,69 @@ class ViewPassesTest {
     @Test
     void aSecondWholeFileQueryIsAnsweredBusyAndWindowsGoOn() throws Exception {
         ViewServer server = ViewServer.start(file, 0, null);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         try {
             WebDriver.waitUntil(Duration.ofSeconds(30), server.data()::ready);
-            server.scans.acquire(); // as a running /api/tasks holds it
+            server.wholeFile.starting = key -> {
+                started.countDown();
+                await(release);
+            };
+            var running = HTTP.sendAsync(request(server, "api/tasks?type=odd"), HttpResponse.BodyHandlers.ofString());
+            assertThat(started.await(30, TimeUnit.SECONDS)).as("the first query started").isTrue();
             try {
                 HttpResponse<String> busy = get(server, "api/tasks?type=even");
                 assertThat(busy.statusCode()).isEqualTo(503);
                 assertThat(busy.body()).startsWith("busy: another query that reads the whole file");
+                assertThat(busy.headers().firstValue("Retry-After")).isEmpty();
                 assertThat(get(server, "api/task?id=1").statusCode()).isEqualTo(503);
                 assertThat(get(server, "api/window?from=0&to=1000000&bins=10").statusCode()).isEqualTo(200);
+                // The running one's own request is told to ask again at once (it waited 2 s for its answer).
+                HttpResponse<String> first = running.get(30, TimeUnit.SECONDS);
+                assertThat(first.statusCode()).isEqualTo(503);
+                assertThat(first.headers().firstValue("Retry-After")).hasValue("0");
+                assertThat(first.body()).startsWith("reading ");
             } finally {
-                server.scans.release();
+                server.wholeFile.starting = key -> { };
+                release.countDown();
             }
-            assertThat(get(server, "api/tasks?type=even&limit=3").statusCode()).isEqualTo(200);
+            assertThat(answered(server, "api/tasks?type=even&limit=3").statusCode()).isEqualTo(200);
         } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * A whole-file query whose client went away (or moved on to another bucket) is stopped once
+     * nobody asks for it, and the next one runs (review 56 R1: it held the one permit to its end,
+     * minutes on a big trace, and every other such query was answered busy meanwhile).
+     */
+    @Test
+    void aWholeFileQueryNobodyAsksForAnyMoreStops() throws Exception {
+        ViewServer server = ViewServer.start(file, 0, null);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            WebDriver.waitUntil(Duration.ofSeconds(30), server.data()::ready);
+            server.wholeFile.waitNanos = TimeUnit.MILLISECONDS.toNanos(200);
+            server.wholeFile.keepNanos = 0; // stops at its first segment once nobody waits
+            server.wholeFile.starting = key -> {
+                started.countDown();
+                await(release);
+            };
+            HttpResponse<String> left = get(server, "api/tasks?type=odd"); // and never asked again
+            assertThat(left.statusCode()).isEqualTo(503);
+            assertThat(left.headers().firstValue("Retry-After")).hasValue("0");
+            assertThat(started.getCount()).isZero();
+            server.wholeFile.starting = key -> { };
+            release.countDown();
+            WebDriver.waitUntil(Duration.ofSeconds(30), () -> server.wholeFile.stopped() == 1);
+            server.wholeFile.waitNanos = TimeUnit.SECONDS.toNanos(30);
+            HttpResponse<String> next = get(server, "api/tasks?type=even&limit=3");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(MiniJson.list(MiniJson.parse(next.body()))).hasSize(3);
+        } finally {
+            release.countDown();
             server.close();
         }
     }
@@ -203,16 +252,25 @@ class ViewPassesTest {
             browser.open(server.url());
             browser.await("div.type rect.bar");
             // A task of this file (ids count on across the recordings of one JVM).
-            long id = (Long) MiniJson.list(MiniJson.parse(get(server, "api/tasks?type=even&limit=1").body())).get(0).get("id");
-            server.scans.acquire(); // as a running /api/tasks (the instances of a bucket) holds it
+            long id = (Long) MiniJson.list(MiniJson.parse(answered(server, "api/tasks?type=even&limit=1").body())).get(0).get("id");
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            server.wholeFile.starting = key -> { // as a long /api/tasks (the instances of a bucket)
+                started.countDown();
+                await(release);
+            };
+            var running = HTTP.sendAsync(request(server, "api/tasks?type=odd"), HttpResponse.BodyHandlers.ofString());
             try {
+                assertThat(started.await(30, TimeUnit.SECONDS)).as("the instances' query started").isTrue();
                 browser.script("loadTask(" + id + ").catch(e => { document.getElementById('task').textContent = 'error: '"
                         + " + e.message; }); return 0");
                 WebDriver.waitUntil(Duration.ofSeconds(30), () -> String.valueOf(browser.script(
                         "return document.getElementById('task').textContent")).contains("asking again"));
             } finally {
-                server.scans.release();
+                server.wholeFile.starting = key -> { };
+                release.countDown();
             }
+            running.join();
             try {
                 WebDriver.waitUntil(Duration.ofSeconds(30), () -> !browser.find("#task-title").isEmpty());
             } catch (AssertionError e) {
@@ -248,5 +306,15 @@ class ViewPassesTest {
 
     private static HttpResponse<String> get(ViewServer server, String path) throws Exception {
         return HTTP.send(request(server, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** @return the answer to a whole-file query, asked again (as the page does) while another runs or it still does */
+    static HttpResponse<String> answered(ViewServer server, String path) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> got = new java.util.concurrent.atomic.AtomicReference<>();
+        WebDriver.waitUntil(Duration.ofSeconds(60), () -> {
+            got.set(get(server, path));
+            return got.get().statusCode() != 503;
+        });
+        return got.get();
     }
 }

@@ -103,7 +103,7 @@ class ViewServerClientsTest {
             // More than the kernel keeps for a client that does not read (its receive buffer is small,
             // the server's send buffer at most net.ipv4.tcp_wmem's 4 MiB): the write blocks.
             assertThat(length).as("the task's answer, bytes").isGreaterThan(8 << 20);
-            view.writeTimeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+            view.writes.timeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < ViewServer.HTTP_THREADS; i++) {
@@ -118,7 +118,7 @@ class ViewServerClientsTest {
                 HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(view.url()))
                         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(page.statusCode()).isEqualTo(200);
-                WebDriver.waitUntil(Duration.ofSeconds(60), () -> view.writesCut() == ViewServer.HTTP_THREADS);
+                WebDriver.waitUntil(Duration.ofSeconds(60), () -> view.writes.cut() == ViewServer.HTTP_THREADS);
                 for (Socket s : stalled) {
                     s.setSoTimeout(10_000);
                     assertThat(readAll(s.getInputStream())).as("bytes a stalled client got").isLessThan(length);

@@ -41,9 +41,15 @@ class ViewServerTest {
         server.close();
     }
 
+    /** @return the answer; a whole-file query still running (503, Retry-After: 0) is asked again, as the page does */
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        for (;;) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 503 || !r.headers().firstValue("Retry-After").equals(java.util.Optional.of("0"))) {
+                return r;
+            }
+        }
     }
 
     @Test
