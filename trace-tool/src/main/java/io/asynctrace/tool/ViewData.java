@@ -410,65 +410,8 @@ final class ViewData implements AutoCloseable {
     /** Writes the {@code /api/timeline} object: lanes, time range, attribute keys, indexing progress. */
     String timeline(TaskFilter filter, String groupBy) {
         Filtered f = filtered(filter, groupBy);
-        StringWriter out = new StringWriter();
-        JsonWriter j = new JsonWriter(out);
-        f.index().lock.lock();
-        try {
-            TimelineIndex i = f.index();
-            j.beginObject().field("file", file.toString()).field("file_bytes", fileSize)
-                    .field("indexed_bytes", f.index().indexedBytes).field("complete", f.index().complete)
-                    .field("queued", f.pass() != null && !f.pass().started());
-            if (f.pass() != null && !f.pass().started()) {
-                j.field("pending", pending(f.pass()));
-            }
-            j.field("summary_ready", summaryJson != null)
-                    .name("error").value(i.failure != null ? i.failure : index.failure)
-                    .field("first_ns", i.firstTime()).field("last_ns", i.lastTime()).field("indexed_to_ns", i.indexedTo())
-                    .field("segments", i.segmentCount()).field("long_ns", i.longNanos()).field("overview_bin_ns", i.binWidth());
-            j.name("lanes").beginArray();
-            for (TimelineLanes.Lane l : i.lanes()) {
-                j.beginObject().field("kind", l.kind()).field("name", l.name());
-                if (l.kind().equals("thread")) {
-                    j.field("thread", l.thread());
-                }
-                if (l.otherTypes()) {
-                    j.field("other_types", true);
-                }
-                if (l.kind().equals("type") && i.groupBy != null) {
-                    j.name("group");
-                    if (l.otherTypes()) {
-                        j.beginObject().endObject();
-                    } else if (l.group() == null) {
-                        j.nullValue();
-                    } else if (l.otherValues()) {
-                        j.beginObject().endObject().field("other_values", true);
-                    } else {
-                        j.beginObject().field(i.groupBy, l.group()).endObject();
-                    }
-                }
-                j.endObject();
-            }
-            j.endArray();
-            j.name("keys").beginArray();
-            for (String k : index.attributeKeys()) { // the first pass's: a copy, safe while it adds
-                j.value(k);
-            }
-            j.endArray().field("group_by", i.groupBy);
-            if (i.groupBy != null) {
-                j.field("group_limit", Groups.PER_TYPE).field("groups_folded", i.groupsFolded());
-            }
-            if (i.readsAttributes()) {
-                j.field("late_attributes", i.lateAttributes());
-            }
-            if (i.matching() != null) {
-                j.field("decided_early", i.decidedEarly()).field("settled_early", i.settledEarly())
-                        .field("dropped_items", i.droppedItems());
-            }
-            j.endObject();
-        } finally {
-            f.index().lock.unlock();
-        }
-        return out.toString();
+        boolean queued = f.pass() != null && !f.pass().started();
+        return TimelineJson.write(file, fileSize, f.index(), queued ? pending(f.pass()) : null, summaryJson != null, index);
     }
 
     /** Writes one {@code /api/window} object. */
