@@ -215,6 +215,8 @@ final class ViewData implements AutoCloseable {
     public void close() {
         synchronized (filtered) {
             closed = true;
+            // Finished ones too (Passes.close() stops only the queued and the running one).
+            filtered.values().forEach(f -> passes.abandon(f.pass()));
             filtered.clear();
         }
         synchronized (summaries) {
