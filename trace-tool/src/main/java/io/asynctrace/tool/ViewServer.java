@@ -45,8 +45,8 @@ import java.util.concurrent.Executors;
  * for {@value #MAX_REQUEST_SECONDS} s, the JDK server's {@code sun.net.httpserver.maxReqTime},
  * unless already set), and a client that does not take its answer in holds one for
  * {@value #MAX_WRITE_SECONDS} s at most (its connection is then closed, the answer cut). No
- * request waits for a whole-file pass of another filter or grouping: those run one at a time on a thread of their own ({@link Passes}), and {@code /api/summary}
- * answers 503 with where its pass stands until it is done. Timelines, windows and tasks read
+ * request waits for a whole-file pass of another filter or grouping: those run one at a time
+ * on a thread of their own ({@link Passes}), and {@code /api/summary} answers 503 with where its pass stands until it is done. Timelines, windows and tasks read
  * by their lifetime run at most two at a time; the queries that read the whole file
  * ({@code /api/tasks}, {@code /api/task} without {@code from}/{@code to}) one at a time on a
  * thread of their own ({@link WholeFileQueries}: stopped once nobody asks for them), a second
