@@ -106,8 +106,9 @@ final class ExportCommand implements Callable<Integer> {
         }
         List<Path> parts = exporter.finish();
         PrintWriter out = spec.commandLine().getOut();
-        out.println("wrote " + scan.events() + " events to " + (parts.size() == 1 ? parts.get(0)
-                : parts.size() + " parts: " + parts));
+        // The events read, not written: with --where, --from or --to the output holds fewer.
+        out.println("wrote " + (parts.size() == 1 ? parts.get(0) : parts.size() + " parts: " + parts) + " from "
+                + scan.events() + " events read");
         out.println("open it at https://ui.perfetto.dev (Open trace file) or chrome://tracing");
         out.flush();
         return scan.finish(spec.commandLine().getErr());

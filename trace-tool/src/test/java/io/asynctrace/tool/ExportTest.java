@@ -56,6 +56,23 @@ class ExportTest {
         assertThat(threadOf(events, "worker-1")).isEqualTo(finish.get("tid"));
     }
 
+    /** What it prints counts the events read, and says so: with --where the output holds fewer (it said "wrote N events"). */
+    @Test
+    void theCountPrintedIsOfTheEventsRead() throws Exception {
+        Path trace = dir.resolve("w.trace");
+        Traces.sample(trace);
+        Path all = dir.resolve("all.json");
+        Path none = dir.resolve("none.json");
+        Cli a = Cli.run("export", trace.toString(), "--format", "perfetto", "-o", all.toString());
+        Cli n = Cli.run("export", trace.toString(), "--format", "perfetto", "-o", none.toString(), "--where", "nosuchkey");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(n.code()).as(n.err()).isZero();
+        String read = a.out().replaceAll("(?s).* from (\\d+) events read.*", "$1");
+        assertThat(Long.parseLong(read)).isPositive();
+        assertThat(n.out()).contains("wrote " + none + " from " + read + " events read");
+        assertThat(MiniJson.traceEvents(none).size()).isLessThan(MiniJson.traceEvents(all).size());
+    }
+
     private static Object threadOf(List<Map<String, Object>> events, String name) {
         return events.stream().filter(e -> "thread_name".equals(e.get("name"))
                 && name.equals(((Map<?, ?>) e.get("args")).get("name"))).findFirst().orElseThrow().get("tid");
