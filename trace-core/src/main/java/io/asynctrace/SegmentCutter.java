@@ -38,6 +38,7 @@ final class SegmentCutter {
 
     /** Lets the pending batches and the encoded string table go (the recording ended). */
     void release() {
+        offered = null; // a detach cut short by the writer's failure leaves none kept
         pending.release();
         older.release();
         stringBytes.release();
@@ -125,10 +126,10 @@ final class SegmentCutter {
     }
 
     private void offer(SegmentBody body) {
-        if (body != null && offered != null) {
-            offered.add(body);
-        }
         if (body != null) {
+            if (offered != null) {
+                offered.add(body);
+            }
             for (Sink s : sinks) {
                 s.offer(body);
             }
