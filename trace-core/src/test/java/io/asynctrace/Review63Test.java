@@ -80,7 +80,7 @@ class Review63Test {
      * D2: at a detach, what a thread waited for in vain holds is read in place for begins and
      * attributes only (readHeld: ClosingBegins.scan). Its logs and ends, committed before the
      * detach, never reach the leaving file, and nothing counts them (the old code counted
-     * lost(1); now 0). Same frozen state as DetachWaitTest.StuckInSwap.
+     * lost(1); now 0). The thread frozen as {@link StuckInSwap} leaves it.
      */
     @Test
     void theLogsAThreadStuckMidSwapHoldsAreLostToTheLeavingFileUncounted() throws Exception {
@@ -91,36 +91,15 @@ class Review63Test {
             ByteArrayOutputStream file = new ByteArrayOutputStream();
             Trace.start(file);
             List<Task> tasks = new CopyOnWriteArrayList<>();
-            AtomicReference<ThreadState> state = new AtomicReference<>();
-            CountDownLatch recorded = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Thread thread = new Thread(() -> {
+            RecordingStats stats;
+            try (StuckInSwap stuck = new StuckInSwap(() -> {
                 for (int i = 0; i < 3; i++) {
                     Task t = Trace.newTask("held");
                     t.log("step", "on its own thread, before the detach");
                     tasks.add(t);
                 }
-                state.set(ThreadState.current());
-                recorded.countDown();
-                Await.latch("the test lets it go", release);
-            }, "stuck-in-swap");
-            thread.setDaemon(true);
-            thread.start();
-            Await.latch("recorded", recorded);
-            ThreadState st = state.get();
-            assertThat(st.shared).isFalse();
-            Buffer held = st.buffer;
-            st.swapped = held;
-            st.buffer = null;
-            st.refilling = true;
-            RecordingStats stats;
-            try {
+            }).freeze()) {
                 stats = Trace.stop();
-            } finally {
-                st.buffer = held;
-                st.refilling = false;
-                release.countDown();
-                Await.joined(thread);
             }
             FlightFixtures.TaskUse use = FlightFixtures.taskUse(file.toByteArray());
             long missing = tasks.stream().filter(t -> !use.events().contains(t.id())).count();
