@@ -171,6 +171,11 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         private Subscription upstream;
         /** Whether a terminal signal came: later ones (a publisher breaking the spec) are dropped. Signals are serial. */
         private boolean done;
+        /**
+         * The thread handing this subscription to reactor-netty, until reactor-netty requests
+         * from it: a cancel on that thread meanwhile is reactor-netty refusing the subscription.
+         */
+        private Thread offering;
 
         RequestSubscriber(CoreSubscriber<? super Void> actual, Task task, HttpServerResponse res, Context context) {
             this.actual = actual;
@@ -188,7 +193,12 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) { // a second one is cancelled
                 upstream = s;
-                actual.onSubscribe(this);
+                offering = Thread.currentThread();
+                try {
+                    actual.onSubscribe(this);
+                } finally {
+                    offering = null;
+                }
             }
         }
 
@@ -226,6 +236,7 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
 
         @Override
         public void request(long n) {
+            offering = null;
             Object token = switchTo(task);
             try {
                 upstream.request(n);
@@ -234,10 +245,17 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             }
         }
 
-        /** The client went away, or the server is disposing the connection. */
+        /**
+         * The client went away, or the server is disposing the connection; or reactor-netty
+         * refuses the subscription because the response already went out: a body that is a
+         * value at hand ({@code res.sendString(Mono.just(..))}) is written whole, and the
+         * response ended, inside the publisher's {@code subscribe}, before its
+         * {@code onSubscribe} reaches reactor-netty. The outcome is then the status sent.
+         */
         @Override
         public void cancel() {
-            task.end("cancelled");
+            boolean refused = offering == Thread.currentThread() && res.hasSentHeaders();
+            task.end(refused ? status(res.status().code()) : "cancelled");
             Object token = switchTo(task);
             try {
                 upstream.cancel();
