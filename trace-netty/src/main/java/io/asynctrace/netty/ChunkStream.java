@@ -5,15 +5,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link OutputStream} a recording writes into: bytes become HTTP chunks on one channel.
  *
- * <p><b>Assumptions and guarantees.</b> One thread writes (the recorder's writer thread,
- * never an event loop); {@link #flush()} sends what was written as one chunk (the
- * recorder flushes once per segment), and a chunk is also sent whenever
+ * <p><b>Assumptions and guarantees.</b> One thread writes (a live trace's output thread,
+ * or a flight snapshot's download thread; never an event loop); {@link #flush()} sends
+ * what was written as one chunk (the recording flushes once per segment), and a chunk is also sent whenever
  * {@value #MAX_CHUNK} bytes are pending. Before sending, the writer waits while the
- * channel is not writable, so memory held for a slow client is bounded by the
+ * channel is not writable (the handler wakes it when the channel is writable again, or
+ * closed), so memory held for a slow client is bounded by the
  * channel's high water mark plus one chunk; a client that reads nothing for
  * 30 seconds is disconnected. Once the channel is closed, writes are
  * discarded rather than failed: the recording stays on until the endpoint stops it,
@@ -27,8 +29,18 @@ final class ChunkStream extends OutputStream {
     /** A client that reads nothing for this long is disconnected, so that the recording can end. */
     static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+    /** Waits for the channel begun, in all streams (a test's evidence that a client stalled a download). */
+    static final AtomicLong WAITS = new AtomicLong();
+    /**
+     * Waits, in all streams, that ended on the {@link #WAIT_NANOS} fallback with no {@link #wake()}
+     * and found the channel ready: a wake-up that never came (a test checks there are none).
+     */
+    static final AtomicLong MISSED_WAKES = new AtomicLong();
+
     private final ChannelHandlerContext ctx;
     private final Object lock = new Object();
+    /** Set by {@link #wake()}, cleared by the writer before each wait; under {@link #lock}. */
+    private boolean woken;
     private ByteBuf pending;
     private long bytes;
     /** False while the response's headers are not sent yet: sending waits for {@link #open()}. */
@@ -117,6 +129,7 @@ final class ChunkStream extends OutputStream {
     /** Called by the handler when writability changes or the channel closes. */
     void wake() {
         synchronized (lock) {
+            woken = true;
             lock.notifyAll();
         }
     }
@@ -129,15 +142,21 @@ final class ChunkStream extends OutputStream {
         boolean interrupted = false;
         long since = System.nanoTime();
         synchronized (lock) {
-            while (!discarding && ctx.channel().isActive() && (!open || !ctx.channel().isWritable())) {
-                if (System.nanoTime() - since > STALL_NANOS) {
+            while (!ready()) {
+                long now = System.nanoTime();
+                if (now - since > STALL_NANOS) {
                     ctx.channel().close(); // the handler then stops the recording
                     break;
                 }
+                WAITS.incrementAndGet();
+                woken = false;
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lock, WAIT_NANOS);
                 } catch (InterruptedException e) {
                     interrupted = true;
+                }
+                if (!woken && !interrupted && System.nanoTime() - now >= WAIT_NANOS && ready()) {
+                    MISSED_WAKES.incrementAndGet();
                 }
             }
         }
@@ -145,5 +164,10 @@ final class ChunkStream extends OutputStream {
             Thread.currentThread().interrupt();
         }
         return !discarding && ctx.channel().isActive();
+    }
+
+    /** @return whether the writer may go on: the channel writable and open, or nothing to wait for any more */
+    private boolean ready() {
+        return discarding || !ctx.channel().isActive() || (open && ctx.channel().isWritable());
     }
 }
