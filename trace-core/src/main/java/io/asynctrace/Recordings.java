@@ -18,9 +18,13 @@ import java.util.Objects;
  * <h2>Assumptions and guarantees</h2>
  * <ul>
  *   <li>Every change (start, stop, attach, detach, a consumer's or the writer's
- *       failure) happens under one lock, {@code Recordings.class}, so the state
- *       below is only ever seen whole. Application threads never take it: they read
- *       {@link #active} once per event.</li>
+ *       failure) happens under one lock, {@code Recordings.class}, so changes never
+ *       interleave. Nobody who only looks takes it: application threads read
+ *       {@link #active} once per event, and {@link FlightRecorder#running} (called on
+ *       Netty's event loop) and {@link Trace#flush} read the volatile fields below, so
+ *       none of them waits for a change in progress (a stop holds the lock through the
+ *       JFR stop and the writer's join, a detach through its passes). Such a reader
+ *       sees the state before the change or after it, field by field.</li>
  *   <li>A recording runs while at least one consumer holds it: the {@code Trace.start}
  *       output until {@code Trace.stop} (or until that output fails), the flight
  *       recorder until its {@code stop}. When the last one lets go, the recording
@@ -53,12 +57,12 @@ final class Recordings {
     /** The recording in progress, or null: the one field every disabled call reads. */
     static volatile Recorder active;
 
-    // Guarded by Recordings.class.
-    private static Recorder recorder;
-    private static StreamSink file;
+    // Written under Recordings.class; the volatile ones are also read without it (see above).
+    private static volatile Recorder recorder;
+    private static volatile StreamSink file;
     private static RecordingStats lastFileStats = RecordingStats.NONE;
-    private static FlightRecorder flight;
-    private static FlightRing ring;
+    private static volatile FlightRecorder flight;
+    private static volatile FlightRing ring;
     /** The running recording's sink for each registered tap. */
     private static final Map<TraceTap, StreamSink> tapSinks = new IdentityHashMap<>();
 
@@ -130,17 +134,18 @@ final class Recordings {
      * writer or the output did not take everything within {@code timeoutNanos} in all, if
      * the writer left out a shared buffer its holder kept locked, or if the output (the
      * {@code Trace.start} one, else the flight recorder's ring) lost events since the
-     * previous flush (its own, or the recording's: both counted in it).
+     * previous flush (its own, or the recording's: both counted in it). Never waits for the
+     * lock: a flush racing a stop finds the recorder gone (false) or flushes before it.
      */
     static boolean flushFile(long timeoutNanos) {
+        Recorder r;
         StreamSink sink;
         Sink target;
-        Recorder r;
-        synchronized (Recordings.class) {
-            sink = file;
-            target = file != null ? file : ring;
+        do { // the outputs read while the recording stayed the same one: they are its own
             r = recorder;
-        }
+            sink = file;
+            target = sink != null ? sink : ring;
+        } while (r != recorder);
         if (r == null) {
             return false;
         }
@@ -189,8 +194,8 @@ final class Recordings {
         }
     }
 
-    /** @return the running flight recorder, or null */
-    static synchronized FlightRecorder flight() {
+    /** @return the running flight recorder, or null; never waits for a change in progress */
+    static FlightRecorder flight() {
         return flight;
     }
 
