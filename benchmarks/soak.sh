@@ -53,36 +53,51 @@ check() {
 }
 
 failed=0
-echo "t_s heap_after_gc_kib rss_kib live_trace(complete dropped events)"
+# Scheduled by deadline, not by "now % 30": a slow iteration (a GC, a fetch) must not skip a sample. The live
+# traces are fetched in the background (each takes its 2 s window) and read after the run, so neither delays
+# the samples.
 start=$(date +%s)
-fetches=0
+next_sample=0
+next_fetch=0
+fetchers=()
 while :; do
   now=$(( $(date +%s) - start ))
   [ "$now" -ge "$DURATION" ] && break
-  if [ $(( now % 30 )) -eq 0 ]; then
+  if [ "$now" -ge "$next_sample" ]; then
+    next_sample=$((next_sample + 30))
     jcmd "$SERVER" GC.run >/dev/null
     heap=$(jcmd "$SERVER" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {print $(i+1); exit}}')
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
     echo "$now ${heap%K} $rss" >>"$OUT/samples.txt"
   fi
-  if [ $(( now % 20 )) -eq 0 ]; then
-    f="$OUT/live/live-$now.trace"
-    curl -fs -o "$f" "$URL/debug/asynctrace/trace?seconds=2" || echo "fetch at $now s failed" >>"$OUT/errors.txt"
-    r=$(check "$f")
-    echo "$now live $r" >>"$OUT/live.txt"
-    fetches=$((fetches + 1))
-    case "$r" in "true 0 "*) ;; *) failed=1 ;; esac
+  if [ "$now" -ge "$next_fetch" ]; then
+    next_fetch=$((next_fetch + 20))
+    f="$OUT/live/live-$(printf %04d "$now").trace"
+    ( curl -fs -o "$f" "$URL/debug/asynctrace/trace?seconds=2" || echo "fetch at $now s failed" >>"$OUT/errors.txt" ) &
+    fetchers+=($!)
   fi
-  sleep 1
+  sleep 0.5
 done
 wait "$WRK" || true
 WRK=
+for p in "${fetchers[@]}"; do wait "$p" || true; done
 curl -fs -o "$OUT/final-flight.trace" "$URL/debug/asynctrace/flight"
 final=$(check "$OUT/final-flight.trace")
 case "$final" in "true 0 "*) ;; *) failed=1 ;; esac
+fetches=0
+for f in "$OUT"/live/*.trace; do
+  [ -e "$f" ] || continue
+  fetches=$((fetches + 1))
+  r=$(check "$f")
+  t=${f##*/live-}; t=${t%.trace}
+  echo "$((10#$t)) live $r" >>"$OUT/live.txt"
+  case "$r" in "true 0 "*) ;; *) failed=1 ;; esac
+done
 
 echo "== samples (t s, heap used after GC KiB, RSS KiB)"; cat "$OUT/samples.txt"
-echo "== live traces (t s, complete dropped events)"; cat "$OUT/live.txt"
+awk '$1 >= 60 { n++; if (!h || $2 < hl) hl = $2; if ($2 > hh) hh = $2; if (!h || $3 < rl) rl = $3; if ($3 > rh) rh = $3; h = 1 }
+  END { if (n) printf "== from 60 s on, %d samples: heap after GC %d..%d KiB, RSS %d..%d KiB\n", n, hl, hh, rl, rh }' "$OUT/samples.txt"
+echo "== live traces: $fetches (t s, complete dropped events)"; cat "$OUT/live.txt"
 snapshots=0
 for f in "$OUT"/flight/*.trace; do
   [ -e "$f" ] || continue
