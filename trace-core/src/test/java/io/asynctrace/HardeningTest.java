@@ -204,7 +204,7 @@ class HardeningTest {
         Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
         JfrBridge jfr = Recordings.active.runtimeForTest();
         org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
-        ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofMillis(200));
+        ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofMillis(200), false);
         Trace.log("before", "stop");
         Trace.stop();
         io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
@@ -212,11 +212,31 @@ class HardeningTest {
         assertThat(m.runtime()).as("a data-loss event says stop did not wait for JFR's last events")
                 .anySatisfy(r -> {
                     assertThat(r.kind()).isEqualTo(io.asynctrace.reader.RuntimeKind.DATA_LOSS);
-                    assertThat(r.value()).as("JFR flushes that had not arrived, the last one at least")
-                            .isGreaterThanOrEqualTo(1);
-                    assertThat(r.detail()).isEqualTo("the JFR stream had not caught up 200 ms after the trace"
-                            + " stopped: the events of its last " + r.value() + " flushes (about a second each) are missing");
+                    assertThat(r.value()).as("no event count: how many JFR lost is JFR's to know").isZero();
+                    assertThat(r.detail()).matches("the JFR stream had not caught up 200 ms after the trace"
+                            + " stopped: the events of its last [1-9][0-9]* flushes \\(about a second each\\) are missing");
                 });
+    }
+
+    /**
+     * Review 63 R2: the stream's last marker arrives while stop joins JFR's dispatch thread,
+     * after stop's own wait gave up: what JFR delivered in the join reached the trace, so no
+     * data-loss event says the stream had not caught up (one did: the gap was read before
+     * the join). Fails before.
+     */
+    @Test
+    void aStreamThatCatchesUpWhileStopJoinsItIsNoLoss() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
+        JfrBridge jfr = Recordings.active.runtimeForTest();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
+        ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofSeconds(2), true);
+        Trace.log("before", "stop");
+        Trace.stop();
+        io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
+        assertThat(m.complete()).isTrue();
+        assertThat(m.runtime()).as("the last marker arrived in the join").noneSatisfy(r ->
+                assertThat(r.detail()).startsWith("the JFR stream had not caught up"));
     }
 
     /**
