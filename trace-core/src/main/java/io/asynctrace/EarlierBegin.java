@@ -99,6 +99,8 @@ final class EarlierBegin {
     private final boolean begin;
     /** When the attribute alone was recorded; unused for a begin. */
     private final long time;
+    /** Whether the writer took it for a segment (writer thread only). */
+    boolean taken;
 
     EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack) {
         this.thread = thread;
@@ -194,6 +196,11 @@ final class EarlierBegin {
     /** @return the events it stands for in an output that needs it: the begin, its attributes and those not kept */
     long events() {
         return (begin ? 1 : 0) + (attributes == null ? 0 : attributes.length / 2) + attributesCut;
+    }
+
+    /** @return whether it is one attribute alone, queued after a claim without it ({@link Task#keepRecorded}) */
+    boolean attributeAlone() {
+        return !begin;
     }
 
     /** @return the attributes it stands for but does not carry (counted as dropped where it is written) */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The queue of one recording's {@link EarlierBegin}s: begins of tasks met again in a new
@@ -11,6 +12,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the writer thread for the segment it cuts, which gives each to the outputs that lack it.
  * At most {@link #MAX_QUEUED} wait at once; past it a begin is dropped, counted, and tried
  * again at the task's next event.
+ *
+ * <h2>Assumptions and guarantees: attributes in flight at a claim</h2>
+ * <ul>
+ *   <li>{@link Task#attr} records its event under the epoch it reads, then keeps the value
+ *       (under the task's attribute lock, which the claim's snapshot takes too): a claim
+ *       for a newer epoch made in between takes the task's attributes without it, and the
+ *       value is then queued apart ({@link #attribute}) for the outputs attached in between.
+ *       A thread descheduled there may queue it after such an output has left (review of
+ *       session 6: lost, uncounted).</li>
+ *   <li>So each such call is counted in {@link Task#attributesInFlight()} from before its
+ *       epoch read until its value is kept or queued apart; a claim that wins reads that
+ *       count after its claim and before it settles its begin, and if it is not 0 (a call
+ *       under way, maybe its own) the begin is listed as {@link #unsure}. A call that read
+ *       an epoch older than an output's attach read it before the attach, so before any
+ *       claim for that output: the claim sees it counted, unless it was over, its value
+ *       kept before the claim's snapshot (in the begin) or queued apart before the count
+ *       went down.</li>
+ *   <li>A detach, once its final segment took the queue, waits (within its one deadline)
+ *       for the calls on the tasks of the unsure begins its sink got ({@link #awaitKeeps}):
+ *       what they queued apart by then goes with its final segment (the queue is read, not
+ *       taken: the other outputs get them as usual); each call still under way at the
+ *       deadline counts one event lost to it (one too many if its value needed no queueing
+ *       apart, never too few). A begin an unsure claim queued after the final segment took
+ *       the queue is for an event after it, not the leaving output's.</li>
+ *   <li>Left as is at stop: a call under way as the recording stops may or may not reach
+ *       the outputs, as any event emitted while {@code stop()} runs.</li>
+ * </ul>
  */
 final class EarlierBegins {
     /** The most begins waiting at once. */
@@ -19,6 +47,22 @@ final class EarlierBegins {
     private final Recorder recorder;
     private final ConcurrentLinkedQueue<EarlierBegin> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /**
+     * Begins confirmed while an attribute call on their task was under way (see the class
+     * javadoc); the writer lets each go once it saw no call under way on its task.
+     */
+    private final ConcurrentLinkedQueue<Unsure> unsure = new ConcurrentLinkedQueue<>();
+    /** For tests: run on the writer thread when a detach starts waiting for attribute calls under way. */
+    volatile Runnable awaitingKeepsForTest;
+
+    /** A begin claimed while an attribute call on {@link #task} was under way. */
+    private record Unsure(EarlierBegin begin, Task task) {
+    }
+
+    /** What a detach found of the attribute calls its sink's unsure begins waited for. */
+    record Keeps(List<EarlierBegin> apart, long lost) {
+        static final Keeps NONE = new Keeps(List.of(), 0);
+    }
 
     EarlierBegins(Recorder recorder) {
         this.recorder = recorder;
@@ -54,7 +98,15 @@ final class EarlierBegins {
                 queue.add(e);
                 won = t.claimBegin(known, now);
             }
+            Unsure maybe = null;
+            if (won && t.attributesInFlight() > 0) { // read after the claim, before the writer may take e
+                maybe = new Unsure(e, t);
+                unsure.add(maybe);
+            }
             boolean settled = e.settle(won);
+            if (maybe != null && !settled) {
+                unsure.remove(maybe);
+            }
             if (won && settled) {
                 recorder.writer.wake();
                 return;
@@ -88,6 +140,7 @@ final class EarlierBegins {
      * them all), only the confirmed ones.
      */
     List<EarlierBegin> take() {
+        unsure.removeIf(u -> u.task.attributesInFlight() == 0); // its calls kept their values, or queued them
         if (queue.isEmpty()) {
             return List.of();
         }
@@ -97,11 +150,54 @@ final class EarlierBegins {
         while ((e = queue.poll()) != null) {
             queued.decrementAndGet();
             if (e.awaitSettled(deadline)) {
+                e.taken = true;
                 taken.add(e);
             } else if (e.abandoned()) {
                 recorder.dropped.incrementAndGet(); // its thread never decided in time: queued again if it wins
             }
         }
         return taken;
+    }
+
+    /**
+     * Writer thread, at a detach, once the leaving sink's final segment took the queue: waits,
+     * until {@code deadline}, for the attribute calls under way on the tasks of the unsure
+     * begins a sink attached at {@code attachEpoch} gets (see the class javadoc).
+     *
+     * @return the attributes those calls queued apart that the sink needs, still queued (for
+     *     its final segment), and how many calls were still under way (lost to it)
+     */
+    Keeps awaitKeeps(int attachEpoch, long deadline) {
+        List<Task> tasks = new ArrayList<>();
+        for (Unsure u : unsure) {
+            if (u.begin.taken && u.begin.neededBy(attachEpoch) && !tasks.contains(u.task)) {
+                tasks.add(u.task);
+            }
+        }
+        if (tasks.isEmpty()) {
+            return Keeps.NONE;
+        }
+        Runnable hook = awaitingKeepsForTest;
+        if (hook != null) {
+            hook.run();
+        }
+        long lost = 0;
+        for (Task t : tasks) {
+            for (int tries = 0; t.attributesInFlight() > 0 && System.nanoTime() - deadline < 0; tries++) {
+                if (tries < 256) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 50_000);
+                }
+            }
+            lost += t.attributesInFlight(); // read before the queue below: a call over by now queued its value
+        }
+        List<EarlierBegin> apart = new ArrayList<>();
+        for (EarlierBegin e : queue) {
+            if (e.attributeAlone() && e.neededBy(attachEpoch) && tasks.stream().anyMatch(t -> t.id == e.task)) {
+                apart.add(e);
+            }
+        }
+        return new Keeps(apart, lost);
     }
 }

@@ -45,13 +45,18 @@ final class SegmentCutter {
     }
 
     /**
-     * {@code last} with the begins of {@code extra} after its events, for {@code leaving}
-     * alone (tables as they stand now, which the begins' references need); {@code last}
-     * itself if there are none.
+     * {@code last} with the begins of {@code extra} after its events, and the attributes
+     * queued apart of {@code apart} ({@link EarlierBegins#awaitKeeps}) with its earlier begins,
+     * for {@code leaving} alone (tables as they stand now, which the begins' references need);
+     * {@code last} itself if there are none.
      */
-    SegmentBody withBegins(SegmentBody last, ClosingBegins extra, Sink leaving) {
-        if (extra.count() == 0) {
+    SegmentBody withBegins(SegmentBody last, ClosingBegins extra, List<EarlierBegin> apart, Sink leaving) {
+        if (extra.count() == 0 && apart.isEmpty()) {
             return last;
+        }
+        List<EarlierBegin> begins = last == null ? apart : new java.util.ArrayList<>(last.begins());
+        if (last != null) {
+            begins.addAll(apart);
         }
         StackTableBytes.Snapshot stacks = recorder.stacks.encoded();
         encodeNewStrings();
@@ -65,9 +70,9 @@ final class SegmentCutter {
         }
         SegmentBody body = new SegmentBody(strings, stacks, events, events.length,
                 (own ? last.eventCount() : 0) + extra.count(), last == null ? recorder.dropped.get() : last.droppedTotal(),
-                last == null ? List.of() : last.begins(), own ? last.epoch() : leaving.attachEpoch());
+                begins, own ? last.epoch() : leaving.attachEpoch());
         if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
-            leaving.lost(extra.count()); // cannot happen within the tables' budgets; counted, never thrown
+            leaving.lost(extra.count() + apart.size()); // cannot happen within the tables' budgets; counted, never thrown
             return last;
         }
         return body;

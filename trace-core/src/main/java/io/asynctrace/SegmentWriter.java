@@ -53,6 +53,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Its final segment is what a first sweep of the buffers took; a second sweep then
  * gives it the task begins committed by then, so a task shared by threads never has an
  * event there without its begin: see {@link ClosingBegins}'s Assumptions and guarantees.
+ * An attribute call under way on a task whose earlier begin it got without the value is
+ * waited for, or counted lost to it: see {@link EarlierBegins}'s.
  *
  * <p>The race this replaces (review of 1fe893f, item 1): a thread read the epoch, found
  * its task's begin known, then was slow to commit its end; the attach's collect cut the
@@ -420,6 +422,9 @@ final class SegmentWriter implements Runnable {
                 s.offer(last);
             }
         }
+        // Attribute calls under way on tasks whose begin it got without them: see EarlierBegins.
+        EarlierBegins.Keeps keeps = recorder.earlierBegins.awaitKeeps(leaving.attachEpoch(), deadline);
+        leaving.lost(keeps.lost());
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base, firstPassEnd);
         for (SegmentBody b : firstPass) {
             boolean own = leaving.takesEventsOf(b);
@@ -443,7 +448,7 @@ final class SegmentWriter implements Runnable {
         for (Stripe st : leftOut) {
             leaving.lost(BufferCollector.stuckEvents(st, leaving.attachEpoch())); // held by a stuck thread: never this sink's now
         }
-        leaving.close(recorder.dropped.get(), true, segments.withBegins(last, begins, leaving));
+        leaving.close(recorder.dropped.get(), true, segments.withBegins(last, begins, keeps.apart(), leaving));
     }
 
     private void completeFlushes(long upTo) {

@@ -31,6 +31,7 @@ public final class Task implements AutoCloseable {
     private static final VarHandle ENDED;
     private static final VarHandle RECORDED_EPOCH;
     private static final VarHandle KEPT;
+    private static final VarHandle ATTRIBUTES_IN_FLIGHT;
 
     /**
      * The most distinct attribute keys a task keeps for the begins it gets again in outputs
@@ -49,6 +50,7 @@ public final class Task implements AutoCloseable {
             ENDED = l.findVarHandle(Task.class, "ended", int.class);
             RECORDED_EPOCH = l.findVarHandle(Task.class, "recordedEpoch", int.class);
             KEPT = l.findVarHandle(Task.class, "kept", String[].class);
+            ATTRIBUTES_IN_FLIGHT = l.findVarHandle(Task.class, "attributesInFlight", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,6 +84,12 @@ public final class Task implements AutoCloseable {
     private volatile String[] kept;
     /** Calls with a key neither kept nor remembered as cut; guarded by {@link #kept}'s monitor. */
     private int keptPast;
+    /**
+     * {@link #attr} calls on this task from before they read the recording's epoch until
+     * their value is kept (and queued apart if need be): see {@link #recordAttribute}.
+     */
+    @SuppressWarnings("unused") // accessed through ATTRIBUTES_IN_FLIGHT
+    private volatile int attributesInFlight;
     /** The root of this task's tree (its own id for a root task); set by the creating thread before publication. */
     long rootId;
     /** The OpenTelemetry trace its tree joined at {@link Trace#newTask}, or null; set before publication. */
@@ -322,13 +330,39 @@ public final class Task implements AutoCloseable {
         if (r != null) {
             String k = String.valueOf(key);
             String v = String.valueOf(value);
-            ThreadState st = ThreadState.current();
-            long ts = System.nanoTime();
-            // Recorded first: an earlier begin this call claims carries the value the task had before it.
-            int epoch = r.attribute(st, ts, false, id, this, k, v);
-            keepRecorded(r, st, ts, epoch, k, v);
+            recordAttribute(r, ThreadState.current(), System.nanoTime(), k, v);
         }
         return this;
+    }
+
+    /**
+     * Records an attribute of this task and keeps it ({@link #attr}'s work, also
+     * {@code Trace.newTask}'s for the OpenTelemetry ids). Recorded first: an earlier begin
+     * this call claims carries the value the task had before it. Counted in
+     * {@link #attributesInFlight} from before the event reads the recording's epoch until the
+     * value is kept or queued apart ({@link #keepRecorded}): a thread that claims the task's
+     * earlier begin meanwhile, without the value, marks that begin so that the detach of an
+     * output that gets it waits for this call, or counts the value lost to the output
+     * ({@link EarlierBegins#awaitKeeps}).
+     */
+    void recordAttribute(Recorder r, ThreadState st, long ts, String key, String value) {
+        ATTRIBUTES_IN_FLIGHT.getAndAdd(this, 1); // before the epoch read: see EarlierBegins.begin
+        try {
+            int epoch = r.attribute(st, ts, false, id, this, key, value);
+            keepRecorded(r, st, ts, epoch, key, value);
+        } finally {
+            ATTRIBUTES_IN_FLIGHT.getAndAdd(this, -1); // after the value is kept or queued apart
+        }
+    }
+
+    /** @return how many {@link #recordAttribute} calls on this task are under way (see there) */
+    int attributesInFlight() {
+        return (int) ATTRIBUTES_IN_FLIGHT.getVolatile(this);
+    }
+
+    /** For tests: {@link #recordAttribute}'s count, as a thread in the middle of it holds it. */
+    void attributeInFlightForTest(int delta) {
+        ATTRIBUTES_IN_FLIGHT.getAndAdd(this, delta);
     }
 
     /**

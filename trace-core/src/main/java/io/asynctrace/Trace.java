@@ -197,11 +197,8 @@ public final class Trace {
             t.otelTraceId = span[0];
             t.otelParentSpanId = span[1];
             long now = System.nanoTime();
-            // As Task.attr does, recorded first: an earlier begin queued by the first must not carry them too.
-            int epoch = r.attribute(st, now, false, t.id, t, "trace.id", span[0]);
-            t.keepRecorded(r, st, now, epoch, "trace.id", span[0]);
-            epoch = r.attribute(st, now, false, t.id, t, "trace.parent_id", span[1]);
-            t.keepRecorded(r, st, now, epoch, "trace.parent_id", span[1]);
+            t.recordAttribute(r, st, now, "trace.id", span[0]);
+            t.recordAttribute(r, st, now, "trace.parent_id", span[1]);
         }
     }
 

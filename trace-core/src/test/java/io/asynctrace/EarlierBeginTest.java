@@ -118,6 +118,78 @@ class EarlierBeginTest {
     }
 
     /**
+     * The D1 path with its thread descheduled for the new output's whole life: the attribute
+     * is recorded under the epoch before the attach, another thread claims the task's begin
+     * for the new output without it, and the output leaves before the call keeps the value
+     * (and queues it apart). It was lost to that output, uncounted: the detach now waits for
+     * the call (within its deadline), and counts it lost to the output when the call is still
+     * under way. Fails before (the file has no trace.id and counts no drop).
+     */
+    @Test
+    void anAttributeCallUnderWayForAnOutputsWholeLifeIsCountedLostToIt() throws Exception {
+        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST));
+        Task t = Trace.newTask("order");
+        Recorder r = Recordings.active;
+        ThreadState st = ThreadState.current();
+        long ts = System.nanoTime();
+        t.attributeInFlightForTest(1); // Task.recordAttribute, as far as its first half
+        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
+        other.start();
+        other.join();
+        assertThat(t.knownBegin()).isGreaterThan(before);
+        RecordingStats stats = Trace.stop(); // the file leaves while the call is still under way
+        t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // the rest of it
+        t.attributeInFlightForTest(-1);
+        assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").isEmpty();
+        assertThat(stats.droppedEvents()).as("the value it lacks, counted lost to it").isEqualTo(1);
+        t.end("ok");
+        ByteArrayOutputStream ring = new ByteArrayOutputStream();
+        flight.writeTo(ring);
+        assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
+    }
+
+    /**
+     * As above, but the call keeps its value while the detach waits for it (a hook in the
+     * wait): the value, queued apart after the final segment took the queue, goes with the
+     * leaving file's final segment, once, and nothing is counted lost.
+     */
+    @Test
+    void anAttributeCallThatEndsWhileTheDetachWaitsReachesTheLeavingOutput() throws Exception {
+        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST));
+        Task t = Trace.newTask("order");
+        Recorder r = Recordings.active;
+        ThreadState st = ThreadState.current();
+        long ts = System.nanoTime();
+        t.attributeInFlightForTest(1);
+        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        Thread other = new Thread(() -> t.log("step", "in the new epoch"));
+        other.start();
+        other.join();
+        java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
+        r.earlierBegins.awaitingKeepsForTest = () -> {
+            r.earlierBegins.awaitingKeepsForTest = null;
+            waited.incrementAndGet();
+            t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // the call's thread, back while the detach waits
+            t.attributeInFlightForTest(-1);
+        };
+        RecordingStats stats = Trace.stop();
+        assertThat(waited).as("the detach waited for the call").hasValue(1);
+        assertThat(stats.droppedEvents()).isZero();
+        assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
+        t.end("ok");
+        ByteArrayOutputStream ring = new ByteArrayOutputStream();
+        flight.writeTo(ring);
+        assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
+    }
+
+    /**
      * Review 61 R3: the writer gives up on a begin whose claim is not decided within its
      * wait (counted as dropped); a claim that wins after that must learn it, to undo the
      * claim and queue the begin again, else no output would ever get that begin.
