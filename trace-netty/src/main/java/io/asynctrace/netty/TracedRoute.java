@@ -12,6 +12,7 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.netty.http.server.HttpServerRequest;
@@ -44,7 +45,10 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
     @Override
     public Publisher<Void> apply(HttpServerRequest req, HttpServerResponse res) {
         if (!Trace.isEnabled()) {
-            return handler.apply(req, res);
+            Publisher<Void> p = handler.apply(req, res);
+            // Not a Reactor type (reactor-netty's outbound): reactor-netty would wrap it (Mono.fromDirect)
+            // and trace-reactor's assembly hook, if installed, put a hop operator after that wrapper.
+            return p == null || p instanceof Mono || p instanceof Flux ? p : new UntracedMono(p);
         }
         HttpMethod method = req.method();
         // A root task: whatever task other code left current on the event loop is not its parent.
@@ -154,6 +158,35 @@ final class TracedRoute implements BiFunction<HttpServerRequest, HttpServerRespo
             } finally {
                 switchBack(token);
             }
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes") // the signature Reactor declares
+        public Object scanUnsafe(Attr key) {
+            return key == Attr.PARENT ? source : null;
+        }
+    }
+
+    /**
+     * While tracing is off, a handler's publisher of no Reactor type (reactor-netty's
+     * outbound, met at every request), subscribed as reactor-netty's own wrapper
+     * ({@code Mono.fromDirect}'s {@code MonoSource}) would: directly. reactor-netty takes a
+     * {@code Mono} as it is, so no wrapper is assembled per request and no assembly hook
+     * sees one: trace-reactor's would put a hop operator after it, whose downstream is only
+     * reactor-netty's subscriber, its {@code Context} with no task. {@code Scannable} like
+     * {@link RequestMono}, so that when Reactor's automatic propagation wraps it the hook
+     * puts no hop after that wrapper either.
+     */
+    private static final class UntracedMono extends Mono<Void> implements Scannable {
+        private final Publisher<Void> source;
+
+        UntracedMono(Publisher<Void> source) {
+            this.source = source;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            source.subscribe(actual);
         }
 
         @Override
