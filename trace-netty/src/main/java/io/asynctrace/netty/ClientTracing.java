@@ -149,10 +149,6 @@ final class ClientTracing {
         }
     }
 
-    static void onRequestError(HttpClientRequest req, Throwable error) {
-        failed(req, error);
-    }
-
     static void onResponseError(HttpClientResponse res, Throwable error) {
         failed(res, error);
     }
