@@ -26,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * the task was created in this recording with stacks on (a task created before has no
  * stack in this recording's table): {@code TraceWriter} writes the same bytes for it.
  * The task's attributes recorded before (at most {@link Task#MAX_KEPT_ATTRIBUTES} keys,
- * see {@link Task#keep}) follow it, at the same time, keys inline: so an output attached
- * after a request's {@code trace.id} was recorded still has it. Each key past that bound
+ * see {@link KeptAttributes}) follow it, at the same time, keys inline: so an output attached
+ * after a request's {@code trace.id} was recorded still has it; each goes only to the outputs
+ * that do not get it otherwise ({@link KeptAttributes}' coverage). Each key past that bound
  * is counted as one dropped event in each output that gets the begin.
  *
  * <p>One attribute alone is queued the same way when its thread recorded it under an
@@ -46,13 +47,18 @@ import java.util.concurrent.locks.LockSupport;
  *       for a queued begin to be settled (its thread is a few instructions from it), at
  *       most {@link #SETTLE_WAIT_NANOS} for all it takes at once: one not settled by then
  *       (its thread descheduled, or an Error between the queueing and the claim) is
- *       abandoned, by compare-and-set, and counted as dropped; a claim that wins on an
- *       abandoned begin is undone and the begin queued again (so the count may then be one
- *       too many, never too few).</li>
- *   <li>The attributes it carries are the task's when its thread met it in the new epoch,
- *       before the claim (so before the event that met it is written): a value recorded
- *       after that is the output's own event, never stamped at the task's start, and never
- *       twice. It does not change once made: sinks frame it on their own threads.</li>
+ *       abandoned, by compare-and-set. Its thread, when it comes back, says what became of
+ *       it ({@link #resolve}): its claim lost (another claim covers it) or won and was undone,
+ *       the begin queued again: nothing lost; won and could not be undone (a newer claim came):
+ *       lost. The writer counts a lost one as dropped in each output attached that needs it,
+ *       and one still unresolved in each output that needs it as the output leaves or the
+ *       recording stops ({@link EarlierBegins}): exact, once its thread came back.</li>
+ *   <li>The attributes it carries are the task's just after its thread's claim, before the
+ *       event that met the task is written ({@link #fill}), each only for the outputs that do
+ *       not get it otherwise (see {@link KeptAttributes}): a value recorded after the claim is
+ *       the output's own event, never stamped at the task's start, and never twice. Filled
+ *       before it is settled, it does not change after: the writer reads it once settled,
+ *       and sinks frame it on their own threads.</li>
  * </ul>
  */
 final class EarlierBegin {
@@ -61,6 +67,10 @@ final class EarlierBegin {
     private static final int VOID = 2;
     /** The writer gave up waiting for its claim to be decided: a claim that wins after it is undone. */
     private static final int ABANDONED = 3;
+    /** Abandoned, then its thread's claim lost, or won and was undone (the begin queued again): nothing lost. */
+    private static final int RESOLVED = 4;
+    /** Abandoned, then its thread's claim won and a newer claim came before it could be undone: lost. */
+    private static final int LOST = 5;
     /** The longest the writer waits for a queued begin's claim to be decided. */
     static final long SETTLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle STATE;
@@ -88,9 +98,14 @@ final class EarlierBegin {
     final int stack;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    /** The task's attributes (key, value, ...) when its thread met it in the new epoch, and how many it did not keep. */
-    private final String[] attributes;
-    private final int attributesCut;
+    /**
+     * The task's attributes (key, value, ...) just after its thread's claim, each with the
+     * newest epoch whose outputs get it otherwise ({@link KeptAttributes}; null: to every
+     * output that needs it), and how many it did not keep: filled before it is settled.
+     */
+    private String[] attributes;
+    private int[] covered;
+    private int attributesCut;
     /**
      * Whether it is the task's begin (with its attributes); false: one attribute alone, at
      * {@link #time}, recorded under {@link #knownUpTo} and kept after the claim for
@@ -102,7 +117,16 @@ final class EarlierBegin {
     /** Whether the writer took it for a segment (writer thread only). */
     boolean taken;
 
+    /**
+     * A task's begin, queued before its thread claims it ({@link EarlierBegins#begin}); its
+     * attributes are {@link #fill filled} after the claim.
+     */
     EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack) {
+        this(thread, threadName, t, knownUpTo, epoch, stack, true, 0);
+    }
+
+    private EarlierBegin(long thread, String threadName, Task t, int knownUpTo, int epoch, int stack, boolean begin,
+                         long time) {
         this.thread = thread;
         this.threadName = threadName;
         this.task = t.id;
@@ -112,29 +136,17 @@ final class EarlierBegin {
         this.knownUpTo = knownUpTo;
         this.epoch = epoch;
         this.stack = stack;
-        int[] cut = new int[1];
-        this.attributes = t.keptAttributes(cut);
-        this.attributesCut = cut[0];
-        this.begin = true;
-        this.time = 0;
+        this.begin = begin;
+        this.time = time;
     }
 
-    private EarlierBegin(long thread, String threadName, Task t, int recorded, int known, long ts, String key,
-                         String value) {
-        this.thread = thread;
-        this.threadName = threadName;
-        this.task = t.id;
-        this.parent = t.parentId;
-        this.type = t.type;
-        this.created = t.createdNanos;
-        this.knownUpTo = recorded;
-        this.epoch = known;
-        this.stack = EventEncoder.NO_STACK;
-        this.attributes = new String[] {key, value};
-        this.attributesCut = 0;
-        this.begin = false;
-        this.time = ts;
-        STATE.setRelease(this, CONFIRMED); // nothing to claim
+    /** Its thread, after its claim won and before it settles it: the task's attributes then. */
+    void fill(KeptAttributes.Snapshot kept) {
+        if (kept != null) {
+            attributes = kept.attributes();
+            covered = kept.covered();
+            attributesCut = kept.cut();
+        }
     }
 
     /**
@@ -143,7 +155,10 @@ final class EarlierBegin {
      */
     static EarlierBegin attribute(long thread, String threadName, Task t, int recorded, int known, long ts, String key,
                                   String value) {
-        return new EarlierBegin(thread, threadName, t, recorded, known, ts, key, value);
+        EarlierBegin e = new EarlierBegin(thread, threadName, t, recorded, known, EventEncoder.NO_STACK, false, ts);
+        e.attributes = new String[] {key, value};
+        STATE.setRelease(e, CONFIRMED); // nothing to claim (publishes the attribute to the writer)
+        return e;
     }
 
     /**
@@ -183,9 +198,32 @@ final class EarlierBegin {
         return s == CONFIRMED;
     }
 
-    /** @return whether the writer gave up waiting for its claim to be decided (see {@link #awaitSettled}) */
+    /** @return whether the writer gave up waiting for its claim to be decided and its thread has not said since what became of it */
     boolean abandoned() {
         return (int) STATE.getAcquire(this) == ABANDONED;
+    }
+
+    /**
+     * Its thread, back after the writer gave up on it ({@link #settle} returned false):
+     * {@code lost}, its claim won and could not be undone; else nothing is lost.
+     */
+    void resolve(boolean lost) {
+        STATE.compareAndSet(this, ABANDONED, lost ? LOST : RESOLVED);
+    }
+
+    /** @return whether the writer gave up waiting for it, whatever its thread said since */
+    boolean givenUp() {
+        return (int) STATE.getAcquire(this) >= ABANDONED;
+    }
+
+    /** @return whether its thread said it was lost ({@link #resolve}) */
+    boolean lost() {
+        return (int) STATE.getAcquire(this) == LOST;
+    }
+
+    /** @return whether its thread said nothing was lost ({@link #resolve}) */
+    boolean resolved() {
+        return (int) STATE.getAcquire(this) == RESOLVED;
     }
 
     /** Whether an output attached at {@code attachEpoch} lacks this begin. */
@@ -193,9 +231,20 @@ final class EarlierBegin {
         return knownUpTo < attachEpoch && attachEpoch <= epoch;
     }
 
-    /** @return the events it stands for in an output that needs it: the begin, its attributes and those not kept */
-    long events() {
-        return (begin ? 1 : 0) + (attributes == null ? 0 : attributes.length / 2) + attributesCut;
+    /** @return the events it stands for in an output attached at {@code attachEpoch} that needs it: the begin, its attributes and those not kept */
+    long events(int attachEpoch) {
+        long n = (begin ? 1 : 0) + attributesCut;
+        if (attributes != null) {
+            for (int i = 0; i < attributes.length; i += 2) {
+                n += carries(i, attachEpoch) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** Whether an output attached at {@code attachEpoch} gets the attribute at {@code attributes[i]} from it. */
+    private boolean carries(int i, int attachEpoch) {
+        return covered == null || covered[i / 2] < attachEpoch;
     }
 
     /** @return whether it is one attribute alone, queued after a claim without it ({@link Task#keepRecorded}) */
@@ -219,7 +268,7 @@ final class EarlierBegin {
         return room;
     }
 
-    private int write(byte[] out, int p, BatchState batch, long base) {
+    private int write(byte[] out, int p, BatchState batch, long base, int attachEpoch) {
         long ts = Math.max(begin ? created : time, base);
         p = EventEncoder.batch(out, p, batch, thread, 0, threadName, ts - base, ts);
         if (begin) {
@@ -227,6 +276,9 @@ final class EarlierBegin {
         }
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
+                if (!carries(i, attachEpoch)) {
+                    continue; // the output gets it as its own event, or queued apart
+                }
                 String value = attributes[i + 1];
                 p = EventEncoder.attribute(out, p, batch, ts, false, task, 0, attributes[i], value,
                         Codec.cut(value, Wire.MAX_NAME_CHARS));
@@ -254,7 +306,7 @@ final class EarlierBegin {
         int p = 0;
         for (EarlierBegin e : begins) {
             if (e.neededBy(attachEpoch)) {
-                p = e.write(out, p, batch, base);
+                p = e.write(out, p, batch, base, attachEpoch);
             }
         }
         System.arraycopy(events, 0, out, p, eventsLength);

@@ -52,6 +52,22 @@ final class EarlierBegins {
      * javadoc); the writer lets each go once it saw no call under way on its task.
      */
     private final ConcurrentLinkedQueue<Unsure> unsure = new ConcurrentLinkedQueue<>();
+    /** Begins the writer gave up waiting for, until their threads say whether they were lost; writer thread only. */
+    private final List<EarlierBegin> abandoned = new ArrayList<>();
+    /** For tests: told, on the claiming thread, each {@link #QUEUED} and {@link #ABANDONED_CLAIM_WON} of {@link #begin}. */
+    volatile java.util.function.BiConsumer<Integer, EarlierBegin> claimStageForTest;
+    /** {@link #claimStageForTest}: a begin is queued, not claimed yet. */
+    static final int QUEUED = 0;
+    /** {@link #claimStageForTest}: a claim won on a begin the writer had given up on, not undone yet. */
+    static final int ABANDONED_CLAIM_WON = 1;
+
+    private void claimStage(int stage, EarlierBegin e) {
+        java.util.function.BiConsumer<Integer, EarlierBegin> hook = claimStageForTest;
+        if (hook != null) {
+            hook.accept(stage, e);
+        }
+    }
+
     /** For tests: run on the writer thread when a detach starts waiting for attribute calls under way. */
     volatile Runnable awaitingKeepsForTest;
 
@@ -84,39 +100,62 @@ final class EarlierBegins {
     void begin(ThreadState st, Task t, int now) {
         // Until a claim for this epoch (or a later one) is made: a thread that read an older epoch
         // may win the task's claim for it and void ours, which an output of this epoch still needs.
+        // A begin the writer gave up on whose claim lost or was undone here: nothing is lost once the begin
+        // that takes its place is queued (or another claim's covers it), so it is resolved only then.
+        EarlierBegin retried = null;
         for (int known = t.knownBegin(); known < now; known = t.knownBegin()) {
-            EarlierBegin e;
-            boolean won;
-            synchronized (t.attributesLock()) { // an attribute kept meanwhile is in e, or sees the claim (Task.keep)
-                // Made before a slot is taken: an Error here (out of memory) costs the queue nothing.
-                e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(recorder.serial));
-                if (queued.incrementAndGet() > MAX_QUEUED) {
-                    queued.decrementAndGet();
-                    recorder.dropped.incrementAndGet(); // not claimed: its next event tries again
-                    return;
-                }
-                queue.add(e);
-                won = t.claimBegin(known, now);
-            }
-            Unsure maybe = null;
-            if (won && t.attributesInFlight() > 0) { // read after the claim, before the writer may take e
-                maybe = new Unsure(e, t);
-                unsure.add(maybe);
-            }
-            boolean settled = e.settle(won);
-            if (maybe != null && !settled) {
-                unsure.remove(maybe);
-            }
-            if (won && settled) {
-                recorder.writer.wake();
+            // Made before a slot is taken, outside any lock: an Error here (out of memory) costs the queue nothing.
+            EarlierBegin e = new EarlierBegin(st.threadId, st.name, t, known, now, t.beginStack(recorder.serial));
+            if (queued.incrementAndGet() > MAX_QUEUED) {
+                queued.decrementAndGet();
+                recorder.dropped.incrementAndGet(); // not claimed: its next event tries again
+                resolve(retried); // the drop just counted stands for it
                 return;
             }
+            queue.add(e);
+            retried = resolve(retried);
+            claimStage(QUEUED, e);
+            boolean won = t.claimBegin(known, now);
+            Unsure maybe = null;
             if (won) {
-                // The writer gave up waiting for it (and counted it dropped): its begin is nowhere, so the
-                // claim is undone and the begin queued again (review 61 R3).
-                t.unclaimBegin(now, known);
+                // After the claim: a value kept before is in it, one kept after sees the claim (KeptAttributes).
+                e.fill(t.keptAttributes());
+                if (t.attributesInFlight() > 0) { // read after the claim, before the writer may take e
+                    maybe = new Unsure(e, t);
+                    unsure.add(maybe);
+                }
             }
+            if (e.settle(won)) {
+                if (won) {
+                    recorder.writer.wake();
+                    return;
+                }
+                continue; // another thread's claim won: claim again if it was for an older epoch
+            }
+            // The writer gave up waiting for it (see take).
+            if (maybe != null) {
+                unsure.remove(maybe);
+            }
+            if (won) {
+                claimStage(ABANDONED_CLAIM_WON, e);
+                // Its begin is nowhere: the claim is undone and the begin queued again (review 61 R3), or, if a
+                // newer claim came first, lost (counted by the writer: review 63 R3).
+                if (!t.unclaimBegin(now, known)) {
+                    e.resolve(true);
+                    return;
+                }
+            }
+            retried = e; // queued again below, or covered by the claim that ends the loop
         }
+        resolve(retried);
+    }
+
+    /** @return null, once {@code e} (if any) is resolved as not lost */
+    private static EarlierBegin resolve(EarlierBegin e) {
+        if (e != null) {
+            e.resolve(false);
+        }
+        return null;
     }
 
     /**
@@ -139,8 +178,9 @@ final class EarlierBegins {
      * once its claim is decided ({@link EarlierBegin#awaitSettled}, a second at most for
      * them all), only the confirmed ones.
      */
-    List<EarlierBegin> take() {
+    List<EarlierBegin> take(List<Sink> sinks) {
         unsure.removeIf(u -> u.task.attributesInFlight() == 0); // its calls kept their values, or queued them
+        countResolved(sinks);
         if (queue.isEmpty()) {
             return List.of();
         }
@@ -152,11 +192,45 @@ final class EarlierBegins {
             if (e.awaitSettled(deadline)) {
                 e.taken = true;
                 taken.add(e);
-            } else if (e.abandoned()) {
-                recorder.dropped.incrementAndGet(); // its thread never decided in time: queued again if it wins
+            } else if (e.givenUp()) {
+                abandoned.add(e); // counted once its thread says it was lost, or as an output leaves before that
             }
         }
         return taken;
+    }
+
+    /** Counts the abandoned begins their threads since said were lost, in each of {@code sinks} that needs them. */
+    private void countResolved(List<Sink> sinks) {
+        for (java.util.Iterator<EarlierBegin> it = abandoned.iterator(); it.hasNext(); ) {
+            EarlierBegin e = it.next();
+            if (e.lost()) {
+                for (Sink s : sinks) {
+                    lostTo(e, s);
+                }
+            } else if (!e.resolved()) {
+                continue; // its thread has not come back
+            }
+            it.remove();
+        }
+    }
+
+    /**
+     * Writer thread, as {@code leaving} leaves (or the recording stops), once its final
+     * segment took the queue: counts in it the abandoned begins it needs that are lost, or
+     * whose thread has not said yet (it may still queue them again, for the outputs that stay).
+     */
+    void countAbandoned(Sink leaving) {
+        for (EarlierBegin e : abandoned) {
+            if (!e.resolved()) {
+                lostTo(e, leaving);
+            }
+        }
+    }
+
+    private static void lostTo(EarlierBegin e, Sink s) {
+        if (e.neededBy(s.attachEpoch())) {
+            s.lost(e.events(s.attachEpoch()));
+        }
     }
 
     /**

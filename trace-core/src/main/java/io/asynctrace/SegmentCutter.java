@@ -168,7 +168,7 @@ final class SegmentCutter {
         int eventCount = from.events();
         byte[] batches = from.take();
         SegmentBody body = new SegmentBody(strings, stacks, batches, batches.length, eventCount, recorder.dropped.get(),
-                recorder.earlierBegins.take(), epoch);
+                recorder.earlierBegins.take(sinks), epoch);
         if (!SegmentCodec.fits(strings.length(), stacks, body.eventsLength())) {
             // Cannot happen while the tables stay within their budgets; never end the writer over it.
             long events = body.countEvents();

@@ -327,6 +327,7 @@ final class SegmentWriter implements Runnable {
             SegmentBody last = segments.cutLast();
             long dropped = recorder.dropped.get();
             for (Sink s : sinks) {
+                recorder.earlierBegins.countAbandoned(s);
                 s.close(dropped, true, last);
             }
             sinks.clear();
@@ -425,6 +426,7 @@ final class SegmentWriter implements Runnable {
         // Attribute calls under way on tasks whose begin it got without them: see EarlierBegins.
         EarlierBegins.Keeps keeps = recorder.earlierBegins.awaitKeeps(leaving.attachEpoch(), deadline);
         leaving.lost(keeps.lost());
+        recorder.earlierBegins.countAbandoned(leaving); // begins it needs whose thread the writer gave up on
         ClosingBegins begins = new ClosingBegins(leaving.attachEpoch(), recorder.base, firstPassEnd);
         for (SegmentBody b : firstPass) {
             boolean own = leaving.takesEventsOf(b);

@@ -100,7 +100,7 @@ abstract class Sink {
         long begins = 0;
         for (EarlierBegin e : body.begins()) {
             if (e.neededBy(attachEpoch)) {
-                begins += e.events();
+                begins += e.events(attachEpoch);
             }
         }
         return (takesEventsOf(body) ? body.eventCount() : 0) + begins;

@@ -49,7 +49,7 @@ public final class Task implements AutoCloseable {
             MethodHandles.Lookup l = MethodHandles.lookup();
             ENDED = l.findVarHandle(Task.class, "ended", int.class);
             RECORDED_EPOCH = l.findVarHandle(Task.class, "recordedEpoch", int.class);
-            KEPT = l.findVarHandle(Task.class, "kept", String[].class);
+            KEPT = l.findVarHandle(Task.class, "kept", KeptAttributes.class);
             ATTRIBUTES_IN_FLIGHT = l.findVarHandle(Task.class, "attributesInFlight", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -73,17 +73,9 @@ public final class Task implements AutoCloseable {
     private int beginStackRecording;
     @SuppressWarnings("unused") // accessed through ENDED
     private volatile int ended;
-    /**
-     * The attributes recorded on this task while recording, made at the first: key, value,
-     * key, value... (a key recorded again replaces its value in place, values cut as the
-     * recorder cuts them), at most {@link #MAX_KEPT_ATTRIBUTES} keys, then up to
-     * {@link #MAX_CUT_KEYS} keys not kept; or null. Guarded by its own monitor (never
-     * exposed): a value set again allocates nothing.
-     */
+    /** The attributes recorded on this task while recording, made at the first; or null. */
     @SuppressWarnings("unused") // accessed through KEPT
-    private volatile String[] kept;
-    /** Calls with a key neither kept nor remembered as cut; guarded by {@link #kept}'s monitor. */
-    private int keptPast;
+    private volatile KeptAttributes kept;
     /**
      * {@link #attr} calls on this task from before they read the recording's epoch until
      * their value is kept (and queued apart if need be): see {@link #recordAttribute}.
@@ -123,9 +115,11 @@ public final class Task implements AutoCloseable {
     /**
      * Undoes a claim at {@code epoch} whose begin was dropped (unless a newer claim came
      * since): back to {@code known}, so the task's next event tries again.
+     *
+     * @return whether it was undone (false: a newer claim came since)
      */
-    void unclaimBegin(int epoch, int known) {
-        RECORDED_EPOCH.compareAndSet(this, epoch, known);
+    boolean unclaimBegin(int epoch, int known) {
+        return RECORDED_EPOCH.compareAndSet(this, epoch, known);
     }
 
     /** The creating thread, before publication: its begin's stack id in recording {@code recording}. */
@@ -139,93 +133,32 @@ public final class Task implements AutoCloseable {
         return beginStackRecording == recording ? beginStack : -1;
     }
 
-    private static final int KEPT_SLOTS = 2 * MAX_KEPT_ATTRIBUTES;
-    private static final int CUT_SLOTS = MAX_CUT_KEYS;
-
     /**
-     * Keeps an attribute recorded on this task, for an output that gets its begin later
-     * (see {@link #MAX_KEPT_ATTRIBUTES}): one array per task, made at its first attribute;
-     * after that, nothing allocated per call (a value longer than the recorder keeps is cut).
+     * Keeps an attribute recorded on this task under epoch {@code recorded}, for an output
+     * that gets its begin later (see {@link #MAX_KEPT_ATTRIBUTES} and {@link KeptAttributes}):
+     * made at its first attribute; a value set again allocates nothing (a value longer than
+     * the recorder keeps is cut).
      *
      * @return {@link #knownBegin()} once it is kept
      */
-    int keep(String key, String value) {
-        String[] a = (String[]) attributesLock();
-        String v = io.asynctrace.internal.format.Codec.cutString(value, Wire.MAX_NAME_CHARS);
-        synchronized (a) {
-            store(a, key, v);
-            return knownBegin(); // under the lock the claims of earlier begins take: see keepRecorded
-        }
-    }
-
-    private void store(String[] a, String key, String v) {
-        for (int i = 0; i < KEPT_SLOTS; i += 2) {
-            String k = a[i];
-            if (k == null) {
-                a[i] = key;
-                a[i + 1] = v;
-                return;
-            }
-            if (k.equals(key)) {
-                a[i + 1] = v;
-                return;
+    int keep(String key, String value, int recorded) {
+        KeptAttributes k = kept;
+        if (k == null) {
+            k = new KeptAttributes();
+            if (!KEPT.compareAndSet(this, null, k)) {
+                k = kept;
             }
         }
-        for (int i = KEPT_SLOTS; i < KEPT_SLOTS + CUT_SLOTS; i++) {
-            String k = a[i];
-            if (k == null) {
-                a[i] = key;
-                return;
-            }
-            if (k.equals(key)) {
-                return; // counted once already
-            }
-        }
-        keptPast++;
+        return k.keep(this, key, io.asynctrace.internal.format.Codec.cutString(value, Wire.MAX_NAME_CHARS), recorded);
     }
 
     /**
-     * The monitor that guards the kept attributes (the array itself, made on first use):
-     * {@link #keep} stores under it, and a thread claiming an earlier begin takes the
-     * attributes and makes its claim under it ({@link EarlierBegins#begin}), so that each
-     * kept value is either in that begin or sees the claim.
+     * A copy of what is kept now, for the earlier begin a thread claims (after its claim:
+     * see {@link KeptAttributes}); null if nothing is: a task without attributes takes no lock.
      */
-    Object attributesLock() {
-        String[] a = kept;
-        if (a == null) {
-            a = new String[KEPT_SLOTS + CUT_SLOTS];
-            if (!KEPT.compareAndSet(this, null, a)) {
-                a = kept;
-            }
-        }
-        return a;
-    }
-
-    /**
-     * A copy of what is kept now (the thread that claims an earlier begin takes it, as the
-     * task is first met in the new epoch).
-     *
-     * @param cut gets, at index 0, how many attributes are not kept (see {@link #MAX_CUT_KEYS})
-     * @return key, value, ... (never to be changed), or null if none is kept
-     */
-    String[] keptAttributes(int[] cut) {
-        String[] a = kept;
-        cut[0] = 0;
-        if (a == null) {
-            return null;
-        }
-        synchronized (a) {
-            int n = 0;
-            while (n < KEPT_SLOTS && a[n] != null) {
-                n += 2;
-            }
-            int cutKeys = 0;
-            while (cutKeys < CUT_SLOTS && a[KEPT_SLOTS + cutKeys] != null) {
-                cutKeys++;
-            }
-            cut[0] = cutKeys + keptPast;
-            return n == 0 ? null : java.util.Arrays.copyOf(a, n);
-        }
+    KeptAttributes.Snapshot keptAttributes() {
+        KeptAttributes k = kept;
+        return k == null ? null : k.snapshot();
     }
 
     /** @return this task's id, unique in this JVM */
@@ -373,7 +306,7 @@ public final class Task implements AutoCloseable {
      * {@code epoch}, and no later claim misses it.
      */
     void keepRecorded(Recorder r, ThreadState st, long ts, int epoch, String key, String value) {
-        int known = keep(key, value);
+        int known = keep(key, value, epoch);
         if (known > epoch) {
             r.earlierBegins.attribute(st, this, ts, epoch, known, key, value);
         }
