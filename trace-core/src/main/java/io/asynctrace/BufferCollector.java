@@ -58,6 +58,8 @@ final class BufferCollector {
     private final List<Stripe> skipped = new ArrayList<>();
     /** While a detach's closing sweep runs: the begins the leaving sink still needs; else null. */
     private ClosingBegins closing;
+    /** For tests: run (on this thread, then cleared) when a closing sweep starts waiting for a thread mid swap, or null. */
+    volatile Runnable awaitingRefillForTest;
     /** For tests: told (on this thread) each stripe index a waiting {@link #takeStripes} has just taken, or null. */
     volatile java.util.function.IntConsumer afterStripeForTest;
 
@@ -252,7 +254,12 @@ final class BufferCollector {
     }
 
     /** Waits while {@code st} swaps buffers, until {@code deadline}; false if it still does. */
-    private static boolean awaitRefilled(ThreadState st, long deadline) {
+    private boolean awaitRefilled(ThreadState st, long deadline) {
+        Runnable hook = awaitingRefillForTest;
+        if (hook != null && swapping(st)) {
+            awaitingRefillForTest = null;
+            hook.run();
+        }
         for (int tries = 0; swapping(st); tries++) {
             if (System.nanoTime() - deadline > 0) {
                 return false;

@@ -188,6 +188,11 @@ final class SegmentWriter implements Runnable {
         buffers.afterStripeForTest = hook;
     }
 
+    /** For tests: see {@link BufferCollector#awaitingRefillForTest}. */
+    void awaitingRefillForTest(Runnable hook) {
+        buffers.awaitingRefillForTest = hook;
+    }
+
     /** @return see {@link BufferCollector#stripesSkipped()} */
     long stripesSkipped() {
         return buffers.stripesSkipped();

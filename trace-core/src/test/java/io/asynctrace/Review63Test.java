@@ -19,8 +19,8 @@ class Review63Test {
      * for that thread in vain, readHeld sees st.swapped with an unchanged generation (it is in
      * full, not yet drained) and counts its events as dropped; the drainFull right after the
      * sweep (SegmentWriter.run) then writes them. The file has the events AND counts them lost.
-     * The state is set as refill+swap leave it; the handOff is done while the writer waits
-     * (300 ms into a 1 s wait).
+     * The state is set as refill+swap leave it; the handOff is done as the writer starts
+     * waiting for the thread (a hook in BufferCollector.awaitRefilled).
      */
     @Test
     void eventsOfAThreadStuckAfterItsHandOffAreWrittenAndCountedDroppedAtStop() throws Exception {
@@ -49,26 +49,21 @@ class Review63Test {
         st.swapped = held;
         st.refilling = true;
         st.buffer = null;
-        Thread handOff = new Thread(() -> {
-            try {
-                Thread.sleep(300); // the writer is in sweepClosing's awaitRefilled (1 s)
-            } catch (InterruptedException e) {
-                return;
-            }
-            // Recorder.handOff(old): the thread then stalls in the rest of swap.
-            assertThat(held.claim(Buffer.HANDED_OFF)).isTrue();
+        java.util.concurrent.atomic.AtomicBoolean handedOff = new java.util.concurrent.atomic.AtomicBoolean();
+        r.writer.awaitingRefillForTest(() -> {
+            // Recorder.handOff(old), as the writer starts waiting for the thread: it then stalls in the rest of swap.
+            handedOff.set(held.claim(Buffer.HANDED_OFF));
             r.full.offer(held);
         });
-        handOff.start();
         RecordingStats stats;
         try {
             stats = Trace.stop();
         } finally {
-            handOff.join();
             st.refilling = false;
             release.countDown();
             Await.joined(thread);
         }
+        assertThat(handedOff).as("handed off while the writer waited for the thread").isTrue();
         FlightFixtures.TaskUse use = FlightFixtures.taskUse(file.toByteArray());
         for (Task t : tasks) {
             assertThat(use.begins()).as("the begin of " + t + " is in the file").containsEntry(t.id(), 1);
