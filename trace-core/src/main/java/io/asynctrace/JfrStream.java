@@ -33,7 +33,8 @@ import jdk.jfr.consumer.RecordingStream;
  *
  * <p>Bounds: the stream keeps at most {@value #MAX_AGE_SECONDS} s and
  * {@value #MAX_SIZE_BYTES} bytes of JFR data; a handler that throws drops that
- * one event (counted as a data-loss event at stop), never the stream. A stop whose
+ * one event, never the stream: counted as dropped at once (every output's next segment has
+ * it), and said in a data-loss event at stop. A stop whose
  * stream has still not caught up once it is closed and its dispatch thread joined says so
  * with a data-loss event of value 0 (how many events are missing is JFR's to know) whose
  * detail says how many of the stream's flushes (about a second of JFR events each) had not
@@ -82,6 +83,8 @@ final class JfrStream extends JfrBridge {
     private volatile CountDownLatch lateForTest;
     /** For tests: whether {@link #lateForTest} is let go before the dispatch thread is joined (else after stop's checks). */
     private volatile boolean lateArrivesInJoinForTest;
+    /** For tests: the name of the JFR event whose handler is to throw next, or null. */
+    private volatile String failHandlerForTest;
     /** For tests: run on the stream's thread after the last marker, once {@link #stop} closed the stream. */
     private volatile Runnable afterCloseForTest;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -189,6 +192,16 @@ final class JfrStream extends JfrBridge {
         afterCloseForTest = late;
     }
 
+    /** For tests: the handler of the next JFR event named {@code eventName} throws, as a bug in it would. */
+    void failHandlerForTest(String eventName) {
+        failHandlerForTest = eventName;
+    }
+
+    /** @return how many JFR events a handler failed on so far */
+    long handlerFailures() {
+        return handlerFailures.get();
+    }
+
     /** For tests: records a runtime event as a JFR handler does, on the calling thread. */
     void emitForTest(long thread, String threadName, RuntimeKind kind, String detail) {
         recorder.runtimeEvent(thread, threadName, System.nanoTime(), 0, kind.code(), 0, detail);
@@ -209,8 +222,14 @@ final class JfrStream extends JfrBridge {
     private java.util.function.Consumer<RecordedEvent> guard(java.util.function.Consumer<RecordedEvent> handler) {
         return e -> {
             try {
+                String fail = failHandlerForTest;
+                if (fail != null && fail.equals(e.getEventType().getName())) {
+                    failHandlerForTest = null;
+                    throw new IllegalStateException("a handler failing for the test");
+                }
                 handler.accept(e);
             } catch (RuntimeException | LinkageError | StackOverflowError x) {
+                recorder.dropped.incrementAndGet(); // every output counts it in its next segment (review 71 G6)
                 if (handlerFailures.getAndIncrement() == 0) {
                     LOG.log(System.Logger.Level.WARNING, "asynctrace: a JFR event could not be recorded: " + x);
                 }

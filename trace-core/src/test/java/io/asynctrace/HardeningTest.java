@@ -219,6 +219,33 @@ class HardeningTest {
     }
 
     /**
+     * Review 71 G6: a JFR handler that throws drops its event; the drop was counted only in
+     * stop's data-loss event, so an always-on output (a flight recorder, a file read while
+     * written) never showed it. It is now counted as dropped at once. Fails before (0 dropped).
+     */
+    @Test
+    void aJfrEventAHandlerFailedOnIsCountedAsDroppedAtOnce() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
+        JfrBridge jfr = Recordings.active.runtimeForTest();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
+        JfrStream stream = (JfrStream) jfr;
+        stream.failHandlerForTest("jdk.ThreadSleep");
+        Await.until("the handler failed on a sleep", () -> {
+            try {
+                Thread.sleep(20); // above the 10 ms threshold: a jdk.ThreadSleep event
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return stream.handlerFailures() == 1;
+        });
+        assertThat(Trace.flush()).as("a flush after a drop says so").isFalse();
+        RecordingStats stats = Trace.stop();
+        assertThat(stats.droppedEvents()).as("the event the handler failed on").isEqualTo(1);
+        assertThat(io.asynctrace.testing.TraceModels.read(out.toByteArray()).dropped()).isEqualTo(1);
+    }
+
+    /**
      * Review 63 R2: the stream's last marker arrives while stop joins JFR's dispatch thread,
      * after stop's own wait gave up: what JFR delivered in the join reached the trace, so no
      * data-loss event says the stream had not caught up (one did: the gap was read before
