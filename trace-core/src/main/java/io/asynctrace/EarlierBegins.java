@@ -35,7 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  *       taken: the other outputs get them as usual); each call still under way at the
  *       deadline counts one event lost to it (one too many if its value needed no queueing
  *       apart, never too few). A begin an unsure claim queued after the final segment took
- *       the queue is for an event after it, not the leaving output's.</li>
+ *       the queue is for an event after it, not the leaving output's. The count tells no call
+ *       from another: a task whose attributes threads set without a pause all through the
+ *       wait keeps it waiting to the deadline, and counts the calls under way then (each one
+ *       too many).</li>
  *   <li>Left as is at stop: a call under way as the recording stops may or may not reach
  *       the outputs, as any event emitted while {@code stop()} runs.</li>
  * </ul>
