@@ -25,9 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import io.netty.util.concurrent.EventExecutor;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Traced routes and a traced client with {@code ReactorTracing.install()} alone, no Reactor
@@ -36,7 +39,7 @@ import reactor.netty.http.server.HttpServer;
  * client's response handling (on the client's event loop) and again after a
  * {@code publishOn}, while the called service logs after its own {@code publishOn}. Read
  * back, every log is on the task of its own request, every client span on its order's task,
- * and each called request's {@code trace.parent_id} is that span's id.
+ * and each called request's {@code trace.parent_id} is that span's id; no event loop keeps a task.
  */
 @ExtendWith(NoLeftovers.class)
 class RoutePropagationTest {
@@ -116,6 +119,10 @@ class RoutePropagationTest {
             assertThat(call.taskId()).as("span of order %s", id).isEqualTo(byTarget.get("/order/" + id).id());
             assertThat(byTarget.get("/stock/" + id).attributes())
                     .containsEntry("trace.parent_id", call.attributes().get("trace.span_id"));
+        }
+        for (EventExecutor loop : HttpResources.get().onServer(LoopResources.DEFAULT_NATIVE)) {
+            assertThat(Await.value("the current task of " + loop, loop.submit(io.asynctrace.Trace::currentTask)))
+                    .as("event loop %s keeps no task", loop).isNull();
         }
     }
 }
