@@ -213,6 +213,11 @@ public final class Task implements AutoCloseable {
      * @param outcome how the task ended
      */
     public void end(String outcome) {
+        end(outcome, null);
+    }
+
+    /** {@link #end(String)} on a thread whose state the caller has ({@code st}), or null to look it up. */
+    void end(String outcome, ThreadState st) {
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
@@ -220,7 +225,7 @@ public final class Task implements AutoCloseable {
         if (r != null) {
             long ts = System.nanoTime();
             String o = String.valueOf(outcome);
-            r.taskEnd(ThreadState.current(), ts, this, o);
+            r.taskEnd(st != null ? st : ThreadState.current(), ts, this, o);
             TaskEndListener[] listeners = TaskEndListeners.current();
             if (listeners.length != 0) {
                 notifyEnd(listeners, r, ts, o);

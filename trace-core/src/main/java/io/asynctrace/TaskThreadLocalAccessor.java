@@ -104,13 +104,64 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
      * @return the token for {@link #switchBack}
      */
     public static Object switchTo(Task task, Object near) {
-        ThreadState st = near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
-                ? (ThreadState) near : ThreadState.current();
+        ThreadState st = state(near);
         if (st.task == task) {
             return SAME;
         }
         st.push(task);
         return st;
+    }
+
+    /**
+     * A token of the calling thread for the {@code near} parameters of this class's static
+     * methods, for an adapter that calls several of them in a row on one thread: it looks the
+     * thread's state up once, here, instead of in each. Like a switch token, good on the thread
+     * that got it; passed on another thread it only costs that thread the lookup.
+     *
+     * @return the token
+     */
+    public static Object near() {
+        return ThreadState.current();
+    }
+
+    /**
+     * {@link Trace#currentTask()} with a {@link #near} token.
+     *
+     * @param near a token of an earlier {@link #near} or switch, or null
+     * @return the calling thread's current task, or null
+     */
+    public static Task currentTask(Object near) {
+        return state(near).task;
+    }
+
+    /**
+     * {@link Trace#newTask(String, Task)} with a {@link #near} token.
+     *
+     * @param type the task type; keep types few
+     * @param parent the parent task, or null for a root task
+     * @param near a token of an earlier {@link #near} or switch, or null
+     * @return the new task
+     */
+    public static Task newTask(String type, Task parent, Object near) {
+        return Trace.newTask(state(near), type, parent);
+    }
+
+    /**
+     * {@link Task#end(String)} with a {@link #near} token.
+     *
+     * @param task the task to end
+     * @param outcome how it ended
+     * @param near a token of an earlier {@link #near} or switch, or null
+     */
+    public static void end(Task task, String outcome, Object near) {
+        task.end(outcome, near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
+                ? (ThreadState) near : null);
+    }
+
+    /** The calling thread's state: {@code near} if it is that, else looked up. */
+    private static ThreadState state(Object near) {
+        return near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
+                ? (ThreadState) near : ThreadState.current();
     }
 
     /**

@@ -165,7 +165,7 @@ public final class Trace {
         return newTask(ThreadState.current(), type, parent);
     }
 
-    private static Task newTask(ThreadState st, String type, Task parent) {
+    static Task newTask(ThreadState st, String type, Task parent) {
         long ts = System.nanoTime();
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
         Recorder r = Recordings.active;

@@ -3,6 +3,7 @@ package io.asynctrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.reader.SpanInfo;
+import io.asynctrace.reader.TaskInfo;
 import io.asynctrace.reader.TraceModel;
 import io.asynctrace.testing.NoLeftovers;
 import io.asynctrace.testing.Recording;
@@ -116,6 +117,45 @@ class TaskSwitchTest {
         mine.end();
         theirs.end();
         rec.stop();
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+    void nearTokensGiveTheCallingThreadsStateEvenWhenTheyComeFromAnotherThread() throws Exception {
+        Recording rec = Recording.start();
+        Object[] foreign = new Object[1];
+        Thread other = new Thread(() -> foreign[0] = TaskThreadLocalAccessor.near());
+        other.start();
+        other.join(10_000);
+        assertThat(other.isAlive()).isFalse();
+        Task outer = Trace.newTask("outer");
+        long here = Thread.currentThread().getId();
+        List<Task> made = new ArrayList<>();
+        try (Scope s = outer.makeCurrent()) {
+            for (Object near : new Object[] {TaskThreadLocalAccessor.near(), foreign[0], null, "not a token"}) {
+                assertThat(TaskThreadLocalAccessor.currentTask(near)).as("near %s", near).isSameAs(outer);
+                Task child = TaskThreadLocalAccessor.newTask("child", TaskThreadLocalAccessor.currentTask(near), near);
+                made.add(child);
+                Object token = TaskThreadLocalAccessor.switchTo(child, near);
+                try {
+                    assertThat(Trace.currentTask()).isSameAs(child);
+                    TaskThreadLocalAccessor.end(child, "done", near);
+                    TaskThreadLocalAccessor.end(child, "again", near); // only the first end counts
+                } finally {
+                    TaskThreadLocalAccessor.switchBack(token);
+                }
+                assertThat(Trace.currentTask()).isSameAs(outer);
+            }
+        }
+        outer.end();
+        TraceModel m = rec.stop();
+        for (Task child : made) {
+            TaskInfo t = TraceModels.task(m, child);
+            assertThat(t.parentId()).isEqualTo(outer.id());
+            assertThat(t.beginThread()).as("begun on the calling thread").isEqualTo(here);
+            assertThat(t.endThread()).as("ended on the calling thread").isEqualTo(here);
+            assertThat(t.outcome()).isEqualTo("done");
+        }
     }
 
     /** At each of {@link #DEPTH} levels a span is open when the next task is switched to; after the inner level returns, a span begun there must nest under it. */

@@ -80,11 +80,12 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
 
     @Override
     public void onNext(T value) {
+        Object here = here();
         if (mono) {
             valued = true;
-            task.end();
+            TaskThreadLocalAccessor.end(task, "ok", here);
         }
-        Object token = switchTo(outer, near);
+        Object token = switchTo(outer, here);
         try {
             actual.onNext(value);
         } finally {
@@ -94,8 +95,9 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
 
     @Override
     public void onError(Throwable error) {
-        task.end(error.getClass().getName());
-        Object token = switchTo(outer, near);
+        Object here = here();
+        TaskThreadLocalAccessor.end(task, error.getClass().getName(), here);
+        Object token = switchTo(outer, here);
         try {
             actual.onError(error);
         } finally {
@@ -105,10 +107,11 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
 
     @Override
     public void onComplete() {
+        Object here = here();
         if (!valued) {
-            task.end();
+            TaskThreadLocalAccessor.end(task, "ok", here);
         }
-        Object token = switchTo(outer, near);
+        Object token = switchTo(outer, here);
         try {
             actual.onComplete();
         } finally {
@@ -128,13 +131,24 @@ final class TaskSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
 
     @Override
     public void cancel() {
-        task.end("cancelled");
-        Object token = switchTo(task, near);
+        Object here = here();
+        TaskThreadLocalAccessor.end(task, "cancelled", here);
+        Object token = switchTo(task, here);
         try {
             upstream.cancel();
         } finally {
             switchBack(token);
         }
+    }
+
+    /**
+     * The token for a signal that ends the task and switches: {@link #near}, or (outside the
+     * subscribing call) the calling thread's, so that the two share one lookup. A stale
+     * {@link #near} read on another thread only costs each of them its lookup.
+     */
+    private Object here() {
+        Object n = near;
+        return n != null ? n : TaskThreadLocalAccessor.near();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static io.asynctrace.TaskThreadLocalAccessor.switchTo;
 
 import io.asynctrace.Span;
 import io.asynctrace.Task;
+import io.asynctrace.TaskThreadLocalAccessor;
 import reactor.core.CorePublisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -83,14 +84,19 @@ final class Traced {
             return;
         }
         Context context = actual.currentContext();
-        Task outer = Contexts.taskOrCurrent(context);
         if (isTask) {
-            Task task = io.asynctrace.Trace.newTask(name, outer);
+            // One thread-state lookup for the outer task, the new task and the switch to it.
+            Object near = TaskThreadLocalAccessor.near();
+            Task outer = Contexts.task(context);
+            if (outer == null) {
+                outer = TaskThreadLocalAccessor.currentTask(near);
+            }
+            Task task = TaskThreadLocalAccessor.newTask(name, outer, near);
             TaskSubscriber<T> s = new TaskSubscriber<>(actual, task, outer, mono);
             // Synchronous sources and the operators between them and here run inside subscribe
             // and request: the task is current there (see TaskSubscriber for the signals).
-            Object token = switchTo(task);
-            s.near = token;
+            Object token = switchTo(task, near);
+            s.near = near;
             try {
                 source.subscribe(s);
             } finally {
@@ -98,6 +104,7 @@ final class Traced {
                 switchBack(token);
             }
         } else {
+            Task outer = Contexts.taskOrCurrent(context);
             Span span = outer != null ? outer.startSpan(name) : io.asynctrace.Trace.startDetachedSpan(name);
             source.subscribe(new SpanSubscriber<>(actual, span, mono));
         }
