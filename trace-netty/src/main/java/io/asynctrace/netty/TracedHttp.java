@@ -83,12 +83,9 @@ public final class TracedHttp {
      * @return the traced client
      */
     public static HttpClient client(HttpClient client) {
-        // Callbacks and an observer only: no doOnRequestError, which wraps the connect Mono in an onErrorResume
-        // (reactor-netty's HttpClientConnect.connect). That wrapper would take the hop operator trace-reactor's
-        // assembly hook puts after the first operator on the connection (marking what follows as covered), so
-        // responseContent()'s inbound data, an inner publisher of the flatMapMany after it that skips assembly,
-        // would reach the caller's operators with no hop. The errors it reports with a connection, the observer's
-        // onUncaughtException sees too; the others (no connection yet) have no span.
+        // Callbacks and an observer only: no doOnRequestError, for which reactor-netty wraps the connect Mono in
+        // an onErrorResume per request (HttpClientConnect.connect) to report failures before a connection, which
+        // have no span; the errors it reports with a connection reach the observer's onUncaughtException too.
         return client.doOnRequest(ClientTracing::onRequest)
                 .doOnResponse(ClientTracing::onResponse)
                 .doOnRedirect(ClientTracing::onRedirect)

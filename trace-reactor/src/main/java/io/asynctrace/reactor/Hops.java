@@ -36,7 +36,11 @@ import reactor.util.context.Context;
  *     operator right after them;</li>
  * <li>operators that share a source: {@code cache}, {@code share}, {@code refCount},
  *     {@code autoConnect}, whose signals come from whichever subscriber's thread and
- *     task drove the source.</li>
+ *     task drove the source;</li>
+ * <li>{@code Mono.flatMapMany}: its inner {@code Flux}, chosen at run time, may be a
+ *     source that skips assembly, such as reactor-netty's inbound data in the client's
+ *     {@code responseContent()} ({@code connect().flatMapMany(ChannelOperations::receiveObject)});
+ *     a hop before it, on the connection, does not cover that inner's signals.</li>
  * </ul>
  *
  * Every other operator is returned as it is: no wrapper, no cost at subscription or
@@ -68,7 +72,10 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
         MARK,
         /** A source whose signals a Reactor {@code Scheduler} delivers: {@link JobHook} covers it. */
         SCHEDULED,
-        /** Always marked: a {@code Mono}/{@code Flux} that is not {@code Scannable}, a sink, processor or sharing operator. */
+        /**
+         * Always marked: a {@code Mono}/{@code Flux} that is not {@code Scannable}, a sink, processor or sharing
+         * operator, or a {@code Mono.flatMapMany}, whose inner {@code Flux} may be a source that skips assembly.
+         */
         ALWAYS,
         /** A {@code MonoOperator} subclass: looked at through its parent. */
         MONO_OPERATOR,
@@ -138,7 +145,8 @@ final class Hops implements Function<Publisher<Object>, Publisher<Object>> {
         String n = type.getSimpleName();
         if (reactors) {
             if (n.startsWith("Sink") || n.endsWith("Processor") || n.startsWith("MonoCache")
-                    || n.startsWith("FluxRefCount") || n.startsWith("FluxAutoConnect")) {
+                    || n.startsWith("FluxRefCount") || n.startsWith("FluxAutoConnect")
+                    || n.equals("MonoFlatMapMany")) {
                 return Kind.ALWAYS;
             }
             if (SCHEDULED_SOURCES.contains(n)) {
