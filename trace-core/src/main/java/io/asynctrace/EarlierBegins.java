@@ -23,22 +23,26 @@ import java.util.concurrent.locks.LockSupport;
  *       session 6: lost, uncounted).</li>
  *   <li>So each such call is counted in {@link Task#attributesInFlight()} from before its
  *       epoch read until its value is kept or queued apart; a claim that wins reads that
- *       count after its claim and before it settles its begin, and if it is not 0 (a call
- *       under way, maybe its own) the begin is listed as {@link #unsure}. A call that read
+ *       count after its claim and before it settles its begin, and if another thread's call
+ *       is under way (its own call, if its event is one, is not: its value is recorded under
+ *       the claim's epoch) the begin is listed as {@link #unsure}. A call that read
  *       an epoch older than an output's attach read it before the attach, so before any
  *       claim for that output: the claim sees it counted, unless it was over, its value
  *       kept before the claim's snapshot (in the begin) or queued apart before the count
  *       went down.</li>
- *   <li>A detach, once its final segment took the queue, waits (within its one deadline)
- *       for the calls on the tasks of the unsure begins its sink got ({@link #awaitKeeps}):
+ *   <li>A detach, once its final segment took the queue and its second pass is over (so the
+ *       wait takes nothing from that pass's budget), waits (within its one deadline) for the
+ *       calls on the tasks of the unsure begins its sink got ({@link #awaitKeeps}):
  *       what they queued apart by then goes with its final segment (the queue is read, not
  *       taken: the other outputs get them as usual); each call still under way at the
  *       deadline counts one event lost to it (one too many if its value needed no queueing
  *       apart, never too few). A begin an unsure claim queued after the final segment took
  *       the queue is for an event after it, not the leaving output's. The count tells no call
- *       from another: a task whose attributes threads set without a pause all through the
- *       wait keeps it waiting to the deadline, and counts the calls under way then (each one
- *       too many).</li>
+ *       from another (review 72 D1, the part left): a call begun after the claim, under the
+ *       output's own epoch, still under way at the detach is waited for too, and if it stays
+ *       under way to the deadline (a thread descheduled in it, or threads that set the task's
+ *       attributes without a pause all through the wait) it counts one too many. A two-phase
+ *       count per task (HdrHistogram's {@code WriterReaderPhaser}) would tell them apart.</li>
  *   <li>Left as is at stop: a call under way as the recording stops may or may not reach
  *       the outputs, as any event emitted while {@code stop()} runs.</li>
  * </ul>
@@ -123,7 +127,8 @@ final class EarlierBegins {
             if (won) {
                 // After the claim: a value kept before is in it, one kept after sees the claim (KeptAttributes).
                 e.fill(t.keptAttributes());
-                if (t.attributesInFlight() > 0) { // read after the claim, before the writer may take e
+                // Read after the claim, before the writer may take e; a call of this thread's on t is no other's.
+                if (t.attributesInFlight() > (st.attributing == t ? 1 : 0)) {
                     maybe = new Unsure(e, t);
                     unsure.add(maybe);
                 }

@@ -293,8 +293,9 @@ final class JfrStream extends JfrBridge {
         }
         long failures = handlerFailures.get();
         if (failures > 0) {
-            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), failures,
-                    failures + " JFR events could not be recorded (a handler failed)");
+            // Value 0: the events are in the drop count already (guard), and data_loss.amount adds bytes only.
+            recorder.runtimeEvent(0, "JVM", System.nanoTime(), 0, RuntimeKind.DATA_LOSS.code(), 0,
+                    failures + " JFR events could not be recorded (a handler failed; counted as dropped)");
         }
         if (!clock.measured()) {
             LOG.log(System.Logger.Level.WARNING,

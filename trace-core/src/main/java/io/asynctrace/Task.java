@@ -285,13 +285,22 @@ public final class Task implements AutoCloseable {
      */
     void recordAttribute(Recorder r, ThreadState st, long ts, String key, String value) {
         ATTRIBUTES_IN_FLIGHT.getAndAdd(this, 1); // before the epoch read: see EarlierBegins.begin
+        st.attributing = this; // a claim this call makes does not count the call itself
         try {
             int epoch = r.attribute(st, ts, false, id, this, key, value);
+            java.util.function.Consumer<Task> hook = recordedForTest;
+            if (hook != null) {
+                hook.accept(this);
+            }
             keepRecorded(r, st, ts, epoch, key, value);
         } finally {
+            st.attributing = null;
             ATTRIBUTES_IN_FLIGHT.getAndAdd(this, -1); // after the value is kept or queued apart
         }
     }
+
+    /** For tests: told, on the calling thread, between the two halves of each {@link #recordAttribute}. */
+    static volatile java.util.function.Consumer<Task> recordedForTest;
 
     /** @return how many {@link #recordAttribute} calls on this task are under way (see there) */
     int attributesInFlight() {

@@ -62,6 +62,8 @@ final class ThreadState {
      * thread holds in the middle of its swap (if its {@link Buffer#holder} is still this).
      */
     volatile Buffer swapped;
+    /** The task this thread is setting an attribute on ({@code Task.recordAttribute}), or null. */
+    Task attributing;
     /** Whether this thread writes through the shared stripes. */
     boolean shared;
     /** The stripe this thread holds locked during one event (shared mode). */

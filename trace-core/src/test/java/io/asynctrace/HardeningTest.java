@@ -242,7 +242,14 @@ class HardeningTest {
         assertThat(Trace.flush()).as("a flush after a drop says so").isFalse();
         RecordingStats stats = Trace.stop();
         assertThat(stats.droppedEvents()).as("the event the handler failed on").isEqualTo(1);
-        assertThat(io.asynctrace.testing.TraceModels.read(out.toByteArray()).dropped()).isEqualTo(1);
+        io.asynctrace.reader.TraceModel m = io.asynctrace.testing.TraceModels.read(out.toByteArray());
+        assertThat(m.dropped()).isEqualTo(1);
+        // Review 72 R1: stop's report of it adds nothing to data_loss.amount (bytes), its count is in the text.
+        assertThat(m.runtime()).anySatisfy(r -> {
+            assertThat(r.kind()).isEqualTo(io.asynctrace.reader.RuntimeKind.DATA_LOSS);
+            assertThat(r.value()).isZero();
+            assertThat(r.detail()).isEqualTo("1 JFR events could not be recorded (a handler failed; counted as dropped)");
+        });
     }
 
     /**
