@@ -154,14 +154,19 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
      * @param near a token of an earlier {@link #near} or switch, or null
      */
     public static void end(Task task, String outcome, Object near) {
-        task.end(outcome, near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
-                ? (ThreadState) near : null);
+        task.end(outcome, ownState(near)); // null: end looks it up only if it records
     }
 
     /** The calling thread's state: {@code near} if it is that, else looked up. */
     private static ThreadState state(Object near) {
+        ThreadState st = ownState(near);
+        return st != null ? st : ThreadState.current();
+    }
+
+    /** {@code near} if it is the calling thread's state, else null. */
+    private static ThreadState ownState(Object near) {
         return near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
-                ? (ThreadState) near : ThreadState.current();
+                ? (ThreadState) near : null;
     }
 
     /**
