@@ -13,6 +13,10 @@ import io.micrometer.context.ThreadLocalAccessor;
  * was open on the sending thread travels separately, with {@link SpanThreadLocalAccessor});
  * restoring puts back both the task and the span the thread had, so a span open
  * around a snapshot scope is still the current span when the scope closes.
+ *
+ * <p>Its static methods ({@code switchTo}, {@code switchBack}, {@code near} and the
+ * {@code near}-token overloads) are for adapters that carry the task themselves
+ * (trace-reactor, trace-netty), not for applications.
  */
 public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> {
     /** The key under which the current task is propagated. */
@@ -68,7 +72,8 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
      * may nest inside {@code setValue}/{@code restore} pairs and the other way round.
      * {@code switchBack} puts back the task and span the thread had before, so a pooled
      * thread keeps no task after the pair. Tokens are opaque and good for one
-     * {@code switchBack} on the thread that got them.
+     * {@code switchBack} on the thread that got them; a {@link #near} token is not one
+     * ({@code switchBack} ignores it).
      *
      * <pre>{@code
      * Object token = TaskThreadLocalAccessor.switchTo(task);
@@ -116,12 +121,15 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
      * A token of the calling thread for the {@code near} parameters of this class's static
      * methods, for an adapter that calls several of them in a row on one thread: it looks the
      * thread's state up once, here, instead of in each. Like a switch token, good on the thread
-     * that got it; passed on another thread it only costs that thread the lookup.
+     * that got it; passed on another thread it only costs that thread the lookup. For adapters,
+     * not applications. It is not a switch token: {@link #switchBack} ignores it. Keep it no
+     * longer than the call it serves (it refers to the thread and its state: a kept token
+     * keeps a dead thread's).
      *
      * @return the token
      */
     public static Object near() {
-        return ThreadState.current();
+        return ThreadState.current().near;
     }
 
     /**
@@ -163,19 +171,21 @@ public final class TaskThreadLocalAccessor implements ThreadLocalAccessor<Task> 
         return st != null ? st : ThreadState.current();
     }
 
-    /** {@code near} if it is the calling thread's state, else null. */
+    /** The calling thread's state if {@code near} is its {@link #near} token or a switch token of it, else null. */
     private static ThreadState ownState(Object near) {
-        return near instanceof ThreadState && ((ThreadState) near).thread == Thread.currentThread()
-                ? (ThreadState) near : null;
+        ThreadState st = near instanceof ThreadState.Near ? ((ThreadState.Near) near).state
+                : near instanceof ThreadState ? (ThreadState) near : null;
+        return st != null && st.thread == Thread.currentThread() ? st : null;
     }
 
     /**
      * Undoes the matching {@link #switchTo}.
      *
-     * @param token what {@link #switchTo} returned on this thread
+     * @param token what {@link #switchTo} returned on this thread; anything else (a
+     *        {@link #near} token) changes nothing
      */
     public static void switchBack(Object token) {
-        if (token != SAME) {
+        if (token instanceof ThreadState) {
             ((ThreadState) token).pop();
         }
     }

@@ -23,6 +23,17 @@ final class ThreadState {
     final Thread thread;
     final long threadId;
     final boolean virtual;
+    /** This state's {@code TaskThreadLocalAccessor.near()} token: not a switch token, so {@code switchBack} ignores it. */
+    final Near near = new Near(this);
+
+    /** A {@code TaskThreadLocalAccessor.near()} token. */
+    static final class Near {
+        final ThreadState state;
+
+        Near(ThreadState state) {
+            this.state = state;
+        }
+    }
 
     /** The current task, or null. */
     Task task;

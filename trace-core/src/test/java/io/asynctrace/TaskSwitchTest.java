@@ -146,7 +146,10 @@ class TaskSwitchTest {
                 }
                 assertThat(Trace.currentTask()).isSameAs(outer);
             }
+            TaskThreadLocalAccessor.switchBack(TaskThreadLocalAccessor.near()); // not a switch token: ignored
+            assertThat(Trace.currentTask()).as("a near token given to switchBack pops nothing").isSameAs(outer);
         }
+        assertThat(Trace.currentTask()).isNull();
         outer.end();
         TraceModel m = rec.stop();
         for (Task child : made) {
