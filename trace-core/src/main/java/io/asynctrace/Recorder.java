@@ -15,11 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * full buffers on its own thread.
  *
  * <p>Every event method is called with a {@link ThreadState} of the calling thread
- * and a timestamp read after {@link Recordings#active} was seen to be this recorder. An event
+ * and a timestamp read after {@link Recorder#active} was seen to be this recorder. An event
  * is encoded into the thread's leased buffer or, in shared mode, into a locked
  * stripe; if no buffer can be had it is dropped and counted, never waited for.
  */
 final class Recorder {
+    /**
+     * The recording in progress, or null: the one field every disabled call reads. Only
+     * {@link Recordings} writes it, under its lock; it lives here so that the event path
+     * (Trace, Task, Span, this class) never names the lifecycle's owner.
+     */
+    static volatile Recorder active;
+
     private static final AtomicInteger EPOCHS = new AtomicInteger();
     /** Room for any fixed-size event. */
     private static final int FIXED = EventEncoder.FIXED;
@@ -523,7 +530,7 @@ final class Recorder {
 
     /** Records misuse; throws {@link IllegalStateException} afterwards in strict mode. */
     void misuse(ThreadState st, long ts, int kind, long id, String what) {
-        if (Recordings.active == this) {
+        if (Recorder.active == this) {
             bound(st);
             Buffer b = acquire(st, ts, FIXED, epoch);
             if (b != null) {

@@ -13,14 +13,14 @@ import java.util.Objects;
  * The one owner of what is recording in this JVM: the running recording (its
  * {@link Recorder}, writer thread and JFR stream) and every consumer attached to it,
  * the {@link Trace#start} output and the {@link FlightRecorder}'s ring. {@link Trace}
- * and {@link FlightRecorder} only ask it; nothing else changes {@link #active}.
+ * and {@link FlightRecorder} only ask it; nothing else changes {@link Recorder#active}.
  *
  * <h2>Assumptions and guarantees</h2>
  * <ul>
  *   <li>Every change (start, stop, attach, detach, a consumer's or the writer's
  *       failure) happens under one lock, {@code Recordings.class}, so changes never
  *       interleave. Nobody who only looks takes it: application threads read
- *       {@link #active} once per event, and {@link FlightRecorder#running} (called on
+ *       {@link Recorder#active} once per event, and {@link FlightRecorder#running} (called on
  *       Netty's event loop) and {@link Trace#flush} read the volatile fields below, so
  *       none of them waits for a change in progress (a stop holds the lock through the
  *       JFR stop and the writer's join, a detach through its passes). Such a reader
@@ -29,7 +29,7 @@ import java.util.Objects;
  *       output until {@code Trace.stop} (or until that output fails), the flight
  *       recorder until its {@code stop}. When the last one lets go, the recording
  *       ends: its JFR stream stops, every buffer is written, each sink gets its final
- *       segment, and {@link #active} is null again.</li>
+ *       segment, and {@link Recorder#active} is null again.</li>
  *   <li>The first consumer's {@link TraceOptions} set the recording's. A second one
  *       that asks for other options is refused ({@link IllegalStateException}); one
  *       that asks for none ({@code Trace.start(out)}, a flight recorder without
@@ -53,9 +53,6 @@ import java.util.Objects;
  */
 final class Recordings {
     private static final System.Logger LOG = System.getLogger("io.asynctrace");
-
-    /** The recording in progress, or null: the one field every disabled call reads. */
-    static volatile Recorder active;
 
     // Written under Recordings.class; the volatile ones are also read without it (see above).
     private static volatile Recorder recorder;
@@ -245,7 +242,7 @@ final class Recordings {
     /**
      * Attaches {@code sink} to {@code r}, or, for {@code r} null, starts the fresh
      * recording with {@code sink} as its first sink (so it gets everything), then
-     * makes it {@link #active}; under the lock.
+     * makes it {@link Recorder#active}; under the lock.
      */
     private static boolean attach(Recorder r, Sink sink) {
         if (sink instanceof StreamSink s) {
@@ -264,7 +261,7 @@ final class Recordings {
             }
             started.start();
             recorder = started;
-            active = started;
+            Recorder.active = started;
             return true;
         }
         if (!r.writer.attach(sink)) {
@@ -286,8 +283,8 @@ final class Recordings {
 
     /** Ends {@code r} (the last consumer let go); under the lock. */
     private static void end(Recorder r) {
-        if (active == r) {
-            active = null;
+        if (Recorder.active == r) {
+            Recorder.active = null;
         }
         recorder = null;
         tapSinks.clear(); // the writer gives them their final segment as it finishes
@@ -391,8 +388,8 @@ final class Recordings {
 
     /** The writer thread of {@code r} failed: the recording has ended for every consumer. */
     private static void writerFailed(Recorder r) {
-        if (active == r) {
-            active = null; // at once: later events are not recorded
+        if (Recorder.active == r) {
+            Recorder.active = null; // at once: later events are not recorded
         }
         // Not on the writer thread: the lock may be held by a stop() that joins this very thread.
         Thread t = new Thread(() -> {

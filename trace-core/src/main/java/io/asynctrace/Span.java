@@ -68,7 +68,7 @@ public final class Span implements AutoCloseable {
                 misnested = true;
             }
         }
-        if (Recordings.active == r) {
+        if (Recorder.active == r) {
             r.spanEnd(st, ts, id);
         }
         if (misnested) {
@@ -92,7 +92,7 @@ public final class Span implements AutoCloseable {
      */
     public Span attr(String key, String value) {
         Recorder r = recorder;
-        if (r != null && Recordings.active == r) {
+        if (r != null && Recorder.active == r) {
             r.attribute(ThreadState.current(), System.nanoTime(), true, id, null, String.valueOf(key),
                     String.valueOf(value));
         }

@@ -221,7 +221,7 @@ public final class Task implements AutoCloseable {
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null) {
             long ts = System.nanoTime();
             String o = String.valueOf(outcome);
@@ -264,7 +264,7 @@ public final class Task implements AutoCloseable {
      * @return this task
      */
     public Task attr(String key, String value) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null) {
             String k = String.valueOf(key);
             String v = String.valueOf(value);
@@ -335,7 +335,7 @@ public final class Task implements AutoCloseable {
      * @return the span, or a shared no-op span while tracing is off
      */
     public Span startSpan(String name) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -353,7 +353,7 @@ public final class Task implements AutoCloseable {
      * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars
      */
     public void log(String category, String message) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null) {
             r.log(ThreadState.current(), System.nanoTime(), this, String.valueOf(category), String.valueOf(message));
         }
@@ -392,7 +392,7 @@ public final class Task implements AutoCloseable {
                 st.span = previousSpan;
             }
             if (misnested) {
-                Recorder r = Recordings.active;
+                Recorder r = Recorder.active;
                 if (r != null) {
                     r.misuse(here, System.nanoTime(), Wire.MISUSE_SCOPE_MISNESTED, task.id,
                             "scope of " + task + " closed twice, on another thread, or out of order");

@@ -138,7 +138,7 @@ public final class Trace {
 
     /** @return whether a recording is in progress (for a {@code Trace.start} output, a flight recorder, or both) */
     public static boolean isEnabled() {
-        return Recordings.active != null;
+        return Recorder.active != null;
     }
 
     /**
@@ -168,7 +168,7 @@ public final class Trace {
     static Task newTask(ThreadState st, String type, Task parent) {
         long ts = System.nanoTime();
         Task t = new Task(st.newId(), parent == null ? 0 : parent.id, String.valueOf(type), ts);
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (parent != null) {
             t.rootId = parent.rootId;
             t.otelTraceId = parent.otelTraceId;
@@ -214,7 +214,7 @@ public final class Trace {
      * @param body the work; its exceptions propagate after the span ends
      */
     public static void withSpan(String name, Runnable body) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             body.run();
             return;
@@ -238,7 +238,7 @@ public final class Trace {
      * @return what {@code body} returned
      */
     public static <T> T withSpan(String name, Supplier<T> body) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return body.get();
         }
@@ -262,7 +262,7 @@ public final class Trace {
     private static void endSync(Recorder r, ThreadState st, long id, long parent) {
         long ts = System.nanoTime();
         st.span = parent;
-        if (Recordings.active == r) {
+        if (Recorder.active == r) {
             r.spanEnd(st, ts, id);
         }
     }
@@ -276,7 +276,7 @@ public final class Trace {
      * @return the span to end, or a shared no-op span while tracing is off
      */
     public static Span startSpan(String name) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -297,7 +297,7 @@ public final class Trace {
      * @return the span, or a shared no-op span while tracing is off
      */
     public static Span startDetachedSpan(String name) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return Span.NOOP;
         }
@@ -314,7 +314,7 @@ public final class Trace {
      * @param message free text, cut at {@value Wire#MAX_MESSAGE_CHARS} chars (the cut is recorded)
      */
     public static void log(String category, String message) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return;
         }
@@ -331,7 +331,7 @@ public final class Trace {
      * @return the job id, or 0 while tracing is off
      */
     public static long jobQueued() {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return 0;
         }
@@ -350,7 +350,7 @@ public final class Trace {
      * @return the job id, or 0 while tracing is off
      */
     public static long jobQueued(Task task) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r == null) {
             return 0;
         }
@@ -366,7 +366,7 @@ public final class Trace {
      * @param job an id from {@link #jobQueued()}; 0 does nothing
      */
     public static void jobStarted(long job) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null && job != 0) {
             r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_START, job);
         }
@@ -378,7 +378,7 @@ public final class Trace {
      * @param job an id from {@link #jobQueued()}; 0 does nothing
      */
     public static void jobFinished(long job) {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null && job != 0) {
             r.idEvent(ThreadState.current(), System.nanoTime(), Wire.JOB_END, job);
         }

@@ -23,7 +23,7 @@ class ClosingAttributesTest {
 
     @AfterEach
     void stopAll() {
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         if (r != null) {
             r.writer.afterStripeForTest(null);
         }
@@ -35,7 +35,7 @@ class ClosingAttributesTest {
         flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST.withMaxThreadBuffers(0)));
         Trace.start(file);
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         assertThat(r.stripes.length).isGreaterThanOrEqualTo(4);
         return r;
     }

@@ -68,7 +68,7 @@ class DetachWaitTest {
         flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(NO_FLUSH));
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         Trace.start(file);
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         assertThat(r.stripes.length).isGreaterThanOrEqualTo(3);
         CountDownLatch done = new CountDownLatch(1);
         Thread holder = new Thread(() -> Await.latch("the test ends", done), "stripe-holder");

@@ -97,7 +97,7 @@ class EarlierBeginTest {
         FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         ThreadState st = ThreadState.current();
         long ts = System.nanoTime();
         int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late"); // Task.attr's first half
@@ -130,7 +130,7 @@ class EarlierBeginTest {
         FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         ThreadState st = ThreadState.current();
         long ts = System.nanoTime();
         t.attributeInFlightForTest(1); // Task.recordAttribute, as far as its first half
@@ -162,7 +162,7 @@ class EarlierBeginTest {
         FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         ThreadState st = ThreadState.current();
         long ts = System.nanoTime();
         t.attributeInFlightForTest(1);
@@ -203,7 +203,7 @@ class EarlierBeginTest {
         FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         ThreadState st = ThreadState.current();
         long ts = System.nanoTime();
         t.attributeInFlightForTest(1);

@@ -88,7 +88,7 @@ class FlushTest {
     @Test
     void theBoundCoversTheWritersWaitForAHeldStripe() throws Exception {
         Trace.start(new java.io.ByteArrayOutputStream(), FAST.withMaxThreadBuffers(0));
-        Stripe s = Recordings.active.stripes[0];
+        Stripe s = Recorder.active.stripes[0];
         CountDownLatch done = new CountDownLatch(1);
         Thread holder = new Thread(() -> Await.latch("the test ends", done), "stripe-holder");
         holder.start();
@@ -111,7 +111,7 @@ class FlushTest {
                 .withOptions(FAST.withBufferSize(16 << 10).withMaxBuffers(4).withFlushIntervalMillis(60_000));
         f.start();
         try {
-            Recorder r = Recordings.active;
+            Recorder r = Recorder.active;
             Await.until("the recording dropped events (four small buffers, no flush)", () -> {
                 for (int i = 0; i < 10_000; i++) {
                     Trace.log("filling", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");

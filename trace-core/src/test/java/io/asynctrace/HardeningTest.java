@@ -33,7 +33,7 @@ class HardeningTest {
     @Test
     void anErrorInsideAnEventNeverLeavesAStripeLocked() throws Exception {
         Trace.start(new ByteArrayOutputStream(), TraceOptions.defaults().withMaxThreadBuffers(0));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         Thread t = new Thread(null, () -> {
             for (int i = 0; i < 100; i++) {
                 depth = 0;
@@ -71,7 +71,7 @@ class HardeningTest {
     @Test
     void aStripeALiveThreadKeepsIsWaitedForOnceNotAtEveryFlush() throws Exception {
         Trace.start(new ByteArrayOutputStream(), TraceOptions.defaults().withMaxThreadBuffers(0));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread holder = new Thread(() -> Await.latch("the test ends", done), "stripe-holder");
         holder.start();
@@ -140,7 +140,7 @@ class HardeningTest {
     @Test
     void aSpanNeverEndedDoesNotKeepTheStoppedRecordingsTables() {
         Trace.start(new ByteArrayOutputStream(), TraceOptions.defaults().withStackDepth(8));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         java.util.List<Span> open = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             open.add(Trace.startDetachedSpan("never ended " + i));
@@ -159,7 +159,7 @@ class HardeningTest {
     @Test
     void anIdleThreadDoesNotKeepAStoppedRecordingAlive() throws Exception {
         Trace.start(new ByteArrayOutputStream());
-        WeakReference<Recorder> recording = new WeakReference<>(Recordings.active);
+        WeakReference<Recorder> recording = new WeakReference<>(Recorder.active);
         CountDownLatch recorded = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread idle = new Thread(() -> {
@@ -202,7 +202,7 @@ class HardeningTest {
     void aStopThatGivesUpWaitingForJfrSaysSoWithADataLossEvent() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
-        JfrBridge jfr = Recordings.active.runtimeForTest();
+        JfrBridge jfr = Recorder.active.runtimeForTest();
         org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
         ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofMillis(200), false);
         Trace.log("before", "stop");
@@ -227,7 +227,7 @@ class HardeningTest {
     void aJfrEventAHandlerFailedOnIsCountedAsDroppedAtOnce() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
-        JfrBridge jfr = Recordings.active.runtimeForTest();
+        JfrBridge jfr = Recorder.active.runtimeForTest();
         org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
         JfrStream stream = (JfrStream) jfr;
         stream.failHandlerForTest("jdk.ThreadSleep");
@@ -262,7 +262,7 @@ class HardeningTest {
     void aStreamThatCatchesUpWhileStopJoinsItIsNoLoss() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
-        JfrBridge jfr = Recordings.active.runtimeForTest();
+        JfrBridge jfr = Recorder.active.runtimeForTest();
         org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
         ((JfrStream) jfr).lateLastMarkerForTest(Duration.ofSeconds(2), true);
         Trace.log("before", "stop");
@@ -283,10 +283,10 @@ class HardeningTest {
     void aJfrEventDeliveredAsStopClosesTheStreamIsInTheTraceNotDropped() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, TraceOptions.defaults().withRuntimeEvents(RuntimeEvents.defaults()));
-        JfrBridge jfr = Recordings.active.runtimeForTest();
+        JfrBridge jfr = Recorder.active.runtimeForTest();
         org.junit.jupiter.api.Assumptions.assumeTrue(jfr instanceof JfrStream, "JDK Flight Recorder is available");
         JfrStream stream = (JfrStream) jfr;
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(1);
         stream.afterCloseForTest(() -> {
             // Late, as under load: once the writer closed the buffers at stop, or a second on (it never does if stop waits).

@@ -170,7 +170,7 @@ class LifecycleTest {
             // Far more than the recording's 16 MiB of buffers, while the file does not move, paced on the
             // writer thread (not on its sinks): a pace it keeps up with, so that only a consumer that
             // stalled it could make it drop.
-            Recorder r = Recordings.active;
+            Recorder r = Recorder.active;
             for (int i = 0; i < 150_000; i++) {
                 Trace.log("load", message);
                 if (i % 1_000 == 0) {
@@ -182,7 +182,7 @@ class LifecycleTest {
         } finally {
             release.countDown();
         }
-        assertThat(read(snapshot).dropped()).as("flight recorder drops (recorder: " + Recordings.active.dropped
+        assertThat(read(snapshot).dropped()).as("flight recorder drops (recorder: " + Recorder.active.dropped
                 + ")").isZero();
         RecordingStats stats = Trace.stop();
         assertThat(stats.failure()).isEmpty();
@@ -255,14 +255,14 @@ class LifecycleTest {
     @Test
     void aWriterFailureStopsTheFlightRecorderAndANewOneStarts() throws Exception {
         FlightRecorder f = flight(FAST.withRuntimeEvents(RuntimeEvents.defaults()));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         r.writer.failForTest(new AssertionError("a bug in the writer"));
         Await.until("the flight recorder stops", () -> !f.isRunning() && FlightRecorder.running() == null);
         assertThat(Trace.isEnabled()).isFalse();
         assertThatThrownBy(() -> f.writeTo(new ByteArrayOutputStream())).isInstanceOf(IllegalStateException.class);
         FlightRecorder g = flight(FAST);
         assertThat(g.isRunning()).isTrue();
-        assertThat(Recordings.active).isNotSameAs(r);
+        assertThat(Recorder.active).isNotSameAs(r);
     }
 
     @Test
@@ -273,7 +273,7 @@ class LifecycleTest {
         List<jdk.jfr.Recording> ours = jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings().stream()
                 .filter(x -> !before.contains(x.getId())).toList();
         assertThat(ours).as("the recording's JFR stream").isNotEmpty();
-        Recordings.active.writer.failForTest(new AssertionError("a bug in the writer"));
+        Recorder.active.writer.failForTest(new AssertionError("a bug in the writer"));
         Await.until("the flight recorder stops", () -> !f.isRunning());
         Await.until("JFR stops filling buffers nobody drains", () -> ours.stream().allMatch(
                 x -> x.getState() == jdk.jfr.RecordingState.STOPPED || x.getState() == jdk.jfr.RecordingState.CLOSED));
@@ -320,7 +320,7 @@ class LifecycleTest {
     @Test
     void aFileAttachedAfterDropsCountsOnlyItsOwnDrops() throws Exception {
         FlightRecorder f = flight(FAST.withMaxThreadBuffers(0));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         for (Stripe s : r.stripes) {
             Await.until("every stripe held", s::tryLock);
         }
@@ -451,7 +451,7 @@ class LifecycleTest {
     void aDroppedTaskBeginIsWrittenAtTheTasksNextEvent() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, FAST.withMaxThreadBuffers(0));
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         for (Stripe s : r.stripes) {
             // The writer thread tries each stripe every flush interval: retry until this test holds it.
             Await.until("the test holds the stripe", s::tryLock);
@@ -478,7 +478,7 @@ class LifecycleTest {
         for (int i = 0; i < 10; i++) {
             Trace.log("stuck", Integer.toString(i));
         }
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         Stripe holding = null;
         for (Stripe s : r.stripes) {
             if (s.buffer != null && Buffer.at(s.buffer.committedState()) > 0) {

@@ -33,7 +33,7 @@ class ManyThreadsTest {
         TraceOptions options = TraceOptions.defaults().withMaxBuffers(32).withMaxThreadBuffers(8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out, options);
-        Recorder recorder = Recordings.active;
+        Recorder recorder = Recorder.active;
         int threads = 300;
         CountDownLatch allLogged = new CountDownLatch(threads);
         CountDownLatch release = new CountDownLatch(1);
@@ -79,7 +79,7 @@ class ManyThreadsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TraceOptions options = TraceOptions.defaults();
         Trace.start(out, options);
-        Recorder recorder = Recordings.active;
+        Recorder recorder = Recorder.active;
         int n = 100_000;
         for (int i = 0; i < n; i++) {
             int id = i;

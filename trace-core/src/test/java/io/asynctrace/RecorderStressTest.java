@@ -165,7 +165,7 @@ class RecorderStressTest {
         };
         TraceOptions options = TraceOptions.defaults().withBufferSize(16 * 1024).withMaxBuffers(8);
         Trace.start(slow, options);
-        Recorder recorder = Recordings.active;
+        Recorder recorder = Recorder.active;
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
         AtomicLong emitted = new AtomicLong();

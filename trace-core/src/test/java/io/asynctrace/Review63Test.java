@@ -26,7 +26,7 @@ class Review63Test {
     void eventsOfAThreadStuckAfterItsHandOffAreWrittenAndCountedDroppedAtStop() throws Exception {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         Trace.start(file);
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         List<Task> tasks = new CopyOnWriteArrayList<>();
         AtomicReference<ThreadState> state = new AtomicReference<>();
         CountDownLatch recorded = new CountDownLatch(1);

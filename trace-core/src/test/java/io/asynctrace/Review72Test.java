@@ -30,7 +30,7 @@ class Review72Test {
     void aCallUnderTheFilesOwnEpochIsNotWaitedForNorCountedLost() throws Exception {
         flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         Trace.start(file);
         Thread other = new Thread(() -> t.attr("region", "eu")); // claims the begin inside its own call

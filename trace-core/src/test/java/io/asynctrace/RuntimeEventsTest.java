@@ -185,7 +185,7 @@ class RuntimeEventsTest {
     void whenJfrIsMissingTheTraceSaysWhy() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Trace.start(out);
-        JfrBridge.unavailable(Recordings.active, "this Java runtime has no jdk.jfr module (JDK Flight Recorder)");
+        JfrBridge.unavailable(Recorder.active, "this Java runtime has no jdk.jfr module (JDK Flight Recorder)");
         Trace.log("still", "traced");
         Trace.stop();
         TraceModel m = TraceModels.read(out);

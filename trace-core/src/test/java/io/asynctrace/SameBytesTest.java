@@ -37,7 +37,7 @@ class SameBytesTest {
             before.log("late", "mentioned first now");
             before.end("cancelled");
             order.end();
-            Recordings.active.runtimeEvent(0, "JVM", System.nanoTime(), 1234, Wire.RUNTIME_GC_PAUSE, 3, "G1 Young");
+            Recorder.active.runtimeEvent(0, "JVM", System.nanoTime(), 1234, Wire.RUNTIME_GC_PAUSE, 3, "G1 Young");
         } finally {
             Trace.stop();
         }

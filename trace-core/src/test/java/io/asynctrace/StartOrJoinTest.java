@@ -24,7 +24,7 @@ class StartOrJoinTest {
     void withNothingRunningItStartsWithTheGivenOptions() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(Trace.startOrJoin(out, MINE)).as("started").isTrue();
-        assertThat(Recordings.active.options).isEqualTo(MINE);
+        assertThat(Recorder.active.options).isEqualTo(MINE);
         Trace.newTask("mine").end();
         Trace.stop();
         assertThat(Trace.isEnabled()).isFalse();
@@ -39,7 +39,7 @@ class StartOrJoinTest {
         FlightRecorder f = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(flightOptions));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(Trace.startOrJoin(out, MINE)).as("joined").isFalse();
-        assertThat(Recordings.active.options).as("the running recording's, not the caller's").isEqualTo(flightOptions);
+        assertThat(Recorder.active.options).as("the running recording's, not the caller's").isEqualTo(flightOptions);
         Trace.newTask("joined").end();
         Trace.stop();
         assertThat(f.isRunning()).as("the flight recorder goes on").isTrue();

@@ -78,7 +78,7 @@ class WriterFailureTest {
     void anAttachTheWriterDiedBeforeServingIsRefusedAndStopDoesNotHang() throws Exception {
         flight = new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FAST);
         flight.start();
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         FlightRing ring = Recordings.ringForTest();
         CompletableFuture<Void> start = new CompletableFuture<>();
         synchronized (ring) {
@@ -106,7 +106,7 @@ class WriterFailureTest {
     void aDetachTheWriterDiedBeforeServingClosesTheOutput() throws Exception {
         flight = new FlightRecorder(Duration.ofSeconds(2), 8 << 20).withOptions(FAST);
         flight.start();
-        Recorder r = Recordings.active;
+        Recorder r = Recorder.active;
         FlightRing ring = Recordings.ringForTest();
         Trace.start(new ByteArrayOutputStream());
         CompletableFuture<Void> stop = new CompletableFuture<>();
