@@ -127,28 +127,20 @@ class EarlierBeginTest {
      */
     @Test
     void anAttributeCallUnderWayForAnOutputsWholeLifeIsCountedLostToIt() throws Exception {
-        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
-                .withOptions(FlightFixtures.FAST));
-        Task t = Trace.newTask("order");
-        Recorder r = Recorder.active;
-        ThreadState st = ThreadState.current();
-        long ts = System.nanoTime();
-        t.attributeInFlightForTest(1); // Task.recordAttribute, as far as its first half
-        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
+        HalfCall call = halfCallThenAttach();
+        Task t = call.task();
+        ByteArrayOutputStream file = call.file();
         Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
         other.start();
         other.join();
-        assertThat(t.knownBegin()).isGreaterThan(before);
+        assertThat(t.knownBegin()).isGreaterThan(call.recordedEpoch());
         RecordingStats stats = Trace.stop(); // the file leaves while the call is still under way
-        t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // the rest of it
-        t.attributeInFlightForTest(-1);
+        call.finish(); // the rest of it
         assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").isEmpty();
         assertThat(stats.droppedEvents()).as("the value it lacks, counted lost to it").isEqualTo(1);
         t.end("ok");
         ByteArrayOutputStream ring = new ByteArrayOutputStream();
-        flight.writeTo(ring);
+        call.flight().writeTo(ring);
         assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
     }
 
@@ -159,16 +151,10 @@ class EarlierBeginTest {
      */
     @Test
     void anAttributeCallThatEndsWhileTheDetachWaitsReachesTheLeavingOutput() throws Exception {
-        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
-                .withOptions(FlightFixtures.FAST));
-        Task t = Trace.newTask("order");
-        Recorder r = Recorder.active;
-        ThreadState st = ThreadState.current();
-        long ts = System.nanoTime();
-        t.attributeInFlightForTest(1);
-        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
+        HalfCall call = halfCallThenAttach();
+        Task t = call.task();
+        Recorder r = call.recorder();
+        ByteArrayOutputStream file = call.file();
         Thread other = new Thread(() -> t.log("step", "in the new epoch"));
         other.start();
         other.join();
@@ -176,8 +162,7 @@ class EarlierBeginTest {
         r.earlierBegins.awaitingKeepsForTest = () -> {
             r.earlierBegins.awaitingKeepsForTest = null;
             waited.incrementAndGet();
-            t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // the call's thread, back while the detach waits
-            t.attributeInFlightForTest(-1);
+            call.finish(); // the call's thread, back while the detach waits
         };
         RecordingStats stats = Trace.stop();
         assertThat(waited).as("the detach waited for the call").hasValue(1);
@@ -185,7 +170,7 @@ class EarlierBeginTest {
         assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
         t.end("ok");
         ByteArrayOutputStream ring = new ByteArrayOutputStream();
-        flight.writeTo(ring);
+        call.flight().writeTo(ring);
         assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
     }
 
@@ -200,16 +185,10 @@ class EarlierBeginTest {
      */
     @Test
     void aClaimUndoneAfterTheWriterGaveUpOnItsBeginCountsNothingAndWritesNothingTwice() throws Exception {
-        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
-                .withOptions(FlightFixtures.FAST));
-        Task t = Trace.newTask("order");
-        Recorder r = Recorder.active;
-        ThreadState st = ThreadState.current();
-        long ts = System.nanoTime();
-        t.attributeInFlightForTest(1);
-        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late"); // recorded before the attach
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
+        HalfCall call = halfCallThenAttach();
+        Task t = call.task();
+        Recorder r = call.recorder();
+        ByteArrayOutputStream file = call.file();
         java.util.concurrent.atomic.AtomicInteger undone = new java.util.concurrent.atomic.AtomicInteger();
         r.earlierBegins.claimStageForTest = (stage, e) -> {
             if (stage == EarlierBegins.QUEUED && e.task == t.id() && undone.get() == 0) {
@@ -217,8 +196,7 @@ class EarlierBeginTest {
                 io.asynctrace.testing.Await.until("the writer gave up on the begin", e::abandoned);
             } else if (stage == EarlierBegins.ABANDONED_CLAIM_WON) {
                 undone.incrementAndGet();
-                t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // kept while the claim stood: queued apart
-                t.attributeInFlightForTest(-1);
+                call.finish(); // kept while the claim stood: queued apart
             }
         };
         Thread other = new Thread(() -> t.log("step", "in the new epoch"));
@@ -232,7 +210,7 @@ class EarlierBeginTest {
         assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
         assertThat(stats.droppedEvents()).as("nothing lost: the begin was queued again").isZero();
         ByteArrayOutputStream ring = new ByteArrayOutputStream();
-        flight.writeTo(ring);
+        call.flight().writeTo(ring);
         assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
     }
 
@@ -252,6 +230,34 @@ class EarlierBeginTest {
         EarlierBegin settled = new EarlierBegin(1, "t", t, 0, 5, -1);
         assertThat(settled.settle(true)).isTrue();
         assertThat(settled.awaitSettled(System.nanoTime() - 1)).isTrue();
+    }
+
+    /**
+     * A flight recorder, a task, and an attribute call on it ({@code trace.id = t-late}) as far
+     * as {@code Task.recordAttribute}'s first half: counted in flight and recorded under the epoch
+     * before the attach; then a file attached. {@link HalfCall#finish} is the call's second half.
+     */
+    private HalfCall halfCallThenAttach() {
+        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST));
+        Task t = Trace.newTask("order");
+        Recorder r = Recorder.active;
+        ThreadState st = ThreadState.current();
+        long ts = System.nanoTime();
+        t.attributeInFlightForTest(1);
+        int recordedEpoch = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        return new HalfCall(flight, t, r, st, ts, recordedEpoch, file);
+    }
+
+    private record HalfCall(FlightRecorder flight, Task task, Recorder recorder, ThreadState state, long ts,
+                            int recordedEpoch, ByteArrayOutputStream file) {
+        /** The call's second half: the value kept (or queued apart), the call no longer in flight. */
+        void finish() {
+            task.keepRecorded(recorder, state, ts, recordedEpoch, "trace.id", "t-late");
+            task.attributeInFlightForTest(-1);
+        }
     }
 
     private static java.util.List<String> traceIds(byte[] trace, long task) throws java.io.IOException {
