@@ -105,7 +105,8 @@ final class EarlierBegin {
      */
     private String[] attributes;
     private int[] covered;
-    private int attributesCut;
+    /** The keys it does not keep, with their covered epochs (null: none). */
+    private KeptAttributes.Snapshot kept;
     /**
      * Whether it is the task's begin (with its attributes); false: one attribute alone, at
      * {@link #time}, recorded under {@link #knownUpTo} and kept after the claim for
@@ -145,7 +146,7 @@ final class EarlierBegin {
         if (kept != null) {
             attributes = kept.attributes();
             covered = kept.covered();
-            attributesCut = kept.cut();
+            this.kept = kept;
         }
     }
 
@@ -233,7 +234,7 @@ final class EarlierBegin {
 
     /** @return the events it stands for in an output attached at {@code attachEpoch} that needs it: the begin, its attributes and those not kept */
     long events(int attachEpoch) {
-        long n = (begin ? 1 : 0) + attributesCut;
+        long n = (begin ? 1 : 0) + attributesCut(attachEpoch);
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
                 n += carries(i, attachEpoch) ? 1 : 0;
@@ -252,9 +253,14 @@ final class EarlierBegin {
         return !begin;
     }
 
-    /** @return the attributes it stands for but does not carry (counted as dropped where it is written) */
-    int attributesCut() {
-        return attributesCut;
+    /**
+     * @return the attribute keys an output attached at {@code attachEpoch} lacks because this
+     *     begin does not carry them and no value of theirs reaches it otherwise (counted as
+     *     dropped where it is written)
+     */
+    int attributesCut(int attachEpoch) {
+        KeptAttributes.Snapshot k = kept;
+        return k == null ? 0 : k.cut(attachEpoch);
     }
 
     private int room() {

@@ -28,7 +28,9 @@ import java.util.Arrays;
  *       in {@code (r, k]} ({@link Task#keepRecorded}). A begin's snapshot gives it to an
  *       output attached at {@code A} only if {@code A} is past both: so an output never gets
  *       a value twice, and one recorded after the claim (its own event) is never stamped at
- *       the task's start.</li>
+ *       the task's start. A key past the bound carries such an epoch too (the newest of its
+ *       calls'): a begin counts it lost only to outputs attached past it, never to one that
+ *       has a value of it as its own event or queued apart.</li>
  *   <li>A claim takes its snapshot after its claim ({@link EarlierBegins#begin}): a keep
  *       before the snapshot is in it (and read the claim if it came after it, so it is
  *       covered past it), a keep after the snapshot reads the claim, and queues apart.</li>
@@ -36,6 +38,7 @@ import java.util.Arrays;
  */
 final class KeptAttributes {
     private static final int GROW = 4;
+    private static final int[] NONE = new int[0];
 
     /** key, value, key, value... for {@link #count} keys. */
     private String[] pairs = new String[2 * GROW];
@@ -44,12 +47,26 @@ final class KeptAttributes {
     private int count;
     /** Keys past the bound, remembered to count each once; made at the first. */
     private String[] cutKeys;
+    /** Per cut key: the newest epoch whose outputs get one of its values otherwise, as {@link #covered}. */
+    private int[] cutCovered;
     private int cutCount;
     /** Calls with a key neither kept nor remembered as cut. */
     private int past;
 
-    /** What a begin carries: key, value, ... (never changed), each key's {@link #covered}, and how many keys are not kept. */
-    record Snapshot(String[] attributes, int[] covered, int cut) {
+    /**
+     * What a begin carries: key, value, ... (never changed), each key's {@link #covered}, and
+     * the keys it does not keep: each remembered cut key's covered epoch, and how many calls
+     * named a key past those too ({@code past}, counted for every output that needs the begin).
+     */
+    record Snapshot(String[] attributes, int[] covered, int[] cutCovered, int past) {
+        /** @return how many keys an output attached at {@code attachEpoch} lacks: those it gets no value of otherwise */
+        int cut(int attachEpoch) {
+            int n = past;
+            for (int c : cutCovered) {
+                n += c < attachEpoch ? 1 : 0;
+            }
+            return n;
+        }
     }
 
     /**
@@ -68,8 +85,9 @@ final class KeptAttributes {
             pairs[2 * i] = key;
         }
         if (i < 0) {
-            cut(key);
-            return task.knownBegin();
+            int known = task.knownBegin();
+            cut(key, Math.max(recorded, known)); // as a kept key's covered: an output attached up to it has a value
+            return known;
         }
         pairs[2 * i + 1] = value;
         int known = task.knownBegin();
@@ -86,16 +104,19 @@ final class KeptAttributes {
         return -1;
     }
 
-    private void cut(String key) {
+    private void cut(String key, int cov) {
         for (int i = 0; i < cutCount; i++) {
             if (cutKeys[i].equals(key)) {
-                return; // counted once already
+                cutCovered[i] = Math.max(cutCovered[i], cov); // counted once: an output that got any value has the key
+                return;
             }
         }
         if (cutCount < Task.MAX_CUT_KEYS) {
             if (cutKeys == null) {
                 cutKeys = new String[Task.MAX_CUT_KEYS];
+                cutCovered = new int[Task.MAX_CUT_KEYS];
             }
+            cutCovered[cutCount] = cov;
             cutKeys[cutCount++] = key;
         } else {
             past++;
@@ -105,6 +126,6 @@ final class KeptAttributes {
     /** @return a copy of what is kept now, for the begin a thread claims ({@link EarlierBegins#begin}) */
     synchronized Snapshot snapshot() {
         return new Snapshot(count == 0 ? null : Arrays.copyOf(pairs, 2 * count), Arrays.copyOf(covered, count),
-                cutCount + past);
+                cutCount == 0 ? NONE : Arrays.copyOf(cutCovered, cutCount), past);
     }
 }

@@ -87,8 +87,11 @@ abstract class Sink {
     final byte[] events(SegmentBody body) {
         boolean own = takesEventsOf(body);
         for (EarlierBegin e : body.begins()) {
-            if (e.attributesCut() > 0 && e.neededBy(attachEpoch)) {
-                lost(e.attributesCut());
+            if (e.neededBy(attachEpoch)) {
+                int cut = e.attributesCut(attachEpoch);
+                if (cut > 0) {
+                    lost(cut);
+                }
             }
         }
         return EarlierBegin.prepend(body.begins(), attachEpoch, base, own ? body.events() : new byte[0],
