@@ -33,8 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>A detach, once its final segment took the queue and its second pass is over (so the
  *       wait takes nothing from that pass's budget), waits (within its one deadline) for the
  *       calls on the tasks of the unsure begins its sink got ({@link #awaitKeeps}):
- *       what they queued apart by then goes with its final segment (the queue is read, not
- *       taken: the other outputs get them as usual); each call still under way at the
+ *       those tasks are listed before the second pass ({@link #closing}), whose segments
+ *       take the queue for the other outputs and let the unsure begins of calls over by then
+ *       go; what those calls queued apart for the leaving output is set aside as those
+ *       segments take it (review 81 D1: lost, uncounted). What they queued apart by then
+ *       goes with its final segment (the queue is read, not taken: the other outputs get
+ *       them as usual); each call still under way at the
  *       deadline counts one event lost to it (one too many if its value needed no queueing
  *       apart, never too few). A begin an unsure claim queued after the final segment took
  *       the queue is for an event after it, not the leaving output's. The count tells no call
@@ -59,6 +63,15 @@ final class EarlierBegins {
      * javadoc); the writer lets each go once it saw no call under way on its task.
      */
     private final ConcurrentLinkedQueue<Unsure> unsure = new ConcurrentLinkedQueue<>();
+    /** From {@link #closing} to {@link #awaitKeeps} of a detach (writer thread only); else null. */
+    private Closing closing;
+
+    /** A detach's leaving output: the tasks it waits for, and what was queued apart for it on them meanwhile. */
+    private record Closing(int attachEpoch, List<Task> tasks, List<EarlierBegin> apart) {
+        boolean needs(EarlierBegin e) {
+            return e.attributeAlone() && e.neededBy(attachEpoch) && tasks.stream().anyMatch(t -> t.id == e.task);
+        }
+    }
     /** Begins the writer gave up waiting for, until their threads say whether they were lost; writer thread only. */
     private final List<EarlierBegin> abandoned = new ArrayList<>();
     /** For tests: told, on the claiming thread, each {@link #QUEUED} and {@link #ABANDONED_CLAIM_WON} of {@link #begin}. */
@@ -197,6 +210,9 @@ final class EarlierBegins {
         long deadline = System.nanoTime() + EarlierBegin.SETTLE_WAIT_NANOS;
         while ((e = queue.poll()) != null) {
             queued.decrementAndGet();
+            if (closing != null && closing.needs(e)) {
+                closing.apart.add(e); // the leaving output's too: for its final segment (awaitKeeps)
+            }
             if (e.awaitSettled(deadline)) {
                 e.taken = true;
                 taken.add(e);
@@ -250,12 +266,12 @@ final class EarlierBegins {
      *     its final segment), and how many calls were still under way (lost to it)
      */
     Keeps awaitKeeps(int attachEpoch, long deadline) {
-        List<Task> tasks = new ArrayList<>();
-        for (Unsure u : unsure) {
-            if (u.begin.taken && u.begin.neededBy(attachEpoch) && !tasks.contains(u.task)) {
-                tasks.add(u.task);
-            }
+        Closing c = closing;
+        closing = null;
+        if (c == null || c.attachEpoch != attachEpoch) {
+            c = listed(attachEpoch);
         }
+        List<Task> tasks = c.tasks;
         if (tasks.isEmpty()) {
             return Keeps.NONE;
         }
@@ -274,12 +290,31 @@ final class EarlierBegins {
             }
             lost += t.attributesInFlight(); // read before the queue below: a call over by now queued its value
         }
-        List<EarlierBegin> apart = new ArrayList<>();
+        List<EarlierBegin> apart = new ArrayList<>(c.apart);
         for (EarlierBegin e : queue) {
-            if (e.attributeAlone() && e.neededBy(attachEpoch) && tasks.stream().anyMatch(t -> t.id == e.task)) {
+            if (c.needs(e)) {
                 apart.add(e);
             }
         }
         return new Keeps(apart, lost);
+    }
+
+    /**
+     * Writer thread, at a detach, once the leaving sink's final segment took the queue and
+     * before its second pass: lists the tasks {@link #awaitKeeps} waits for, and from now on
+     * sets aside what a segment takes that was queued apart for that sink on them.
+     */
+    void closing(int attachEpoch) {
+        closing = listed(attachEpoch);
+    }
+
+    private Closing listed(int attachEpoch) {
+        List<Task> tasks = new ArrayList<>();
+        for (Unsure u : unsure) {
+            if (u.begin.taken && u.begin.neededBy(attachEpoch) && !tasks.contains(u.task)) {
+                tasks.add(u.task);
+            }
+        }
+        return new Closing(attachEpoch, tasks, new ArrayList<>());
     }
 }

@@ -434,6 +434,7 @@ final class SegmentWriter implements Runnable {
             boolean own = leaving.takesEventsOf(b);
             begins.seenIn(own ? b.events() : null, own ? b.eventsLength() : 0, b.begins());
         }
+        recorder.earlierBegins.closing(leaving.attachEpoch()); // before the second pass's segments take the queue
         buffers.closing(begins);
         try {
             buffers.sweepClosing(leaving, deadline);
