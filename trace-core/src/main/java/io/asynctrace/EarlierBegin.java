@@ -98,15 +98,13 @@ final class EarlierBegin {
     final int stack;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    private static final int[] NO_CUT = new int[0];
     /**
      * The task's attributes (key, value, ...) just after its thread's claim, each with the
      * newest epoch whose outputs get it otherwise ({@link KeptAttributes}; null: to every
-     * output that needs it), and how many it did not keep: filled before it is settled.
+     * output that needs it), and the keys it did not keep: filled before it is settled.
      */
-    private String[] attributes;
-    private int[] covered;
-    /** The keys it does not keep, with their covered epochs (null: none). */
-    private KeptAttributes.Snapshot kept;
+    private volatile KeptAttributes.Snapshot kept; // one volatile record: a writer counting an abandoned begin sees all of it or none (review 81 R2)
     /**
      * Whether it is the task's begin (with its attributes); false: one attribute alone, at
      * {@link #time}, recorded under {@link #knownUpTo} and kept after the claim for
@@ -144,8 +142,6 @@ final class EarlierBegin {
     /** Its thread, after its claim won and before it settles it: the task's attributes then. */
     void fill(KeptAttributes.Snapshot kept) {
         if (kept != null) {
-            attributes = kept.attributes();
-            covered = kept.covered();
             this.kept = kept;
         }
     }
@@ -157,7 +153,7 @@ final class EarlierBegin {
     static EarlierBegin attribute(long thread, String threadName, Task t, int recorded, int known, long ts, String key,
                                   String value) {
         EarlierBegin e = new EarlierBegin(thread, threadName, t, recorded, known, EventEncoder.NO_STACK, false, ts);
-        e.attributes = new String[] {key, value};
+        e.kept = new KeptAttributes.Snapshot(new String[] {key, value}, null, NO_CUT, 0);
         STATE.setRelease(e, CONFIRMED); // nothing to claim (publishes the attribute to the writer)
         return e;
     }
@@ -234,18 +230,21 @@ final class EarlierBegin {
 
     /** @return the events it stands for in an output attached at {@code attachEpoch} that needs it: the begin, its attributes and those not kept */
     long events(int attachEpoch) {
-        long n = (begin ? 1 : 0) + attributesCut(attachEpoch);
-        if (attributes != null) {
-            for (int i = 0; i < attributes.length; i += 2) {
-                n += carries(i, attachEpoch) ? 1 : 0;
+        KeptAttributes.Snapshot k = kept;
+        long n = begin ? 1 : 0;
+        if (k != null) {
+            n += k.cut(attachEpoch);
+            String[] attributes = k.attributes();
+            for (int i = 0; attributes != null && i < attributes.length; i += 2) {
+                n += carries(k, i, attachEpoch) ? 1 : 0;
             }
         }
         return n;
     }
 
-    /** Whether an output attached at {@code attachEpoch} gets the attribute at {@code attributes[i]} from it. */
-    private boolean carries(int i, int attachEpoch) {
-        return covered == null || covered[i / 2] < attachEpoch;
+    /** Whether an output attached at {@code attachEpoch} gets the attribute at {@code k.attributes()[i]} from it. */
+    private static boolean carries(KeptAttributes.Snapshot k, int i, int attachEpoch) {
+        return k.covered() == null || k.covered()[i / 2] < attachEpoch;
     }
 
     /** @return whether it is one attribute alone, queued after a claim without it ({@link Task#keepRecorded}) */
@@ -265,6 +264,8 @@ final class EarlierBegin {
 
     private int room() {
         int room = EventEncoder.batchRoom(0, threadName) + (begin ? EventEncoder.FIXED + Codec.refSize(0, type) : 0);
+        KeptAttributes.Snapshot k = kept;
+        String[] attributes = k == null ? null : k.attributes();
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
                 room += EventEncoder.FIXED + Codec.refSize(0, attributes[i])
@@ -280,9 +281,11 @@ final class EarlierBegin {
         if (begin) {
             p = EventEncoder.taskBegin(out, p, batch, ts, task, parent, 0, type, true, ts - created, stack);
         }
+        KeptAttributes.Snapshot k = kept;
+        String[] attributes = k == null ? null : k.attributes();
         if (attributes != null) {
             for (int i = 0; i < attributes.length; i += 2) {
-                if (!carries(i, attachEpoch)) {
+                if (!carries(k, i, attachEpoch)) {
                     continue; // the output gets it as its own event, or queued apart
                 }
                 String value = attributes[i + 1];
