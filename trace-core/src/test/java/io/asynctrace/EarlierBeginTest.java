@@ -20,7 +20,18 @@ class EarlierBeginTest {
 
     @AfterEach
     void stopAll() {
+        Recorder r = Recorder.active;
+        if (r != null) {
+            r.writer.afterStripeForTest(null);
+        }
         flights.stopAll();
+    }
+
+    /** Another thread's event on {@code t} in the current epoch: it claims the task's earlier begin. */
+    private static void claimFromAnotherThread(Task t) throws InterruptedException {
+        Thread other = new Thread(() -> t.log("step", "in the new epoch"));
+        other.start();
+        other.join();
     }
 
     private TraceModel fileAttachedWhile(Task inFlight, Runnable after) throws Exception {
@@ -94,26 +105,17 @@ class EarlierBeginTest {
      */
     @Test
     void anAttributeKeptAfterAnotherThreadClaimedTheBeginReachesTheNewOutput() throws Exception {
-        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
-                .withOptions(FlightFixtures.FAST));
-        Task t = Trace.newTask("order");
-        Recorder r = Recorder.active;
-        ThreadState st = ThreadState.current();
-        long ts = System.nanoTime();
-        int before = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late"); // Task.attr's first half
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
-        Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
-        other.start();
-        other.join();
-        assertThat(t.knownBegin()).isGreaterThan(before);
-        t.keepRecorded(r, st, ts, before, "trace.id", "t-late"); // Task.attr's second half
+        HalfCall call = halfCallThenAttach(false); // not counted in flight: the claim's begin is not unsure
+        Task t = call.task();
+        claimFromAnotherThread(t); // claims the begin, without the value
+        assertThat(t.knownBegin()).isGreaterThan(call.recordedEpoch());
+        call.finish(); // Task.attr's second half
         t.end("ok");
         RecordingStats stats = Trace.stop();
         assertThat(stats.droppedEvents()).isZero();
-        assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
+        assertThat(traceIds(call.file().toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
         ByteArrayOutputStream ring = new ByteArrayOutputStream();
-        flight.writeTo(ring);
+        call.flight().writeTo(ring);
         assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
     }
 
@@ -130,9 +132,7 @@ class EarlierBeginTest {
         HalfCall call = halfCallThenAttach();
         Task t = call.task();
         ByteArrayOutputStream file = call.file();
-        Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
-        other.start();
-        other.join();
+        claimFromAnotherThread(t); // claims the begin, without the value
         assertThat(t.knownBegin()).isGreaterThan(call.recordedEpoch());
         RecordingStats stats = Trace.stop(); // the file leaves while the call is still under way
         call.finish(); // the rest of it
@@ -155,9 +155,7 @@ class EarlierBeginTest {
         Task t = call.task();
         Recorder r = call.recorder();
         ByteArrayOutputStream file = call.file();
-        Thread other = new Thread(() -> t.log("step", "in the new epoch"));
-        other.start();
-        other.join();
+        claimFromAnotherThread(t);
         java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
         r.earlierBegins.awaitingKeepsForTest = () -> {
             r.earlierBegins.awaitingKeepsForTest = null;
@@ -168,6 +166,41 @@ class EarlierBeginTest {
         assertThat(waited).as("the detach waited for the call").hasValue(1);
         assertThat(stats.droppedEvents()).isZero();
         assertThat(traceIds(file.toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
+        t.end("ok");
+        ByteArrayOutputStream ring = new ByteArrayOutputStream();
+        call.flight().writeTo(ring);
+        assertThat(traceIds(ring.toByteArray(), t.id())).as("the flight ring, there since before").containsExactly("t-late");
+    }
+
+    /**
+     * Review 81 D1: as above, but the call keeps its value during the detach's second pass
+     * (from the hook after that pass's first stripe, on the writer), queued apart for the
+     * file, and a segment that pass cuts for the outputs that stay takes the queue (a
+     * {@code take}, as a cut does) and lets the unsure begin go as its call is over. The
+     * detach then found nothing to wait for and no value queued: the file ended without the
+     * value and counted nothing lost. Fails before (the file has no trace.id).
+     */
+    @Test
+    void anAttributeQueuedApartDuringTheDetachsSecondPassReachesTheLeavingOutput() throws Exception {
+        HalfCall call = halfCallThenAttach();
+        Task t = call.task();
+        Recorder r = call.recorder();
+        claimFromAnotherThread(t);
+        assertThat(t.knownBegin()).isGreaterThan(call.recordedEpoch());
+        java.util.concurrent.atomic.AtomicInteger sweeps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean kept = new java.util.concurrent.atomic.AtomicBoolean();
+        r.writer.afterStripeForTest(i -> {
+            if (i == 0 && sweeps.incrementAndGet() == 2) { // the detach's first pass, then its second
+                call.finish(); // queued apart
+                r.earlierBegins.take(java.util.List.of()); // as a segment the second pass cuts for the outputs that stay
+                kept.set(true);
+            }
+        });
+        RecordingStats stats = Trace.stop();
+        r.writer.afterStripeForTest(null);
+        assertThat(kept).as("the call kept its value in the detach's second pass").isTrue();
+        assertThat(stats.droppedEvents()).as("nothing is lost").isZero();
+        assertThat(traceIds(call.file().toByteArray(), t.id())).as("the file attached in between").containsExactly("t-late");
         t.end("ok");
         ByteArrayOutputStream ring = new ByteArrayOutputStream();
         call.flight().writeTo(ring);
@@ -238,25 +271,34 @@ class EarlierBeginTest {
      * before the attach; then a file attached. {@link HalfCall#finish} is the call's second half.
      */
     private HalfCall halfCallThenAttach() {
+        return halfCallThenAttach(true);
+    }
+
+    /** {@link #halfCallThenAttach()}; {@code counted}: the call counted in flight, as {@code Task.recordAttribute} counts it. */
+    private HalfCall halfCallThenAttach(boolean counted) {
         FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
                 .withOptions(FlightFixtures.FAST));
         Task t = Trace.newTask("order");
         Recorder r = Recorder.active;
         ThreadState st = ThreadState.current();
         long ts = System.nanoTime();
-        t.attributeInFlightForTest(1);
+        if (counted) {
+            t.attributeInFlightForTest(1);
+        }
         int recordedEpoch = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         Trace.start(file);
-        return new HalfCall(flight, t, r, st, ts, recordedEpoch, file);
+        return new HalfCall(flight, t, r, st, ts, recordedEpoch, file, counted);
     }
 
     private record HalfCall(FlightRecorder flight, Task task, Recorder recorder, ThreadState state, long ts,
-                            int recordedEpoch, ByteArrayOutputStream file) {
+                            int recordedEpoch, ByteArrayOutputStream file, boolean counted) {
         /** The call's second half: the value kept (or queued apart), the call no longer in flight. */
         void finish() {
             task.keepRecorded(recorder, state, ts, recordedEpoch, "trace.id", "t-late");
-            task.attributeInFlightForTest(-1);
+            if (counted) {
+                task.attributeInFlightForTest(-1);
+            }
         }
     }
 

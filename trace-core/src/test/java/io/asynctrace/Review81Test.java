@@ -3,77 +3,13 @@ package io.asynctrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynctrace.internal.format.EventEncoder;
-import java.io.ByteArrayOutputStream;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review 81: b4f2f47 (a begin's snapshot is taken after its claim, outside the task's
- * monitor) and 9cc9970 (a detach waits for attribute calls after its second pass).
+ * Review 81 D2 (b4f2f47: a begin's snapshot is taken after its claim, outside the task's
+ * monitor); its D1 is {@code EarlierBeginTest.anAttributeQueuedApartDuringTheDetachsSecondPassReachesTheLeavingOutput}.
  */
 class Review81Test {
-    private final FlightFixtures flights = new FlightFixtures();
-
-    @AfterEach
-    void stopAll() {
-        Recorder r = Recorder.active;
-        if (r != null) {
-            r.writer.afterStripeForTest(null);
-        }
-        flights.stopAll();
-    }
-
-    /**
-     * D1: an attribute call recorded under the epoch before a file's attach, under way when
-     * another thread's event claims the task's begin for the file (so the begin is unsure),
-     * keeps its value during the detach's second pass: queued apart for the file, and a
-     * segment that pass cuts for the other outputs takes the queue (here on the writer, from
-     * the hook after the second pass's first stripe) and lets the unsure begin go as its call
-     * is over. The detach then found nothing to wait for and no value queued: the file ended
-     * without the value and counted nothing lost. Fails before (the file has no trace.id).
-     */
-    @Test
-    void anAttributeQueuedApartDuringTheDetachsSecondPassReachesTheLeavingOutput() throws Exception {
-        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
-                .withOptions(FlightFixtures.FAST));
-        Task t = Trace.newTask("order");
-        Recorder r = Recorder.active;
-        ThreadState st = ThreadState.current();
-        long ts = System.nanoTime();
-        t.attributeInFlightForTest(1); // Task.recordAttribute's first half, by hand (as EarlierBeginTest)
-        int recordedEpoch = r.attribute(st, ts, false, t.id(), t, "trace.id", "t-late");
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
-        Thread other = new Thread(() -> t.log("step", "in the new epoch")); // claims the begin, without the value
-        other.start();
-        other.join();
-        assertThat(t.knownBegin()).isGreaterThan(recordedEpoch);
-        AtomicInteger sweeps = new AtomicInteger();
-        AtomicBoolean kept = new AtomicBoolean();
-        r.writer.afterStripeForTest(i -> {
-            if (i == 0 && sweeps.incrementAndGet() == 2) { // the detach's first pass, then its second
-                t.keepRecorded(r, st, ts, recordedEpoch, "trace.id", "t-late"); // the call's second half: queued apart
-                t.attributeInFlightForTest(-1);
-                r.earlierBegins.take(List.of()); // as a segment the second pass cuts for the outputs that stay
-                kept.set(true);
-            }
-        });
-        RecordingStats stats = Trace.stop();
-        r.writer.afterStripeForTest(null);
-        assertThat(kept).as("the call kept its value in the detach's second pass").isTrue();
-        assertThat(FlightFixtures.taskUse(file.toByteArray()).traceIds()).as("the file attached in between")
-                .contains(t.id());
-        assertThat(stats.droppedEvents()).as("nothing is lost").isZero();
-        t.end("ok");
-        ByteArrayOutputStream ring = new ByteArrayOutputStream();
-        flight.writeTo(ring);
-        assertThat(FlightFixtures.taskUse(ring.toByteArray()).traceIds()).as("the flight ring, there since before")
-                .contains(t.id());
-    }
     private static Task withAllKeysKept() {
         Task t = new Task(424242, 0, "x", System.nanoTime());
         for (int i = 0; i < Task.MAX_KEPT_ATTRIBUTES; i++) {
