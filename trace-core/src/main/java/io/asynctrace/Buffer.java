@@ -99,6 +99,8 @@ final class Buffer extends BatchState {
     private long markTs;
     private long markId;
     private long markTask;
+    /** Where the event {@link #mark} began starts, until its {@link #commitEvent}; -1: none under way. */
+    private int markPos = -1;
 
     Buffer(int size) {
         this.data = new byte[size];
@@ -114,9 +116,17 @@ final class Buffer extends BatchState {
      * @return where the event starts
      */
     int mark() {
+        if (markPos == pos) {
+            // The last event wrote nothing and its commitEvent never ran (an Error, such as a stack
+            // overflow, in the finally that calls it): its delta state back in step with the bytes first.
+            lastTs = markTs;
+            lastId = markId;
+            lastTask = markTask;
+        }
         markTs = lastTs;
         markId = lastId;
         markTask = lastTask;
+        markPos = pos;
         return pos;
     }
 
@@ -127,6 +137,7 @@ final class Buffer extends BatchState {
      * Then publishes it ({@link #commit}).
      */
     void commitEvent(int at) {
+        markPos = -1;
         if (pos != at) {
             events++;
         } else {
@@ -204,6 +215,7 @@ final class Buffer extends BatchState {
         lastTs = 0;
         lastId = 0;
         lastTask = 0;
+        markPos = -1;
         headerEnd = 0;
         stolenAt = 0;
         stolenEvents = 0;
