@@ -106,6 +106,12 @@ final class EarlierBegin {
      */
     private volatile KeptAttributes.Snapshot kept; // one volatile record: a writer counting an abandoned begin sees all of it or none (review 81 R2)
     /**
+     * Attribute keys it may lack because its thread failed (an Error) to take them after its
+     * claim: at most the keys the task kept then, and the attribute calls under way; counted
+     * as lost in each output that needs it. Written before it is settled, as {@link #kept}.
+     */
+    private volatile int notCarried;
+    /**
      * Whether it is the task's begin (with its attributes); false: one attribute alone, at
      * {@link #time}, recorded under {@link #knownUpTo} and kept after the claim for
      * {@link #epoch} ({@link Task#keepRecorded}).
@@ -144,6 +150,14 @@ final class EarlierBegin {
         if (kept != null) {
             this.kept = kept;
         }
+    }
+
+    /**
+     * Its thread, after its claim won, when taking the task's attributes failed (an Error):
+     * {@code keys} it may lack, counted as lost where it is written. Allocates nothing.
+     */
+    void notCarried(int keys) {
+        notCarried = keys;
     }
 
     /**
@@ -231,7 +245,7 @@ final class EarlierBegin {
     /** @return the events it stands for in an output attached at {@code attachEpoch} that needs it: the begin, its attributes and those not kept */
     long events(int attachEpoch) {
         KeptAttributes.Snapshot k = kept;
-        long n = begin ? 1 : 0;
+        long n = (begin ? 1 : 0) + notCarried;
         if (k != null) {
             n += k.cut(attachEpoch);
             String[] attributes = k.attributes();
@@ -259,7 +273,7 @@ final class EarlierBegin {
      */
     int attributesCut(int attachEpoch) {
         KeptAttributes.Snapshot k = kept;
-        return k == null ? 0 : k.cut(attachEpoch);
+        return (k == null ? 0 : k.cut(attachEpoch)) + notCarried;
     }
 
     private int room() {

@@ -74,12 +74,14 @@ final class EarlierBegins {
     }
     /** Begins the writer gave up waiting for, until their threads say whether they were lost; writer thread only. */
     private final List<EarlierBegin> abandoned = new ArrayList<>();
-    /** For tests: told, on the claiming thread, each {@link #QUEUED} and {@link #ABANDONED_CLAIM_WON} of {@link #begin}. */
+    /** For tests: told, on the claiming thread, each {@link #QUEUED}, {@link #CLAIM_WON} and {@link #ABANDONED_CLAIM_WON} of {@link #begin}. */
     volatile java.util.function.BiConsumer<Integer, EarlierBegin> claimStageForTest;
     /** {@link #claimStageForTest}: a begin is queued, not claimed yet. */
     static final int QUEUED = 0;
     /** {@link #claimStageForTest}: a claim won on a begin the writer had given up on, not undone yet. */
     static final int ABANDONED_CLAIM_WON = 1;
+    /** {@link #claimStageForTest}: a claim won, its attributes not taken yet. */
+    static final int CLAIM_WON = 2;
 
     private void claimStage(int stage, EarlierBegin e) {
         java.util.function.BiConsumer<Integer, EarlierBegin> hook = claimStageForTest;
@@ -138,12 +140,24 @@ final class EarlierBegins {
             boolean won = t.claimBegin(known, now);
             Unsure maybe = null;
             if (won) {
-                // After the claim: a value kept before is in it, one kept after sees the claim (KeptAttributes).
-                e.fill(t.keptAttributes());
-                // Read after the claim, before the writer may take e; a call of this thread's on t is no other's.
-                if (t.attributesInFlight() > (st.attributing == t ? 1 : 0)) {
-                    maybe = new Unsure(e, t);
-                    unsure.add(maybe);
+                boolean filled = false;
+                try {
+                    claimStage(CLAIM_WON, e);
+                    // After the claim: a value kept before is in it, one kept after sees the claim (KeptAttributes).
+                    e.fill(t.keptAttributes());
+                    filled = true;
+                    // Read after the claim, before the writer may take e; a call of this thread's on t is no other's.
+                    if (t.attributesInFlight() > (st.attributing == t ? 1 : 0)) {
+                        Unsure u = new Unsure(e, t);
+                        unsure.add(u);
+                        maybe = u;
+                    }
+                } catch (RuntimeException | VirtualMachineError x) {
+                    // Out of memory (or stack) in the snapshot or the list, after a claim that stands: the begin
+                    // still goes, settled at once (the writer never waits a second for it), and what it cannot carry
+                    // is counted where it is written; the Error never reaches the application (review 81 R1).
+                    int others = Math.max(0, t.attributesInFlight() - (st.attributing == t ? 1 : 0));
+                    e.notCarried(filled ? others : t.keptKeys() + others); // at most: see EarlierBegin#notCarried
                 }
             }
             if (e.settle(won)) {

@@ -123,6 +123,14 @@ final class KeptAttributes {
         }
     }
 
+    /**
+     * @return the keys kept, the cut keys remembered and the calls past those: the most a
+     *     begin that carries none of them lacks (allocates nothing: for a failed {@link #snapshot})
+     */
+    synchronized int keys() {
+        return count + cutCount + past;
+    }
+
     /** @return a copy of what is kept now, for the begin a thread claims ({@link EarlierBegins#begin}) */
     synchronized Snapshot snapshot() {
         return new Snapshot(count == 0 ? null : Arrays.copyOf(pairs, 2 * count), Arrays.copyOf(covered, count),

@@ -161,6 +161,12 @@ public final class Task implements AutoCloseable {
         return k == null ? null : k.snapshot();
     }
 
+    /** @return how many keys this task keeps or counts as cut now (see {@link KeptAttributes#keys}); allocates nothing */
+    int keptKeys() {
+        KeptAttributes k = kept;
+        return k == null ? 0 : k.keys();
+    }
+
     /** @return this task's id, unique in this JVM */
     public long id() {
         return id;

@@ -248,6 +248,57 @@ class EarlierBeginTest {
     }
 
     /**
+     * Review 81 R1: an Error (out of memory) as a claim that won took the task's attributes
+     * escaped the application's call ({@code log} here) and left the begin unsettled: the
+     * writer waited a second for it and gave up, the claim stood, and the file never got the
+     * task's begin (counted only as it left). Now the call returns, the begin goes at once
+     * without the attributes, and the two keys it lacks are counted in the file; the flight
+     * ring, there since before, has them and counts nothing.
+     */
+    @Test
+    void anErrorTakingTheAttributesAfterAWonClaimStaysOutOfTheCallAndTheBeginStillGoes() throws Exception {
+        FlightRecorder flight = flights.start(new FlightRecorder(Duration.ofSeconds(2), 8 << 20)
+                .withOptions(FlightFixtures.FAST));
+        Task t = Trace.newTask("order");
+        t.attr("trace.id", "t-early").attr("region", "eu");
+        Recorder r = Recorder.active;
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        Trace.start(file);
+        java.util.concurrent.atomic.AtomicInteger struck = new java.util.concurrent.atomic.AtomicInteger();
+        r.earlierBegins.claimStageForTest = (stage, e) -> {
+            if (stage == EarlierBegins.CLAIM_WON && e.task == t.id() && struck.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("injected: no room for the attributes' copy");
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                t.log("step", "in the new epoch");
+            } catch (Throwable x) {
+                thrown.set(x);
+            }
+        });
+        other.start();
+        io.asynctrace.testing.Await.joined(other);
+        r.earlierBegins.claimStageForTest = null;
+        assertThat(struck).as("the claim won, and its attributes' copy failed").hasValue(1);
+        assertThat(thrown.get()).as("nothing thrown into the application").isNull();
+        t.end("ok");
+        Trace.stop();
+        TraceModel m = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
+        TaskInfo inFile = m.task(t.id());
+        assertThat(inFile.hasStart()).as("the begin reached the file").isTrue();
+        assertThat(inFile.type()).isEqualTo("order");
+        assertThat(inFile.attributes()).isEmpty();
+        assertThat(m.dropped()).as("the two keys the begin could not carry").isEqualTo(2);
+        ByteArrayOutputStream ring = new ByteArrayOutputStream();
+        flight.writeTo(ring);
+        TraceModel inRing = TraceModel.read(new ByteArrayInputStream(ring.toByteArray()));
+        assertThat(inRing.task(t.id()).attributes()).containsEntry("trace.id", "t-early").containsEntry("region", "eu");
+        assertThat(inRing.dropped()).isZero();
+    }
+
+    /**
      * Review 61 R3: the writer gives up on a begin whose claim is not decided within its
      * wait (counted as dropped); a claim that wins after that must learn it, to undo the
      * claim and queue the begin again, else no output would ever get that begin.
