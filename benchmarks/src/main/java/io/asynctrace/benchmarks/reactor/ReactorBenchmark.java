@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -47,7 +48,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code Mono.just(x).publishOn(immediate).map(f).flatMap(just).map(f)} in every
  * operation and subscribe it, without asynctrace and installed with tracing off, on one
  * thread and on two at once (where type checks that rewrite a class's shared
- * secondary-supers cache would bounce between the cores).
+ * secondary-supers cache would bounce between the cores). {@code perRequestMany*}: the
+ * same for {@link #requestMany}, whose {@code flatMapMany} the hook always marks.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ReactorBenchmark -prof gc}
  */
@@ -199,6 +201,16 @@ public class ReactorBenchmark {
         return Mono.just(x).publishOn(Schedulers.immediate()).map(F).flatMap(y -> Mono.just(y + 1)).map(F);
     }
 
+    /**
+     * {@link #request} with a {@code Mono.flatMapMany} in it (a client's
+     * {@code connect().flatMapMany(...)} shape): the operator the hook always marks, so
+     * installed with tracing off it costs one {@code Hop} at assembly and one volatile
+     * read at subscription more than without asynctrace.
+     */
+    static Flux<Integer> requestMany(int x) {
+        return Mono.just(x).map(F).flatMapMany(y -> Flux.just(y, y + 1)).map(F);
+    }
+
     /** A publishOn hop over its own single-thread scheduler. */
     public abstract static class Hop {
         Scheduler scheduler;
@@ -327,6 +339,16 @@ public class ReactorBenchmark {
     @Threads(2)
     public void perRequestInstalledOffTwoThreads(Installed s, Blackhole bh) {
         request(41).subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public void perRequestManyPlain(Blackhole bh) {
+        requestMany(41).subscribe(new Sink(bh));
+    }
+
+    @Benchmark
+    public void perRequestManyInstalledOff(Installed s, Blackhole bh) {
+        requestMany(41).subscribe(new Sink(bh));
     }
 
     /** The floor the tracing-on target is expressed in. */
