@@ -27,11 +27,19 @@ class EarlierBeginTest {
         flights.stopAll();
     }
 
-    /** Another thread's event on {@code t} in the current epoch: it claims the task's earlier begin. */
-    private static void claimFromAnotherThread(Task t) throws InterruptedException {
-        Thread other = new Thread(() -> t.log("step", "in the new epoch"));
+    /** Another thread's event on {@code t} in the current epoch: it claims the task's earlier begin, and throws nothing. */
+    private static void claimFromAnotherThread(Task t) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                t.log("step", "in the new epoch");
+            } catch (Throwable x) {
+                thrown.set(x);
+            }
+        });
         other.start();
-        other.join();
+        io.asynctrace.testing.Await.joined(other);
+        assertThat(thrown.get()).as("nothing thrown into the application").isNull();
     }
 
     private TraceModel fileAttachedWhile(Task inFlight, Runnable after) throws Exception {
@@ -262,30 +270,15 @@ class EarlierBeginTest {
         Task t = Trace.newTask("order");
         t.attr("trace.id", "t-early").attr("region", "eu");
         Recorder r = Recorder.active;
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        Trace.start(file);
         java.util.concurrent.atomic.AtomicInteger struck = new java.util.concurrent.atomic.AtomicInteger();
         r.earlierBegins.claimStageForTest = (stage, e) -> {
             if (stage == EarlierBegins.CLAIM_WON && e.task == t.id() && struck.getAndIncrement() == 0) {
                 throw new OutOfMemoryError("injected: no room for the attributes' copy");
             }
         };
-        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread other = new Thread(() -> {
-            try {
-                t.log("step", "in the new epoch");
-            } catch (Throwable x) {
-                thrown.set(x);
-            }
-        });
-        other.start();
-        io.asynctrace.testing.Await.joined(other);
+        TraceModel m = fileAttachedWhile(t, () -> claimFromAnotherThread(t));
         r.earlierBegins.claimStageForTest = null;
         assertThat(struck).as("the claim won, and its attributes' copy failed").hasValue(1);
-        assertThat(thrown.get()).as("nothing thrown into the application").isNull();
-        t.end("ok");
-        Trace.stop();
-        TraceModel m = TraceModel.read(new ByteArrayInputStream(file.toByteArray()));
         TaskInfo inFile = m.task(t.id());
         assertThat(inFile.hasStart()).as("the begin reached the file").isTrue();
         assertThat(inFile.type()).isEqualTo("order");
